@@ -1,0 +1,66 @@
+# The APIC playground's commands (README.md explains each).
+#   make serve   install what is missing, then serve the playground on 127.0.0.1
+#   make test    install what tests need, then run every check, stopping at the first failure
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+ADDRESS ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: help serve build test lint test-native check-core-wasm test-wasm e2e size bench
+
+help:
+	@echo "make serve   start the playground (installs trunk, wasm-bindgen-cli, wasm-opt on first use)"
+	@echo "make test    run every test (also installs chromium, chromedriver, playwright-core)"
+	@echo "make build   release build into dist/ (a static copy for hosting)"
+	@echo "make size    size report of dist/"
+	@echo "make bench   criterion benchmark of the model and browser timings of the page"
+
+serve:
+	@scripts/tools.sh serve
+	@echo "==> building, then serving the playground at http://$(ADDRESS):$(PORT)/ (Ctrl-C stops it)"
+	trunk serve --offline --address $(ADDRESS) --port $(PORT)
+
+build:
+	@scripts/tools.sh serve
+	trunk build --release --offline
+
+test:
+	@scripts/tools.sh test
+	@$(MAKE) --no-print-directory lint test-native check-core-wasm test-wasm e2e size
+	@echo "==> all tests passed"
+
+lint:
+	@echo "==> 1/5 format and lints"
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p apic-playground --all-targets -- -D warnings
+
+test-native:
+	@echo "==> 2/5 native tests of the whole workspace"
+	cargo test --workspace
+
+check-core-wasm:
+	@echo "==> 3/5 apic-core builds for wasm32 (the core stays free of host-only code)"
+	cargo build -p apic-core --no-default-features --target wasm32-unknown-unknown
+
+test-wasm:
+	@echo "==> 4/5 wasm-bindgen-test suites in headless Chromium"
+	cargo test --target wasm32-unknown-unknown -p apic-playground
+
+e2e: build
+	@echo "==> 5/5 end-to-end suite against the release build in dist/"
+	node --test --test-concurrency=1 e2e/tests/
+	@echo "screenshots: $(CURDIR)/e2e/artifacts/screenshots"
+
+size:
+	@node scripts/size-report.mjs dist
+
+bench:
+	cargo bench -p apic-core
+	@$(MAKE) --no-print-directory build
+	node scripts/bench-browser.mjs

@@ -1,0 +1,144 @@
+// End-to-end harness: a static file server on loopback, headless Chromium
+// through playwright-core, and a page wrapper that records every problem a
+// user would suffer (console errors, page errors, failed or foreign requests).
+// Each test starts and stops its own server and browser.
+import { createServer } from "node:http";
+import { createReadStream, mkdirSync, statSync } from "node:fs";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const repoRoot = resolve(here, "..");
+export const distDir = resolve(repoRoot, process.env.E2E_DIST ?? "dist");
+export const screenshotDir = resolve(repoRoot, process.env.E2E_SCREENSHOTS ?? "e2e/artifacts/screenshots");
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".woff2": "font/woff2",
+};
+
+/** Serves `root` on 127.0.0.1 at a free port. Returns { origin, url(path), close() }. */
+export async function startServer(root = distDir) {
+  try {
+    statSync(join(root, "index.html"));
+  } catch {
+    throw new Error(`${root}/index.html is missing: build first (make build)`);
+  }
+  const server = createServer((req, res) => {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    let file = normalize(join(root, path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      statSync(file);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    url: (path = "/") => origin + path,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/** Headless Debian Chromium; playwright's own browser download cannot work here. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/**
+ * Opens `path#hash` on `server` in a fresh context and waits for
+ * `<html data-ready="1">`. Returns { page, context, problems }: `problems`
+ * collects console errors, page errors, failed requests (including HTTP
+ * errors) and any request to another origin, which is also blocked.
+ */
+export async function openApp(browser, server, hash = "", options = {}) {
+  const { path = "/", viewport = { width: 1280, height: 800 }, waitReady = true, colorScheme } = options;
+  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: options.reducedMotion });
+  const page = await context.newPage();
+  const problems = watch(page, server.origin);
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (isOwn(url, server.origin)) return route.continue();
+    problems.push(`foreign request blocked: ${url}`);
+    return route.abort();
+  });
+  const target = server.url(path) + (hash ? `#${hash.replace(/^#/, "")}` : "");
+  await page.goto(target);
+  if (waitReady) await waitForReady(page);
+  return { page, context, problems };
+}
+
+export async function waitForReady(page, timeout = 15000) {
+  await page.waitForSelector('html[data-ready="1"]', { state: "attached", timeout });
+}
+
+function isOwn(url, origin) {
+  return url.startsWith(origin + "/") || url === origin || /^(data|blob|about):/.test(url);
+}
+
+/** Records what goes wrong on a page, as text lines. */
+export function watch(page, origin) {
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) => {
+    if (isOwn(req.url(), origin)) problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return problems;
+}
+
+/** Fails with the whole list when anything went wrong on the page. */
+export function assertNoProblems(problems, assert) {
+  assert.deepEqual(problems, [], `the page had problems:\n${problems.join("\n")}`);
+}
+
+/** Saves a full-page screenshot under screenshotDir and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
