@@ -1,0 +1,168 @@
+//! The trace: what the engine computes and the UI renders (DESIGN.md, "The
+//! trace contract"). `states[0]` is the initial state, `states[k]` the state
+//! after step k. Every field here is part of the JSON contract of
+//! `apic-trace run --format json`; rename nothing without updating DESIGN.md.
+
+use serde::{Deserialize, Serialize};
+
+/// The traces of one scenario under one or more profiles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The scenario's id.
+    pub scenario: String,
+    /// One entry per profile, in the order they were asked for.
+    pub profiles: Vec<ProfileTrace>,
+}
+
+/// One profile's run through a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileTrace {
+    /// The profile id (`hardware`, `kvm-apicv`, `kvm-emulated`, `kvm-emulated-fixed`).
+    pub profile: String,
+    /// `states[0]` before any step, `states[k]` after step k.
+    pub states: Vec<State>,
+}
+
+/// What the CPU is doing, as far as interrupts are concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuRun {
+    /// Executing instructions.
+    Running,
+    /// Stopped in HLT (or the mwait/hlt loop of `play_dead()`); an interrupt
+    /// or NMI wakes it.
+    Halted,
+    /// After INIT: only a SIPI starts it (SDM 10.4.7.3, 8.4.4).
+    WaitForSipi,
+}
+
+impl CpuRun {
+    /// The contract's spelling: `running`, `halted`, `wait_for_sipi`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuRun::Running => "running",
+            CpuRun::Halted => "halted",
+            CpuRun::WaitForSipi => "wait_for_sipi",
+        }
+    }
+}
+
+/// APICv's virtual-interrupt delivery state (SDM 29.1.1, 29.2): the
+/// guest-interrupt status field's RVI and SVI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApicvState {
+    /// Requesting virtual interrupt: the highest vector in VIRR (0 if none).
+    pub rvi: u8,
+    /// Servicing virtual interrupt: the highest vector in VISR (0 if none).
+    pub svi: u8,
+}
+
+/// The kind of an event: what sort of thing happened (or did not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A register was written.
+    Write,
+    /// A vector was accepted into IRR (TMR set or cleared with it).
+    Accept,
+    /// An incoming interrupt was dropped (not recorded in IRR).
+    Drop,
+    /// A vector moved IRR -> ISR and its handler was entered.
+    Dispatch,
+    /// A spurious interrupt was delivered (SPIV vector, no ISR, no EOI).
+    Spurious,
+    /// EOI cleared an ISR bit (or found none).
+    Eoi,
+    /// A pending IRR bit was not delivered, and why.
+    Held,
+    /// An LVT mask or value changed because of a rule.
+    Mask,
+    /// The CPU's state changed: IF, halt, wake, wait-for-SIPI.
+    Cpu,
+    /// NMI, INIT or SIPI.
+    Signal,
+    /// The timer armed, fired or was cancelled.
+    Timer,
+    /// A reset (power-up or INIT) of the APIC state.
+    Reset,
+    /// The guest kernel did something worth saying (a Linux routine's step).
+    Guest,
+    /// The guest kernel printed a warning.
+    Warning,
+    /// An error was recorded in ESR.
+    Error,
+    /// Narration from the scenario.
+    Note,
+}
+
+/// One explained change (or interesting non-change) in a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// What sort of event.
+    pub kind: EventKind,
+    /// The vector concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector: Option<u8>,
+    /// Plain words: what happened and why.
+    pub text: String,
+    /// The rule or source that makes it happen: `sdm-10.4.7.2`,
+    /// `kvm: kvm_apic_has_interrupt()`, `linux: apic_pending_intr_clear()`.
+    pub rule: String,
+}
+
+/// The result of an `expect` step under one profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectResult {
+    /// Whether every named field matched.
+    pub ok: bool,
+    /// What was checked and, when it failed, what differed.
+    pub detail: String,
+}
+
+/// The visible state after a step, with what happened in that step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// 0 for the initial state, k after step k.
+    pub step: usize,
+    /// The step's label (the initial state's is "initial state").
+    pub label: String,
+    /// Vectors set in IRR, ascending.
+    pub irr: Vec<u8>,
+    /// Vectors set in ISR, ascending.
+    pub isr: Vec<u8>,
+    /// Vectors set in TMR, ascending.
+    pub tmr: Vec<u8>,
+    /// Task-priority register.
+    pub tpr: u8,
+    /// Processor-priority register (SDM 10.8.3.1).
+    pub ppr: u8,
+    /// Spurious-interrupt vector register.
+    pub spiv: u32,
+    /// SPIV bit 8 and IA32_APIC_BASE bit 11 both set.
+    pub sw_enabled: bool,
+    /// The CPU's interrupt flag.
+    #[serde(rename = "if")]
+    pub if_flag: bool,
+    /// Running, halted or waiting for SIPI.
+    pub cpu: CpuRun,
+    /// LVT timer register.
+    pub lvt_timer: u32,
+    /// LVT LINT0 register.
+    pub lvt_lint0: u32,
+    /// LVT LINT1 register.
+    pub lvt_lint1: u32,
+    /// LVT error register.
+    pub lvt_error: u32,
+    /// LVT performance-counter register.
+    pub lvt_pmc: u32,
+    /// LVT thermal-sensor register.
+    pub lvt_thermal: u32,
+    /// RVI/SVI under `kvm-apicv`, `null` elsewhere.
+    pub apicv: Option<ApicvState>,
+    /// What happened in this step, in order.
+    pub events: Vec<Event>,
+    /// What the guest kernel printed at this step.
+    pub warnings: Vec<String>,
+    /// The checkpoint's result, when this step is an `expect`.
+    pub expect: Option<ExpectResult>,
+}
