@@ -405,7 +405,18 @@ impl VectorBits {
 
     /// The set vectors, ascending.
     pub fn vectors(&self) -> Vec<u8> {
-        (0..=255u8).filter(|v| self.test(*v)).collect()
+        let mut out = Vec::new();
+        for (i, r) in self.regs.iter().enumerate() {
+            let mut bits = *r;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                if let Ok(v) = u8::try_from(i * 32 + b) {
+                    out.push(v);
+                }
+                bits &= bits - 1;
+            }
+        }
+        out
     }
 
     /// The 32-bit register `i` (0..8), as read at base + 0x10*i.

@@ -1,47 +1,71 @@
-//! The timeline engine (skeleton: every state is the initial state).
+//! The timeline engine: scenario in, trace out. `states[0]` is the power-up
+//! state, `states[k]` the state after step k. After each step that can
+//! change anything, the machine delivers whatever the CPU can take, as
+//! hardware does between instructions. Pure and deterministic.
 
-use crate::apic::Apic;
+use crate::expect::evaluate;
+use crate::machine::{Log, Machine};
 use crate::profile::Profile;
-use crate::scenario::Scenario;
-use crate::trace::{CpuRun, ProfileTrace, State, Trace};
+use crate::scenario::{Op, Scenario};
+use crate::trace::{EventKind, ProfileTrace, Trace};
 
 /// Trace a scenario under one profile.
 pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
-    let apic = Apic::power_up(0);
-    let base = State {
-        step: 0,
-        label: "initial state".into(),
-        irr: apic.irr.vectors(),
-        isr: apic.isr.vectors(),
-        tmr: apic.tmr.vectors(),
-        tpr: apic.tpr8(),
-        ppr: apic.ppr(),
-        spiv: apic.spiv,
-        sw_enabled: apic.sw_enabled(),
-        if_flag: false,
-        cpu: CpuRun::Running,
-        lvt_timer: 0x10000,
-        lvt_lint0: 0x10000,
-        lvt_lint1: 0x10000,
-        lvt_error: 0x10000,
-        lvt_pmc: 0x10000,
-        lvt_thermal: 0x10000,
-        apicv: None,
-        events: vec![],
-        warnings: vec![],
-        expect: None,
-    };
-    let mut states = vec![base.clone()];
+    let mut m = Machine::new(profile, scenario.handlers);
+    let mut states = Vec::with_capacity(scenario.steps.len() + 1);
+    let mut log = Log::default();
+    log.push(
+        EventKind::Reset,
+        None,
+        "power-up: IRR, ISR, TMR and TPR are 0, every LVT is masked, SPIV = 0xff (software-disabled); the CPU runs with IF=0",
+        "sdm-10.4.7.1",
+    );
+    states.push(m.snapshot(0, "initial state".into(), log));
     for (i, step) in scenario.steps.iter().enumerate() {
-        let mut s = base.clone();
-        s.step = i + 1;
-        s.label = step.display_label();
-        states.push(s);
+        let mut log = Log::default();
+        let mut settle = true;
+        match &step.op {
+            Op::Write { reg, value } => m.write(*reg, *value, &mut log),
+            Op::Cli => m.cli(&mut log),
+            Op::Sti => m.sti(&mut log),
+            Op::Hlt => m.hlt(&mut log),
+            Op::Irq { vector, level } => {
+                let source = if *level { "level-triggered interrupt" } else { "interrupt" };
+                m.receive_fixed(*vector, *level, source, &mut log);
+            }
+            Op::SelfIpi { vector } => {
+                // A fixed, edge-triggered IPI with the "self" shorthand.
+                m.write(crate::apic::Reg::Icr, 0x0004_0000 | u64::from(*vector), &mut log);
+            }
+            Op::Nmi => m.nmi(&mut log),
+            Op::Init => m.init(&mut log),
+            Op::Sipi { vector } => m.sipi(*vector, &mut log),
+            Op::TimerFire => m.timer_fire(&mut log),
+            Op::Eoi => {
+                m.apic.eoi(&mut log.events);
+            }
+            Op::Linux { routine } => m.run_routine(*routine, &mut log),
+            Op::Expect(_) => settle = false,
+            Op::Note { text } => {
+                log.push(EventKind::Note, None, text.clone(), "narration");
+                settle = false;
+            }
+        }
+        if settle {
+            m.settle(&mut log);
+        }
+        let mut state = m.snapshot(i + 1, step.display_label(), log);
+        if let Op::Expect(e) = &step.op {
+            if e.applies_to(profile) {
+                state.expect = Some(evaluate(e, &state, m.warned));
+            }
+        }
+        states.push(state);
     }
     ProfileTrace { profile: profile.id().into(), states }
 }
 
-/// Trace a scenario under several profiles.
+/// Trace a scenario under several profiles, in the order given.
 pub fn run_all(scenario: &Scenario, profiles: &[Profile]) -> Trace {
     Trace { scenario: scenario.id.clone(), profiles: profiles.iter().map(|p| run(scenario, *p)).collect() }
 }

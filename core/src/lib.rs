@@ -7,14 +7,22 @@
 pub mod apic;
 pub mod builtin;
 mod check;
+pub mod cpu;
 pub mod decode;
+mod delivery;
 pub mod engine;
+mod expect;
 pub mod linux;
+mod machine;
+pub mod policy;
 pub mod profile;
 pub mod report;
 pub mod scenario;
+mod signals;
+mod timer;
 pub mod trace;
 pub mod vectors;
+mod write;
 
 pub use check::check;
 pub use profile::Profile;
