@@ -1,0 +1,160 @@
+//! The app: owns the one reducer, runs the effect hooks, and lays out the
+//! components with the data and callbacks each needs.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::components::alerts::Alerts;
+use crate::components::header::{Header, ScenarioEntry};
+use crate::components::help::Help;
+use crate::components::icons::{icon, Icon};
+use crate::components::narration::Narration;
+use crate::components::pane::Pane;
+use crate::components::timeline::Timeline;
+use crate::components::vcr::Vcr;
+use crate::data::{self, DEFAULT_SCENARIO};
+use crate::hooks::theme::{stored_theme, system_dark};
+use crate::hooks::url_sync::current_hash;
+use crate::hooks::{
+    use_copy_link, use_keyboard, use_play_timer, use_ready, use_theme, use_url_sync,
+};
+use crate::state::{Action, AppState};
+use crate::url::{self, UrlState};
+
+/// The picker's entries and the scenario a bare URL shows: the seed's
+/// story when it is built in, else the first built-in.
+fn catalog() -> (Rc<[ScenarioEntry]>, String) {
+    let entries: Vec<ScenarioEntry> = data::catalog()
+        .into_iter()
+        .map(|(id, title, _)| ScenarioEntry { id, title })
+        .collect();
+    let default = if entries.iter().any(|e| e.id == DEFAULT_SCENARIO) {
+        DEFAULT_SCENARIO.to_owned()
+    } else {
+        entries
+            .first()
+            .map(|e| e.id.to_string())
+            .unwrap_or_default()
+    };
+    (Rc::from(entries), default)
+}
+
+/// The full playground's address for the view, for the embed's link out.
+fn playground_link(view: &UrlState) -> String {
+    let full = UrlState {
+        embed: false,
+        ..view.clone()
+    };
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    format!("{base}#{}", url::encode(&full))
+}
+
+/// The whole page.
+#[function_component]
+pub fn App() -> Html {
+    let catalog = use_memo((), |_| catalog());
+    let state = {
+        let default = catalog.1.clone();
+        use_reducer(move || {
+            AppState::new(
+                &current_hash(),
+                stored_theme(),
+                data::load_builtin,
+                &default,
+            )
+        })
+    };
+    let on_action: Callback<Action> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| dispatcher.to_callback())).clone()
+    };
+    let root = use_node_ref();
+
+    use_url_sync(state.url_state(), on_action.reform(Action::ApplyHash));
+    use_play_timer(
+        state.playing,
+        state.speed,
+        on_action.reform(|()| Action::Tick),
+    );
+    use_keyboard(state.embed, root.clone(), on_action.clone());
+    use_theme(state.theme);
+    use_ready();
+    let on_copy = use_copy_link(on_action.clone());
+
+    let data = &state.data;
+    let step = state.step;
+    let info = data.steps.get(step);
+    let label = info.map(|i| i.label.clone()).unwrap_or_default();
+    let note = info.and_then(|i| i.note.clone());
+
+    let panes = state.profiles.iter().filter_map(|&p| {
+        let run = data.run(p)?;
+        let view = run.at(step)?.clone();
+        Some(
+            html! { <Pane key={p.id()} profile={p} view={view} warnings={run.warnings.clone()} /> },
+        )
+    });
+
+    let vcr = html! {
+        <Vcr step={step} last={state.last()} label={label.clone()} playing={state.playing}
+            speed={state.speed} on_action={on_action.clone()} />
+    };
+    let timeline = html! {
+        <Timeline steps={data.steps.clone()} marks={state.marks.clone()} current={step}
+            on_goto={on_action.reform(Action::Goto)} />
+    };
+    let narration = html! {
+        <Narration step={step} last={state.last()} label={label} note={note} summary={data.summary.clone()} />
+    };
+    let top = if state.embed {
+        html! {
+            <div class="embed-bar">
+                <span class="embed-title" title={data.summary.clone()}>{ data.title.clone() }</span>
+                { vcr }
+                <a class="open" href={playground_link(&state.url_state())} target="_blank" rel="noopener">
+                    { "Open in playground" }{ icon(Icon::External) }
+                </a>
+            </div>
+        }
+    } else {
+        html! {
+            <>
+                <Header catalog={catalog.0.clone()} scenario={data.id.clone()} summary={data.summary.clone()}
+                    shown={state.profiles.clone()} dark={state.theme.is_dark(system_dark())}
+                    present={state.present} on_action={on_action.clone()} on_copy={on_copy} />
+                <div class="controls">{ vcr }</div>
+            </>
+        }
+    };
+    let empty = data.runs.is_empty();
+    html! {
+        <div ref={root} class={classes!("app", state.embed.then_some("embed"), state.present.then_some("present"))}
+            tabindex={state.embed.then_some("0")}
+            aria-label={state.embed.then_some("APIC playground: focus here to use the arrow keys")}>
+            { top }
+            <Alerts messages={state.alerts.clone()} on_dismiss={on_action.reform(|()| Action::DismissAlerts)} />
+            <p class="status" role="status">{ state.status.clone().unwrap_or_default() }</p>
+            { timeline }
+            { narration }
+            if empty {
+                <p class="nothing">{ "Nothing to show: no scenario could be loaded." }</p>
+            } else {
+                <main class="panes" style={format!("--panes: {}", state.profiles.len())}>{ for panes }</main>
+            }
+            if !state.embed {
+                <footer class="foot">
+                    <span>{ "Press " }<kbd>{ "?" }</kbd>{ " for keys and the legend. The model: " }
+                    <code>{ "apic-core" }</code>{ "; every change cites the SDM or kernel source it follows." }</span>
+                </footer>
+            }
+            <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement() }</div>
+            if state.help {
+                <Help on_close={on_action.reform(|()| Action::CloseHelp)} />
+            }
+        </div>
+    }
+}

@@ -1,0 +1,120 @@
+//! The header: scenario picker (title and summary), profile toggles, and
+//! the tools (theme, presenter mode, copy link, help).
+
+use std::rc::Rc;
+
+use apic_core::Profile;
+use yew::prelude::*;
+
+use crate::components::icons::{icon, Icon};
+use crate::state::Action;
+
+/// A built-in scenario in the picker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioEntry {
+    /// Id.
+    pub id: AttrValue,
+    /// Title.
+    pub title: AttrValue,
+}
+
+/// Props of [`Header`].
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// Scenarios to pick from.
+    pub catalog: Rc<[ScenarioEntry]>,
+    /// The current scenario's id.
+    pub scenario: AttrValue,
+    /// Its summary.
+    pub summary: AttrValue,
+    /// The profiles shown.
+    pub shown: Vec<Profile>,
+    /// Whether the dark theme is on.
+    pub dark: bool,
+    /// Whether presenter mode is on.
+    pub present: bool,
+    /// What a control asks for.
+    pub on_action: Callback<Action>,
+    /// "Copy link".
+    pub on_copy: Callback<()>,
+}
+
+/// A short toggle label for a profile.
+pub fn short_name(p: Profile) -> &'static str {
+    match p {
+        Profile::Hardware => "Real hardware",
+        Profile::KvmApicv => "KVM apicv=1",
+        Profile::KvmEmulated => "KVM apicv=0 (bug)",
+        Profile::KvmEmulatedFixed => "KVM apicv=0 + fix",
+    }
+}
+
+/// The page header.
+#[function_component]
+pub fn Header(props: &HeaderProps) -> Html {
+    let on_pick = props.on_action.reform(|e: Event| {
+        let id = e
+            .target_dyn_into::<web_sys::HtmlSelectElement>()
+            .map(|s| s.value())
+            .unwrap_or_default();
+        Action::SelectScenario(id)
+    });
+    let toggles = Profile::ALL.iter().enumerate().map(|(i, &p)| {
+        let on = props.shown.contains(&p);
+        let onclick = props
+            .on_action
+            .reform(move |_: MouseEvent| Action::ToggleProfile(p));
+        html! {
+            <button type="button" class={classes!("toggle", format!("p-{}", p.id()))} {onclick}
+                aria-pressed={if on { "true" } else { "false" }}
+                title={format!("Show or hide: {} (key {})", p.name(), i + 1)}>
+                <span class="box" aria-hidden="true" />
+                { short_name(p) }
+                <kbd aria-hidden="true">{ i + 1 }</kbd>
+            </button>
+        }
+    });
+    let tool =
+        |onclick: Callback<MouseEvent>, ic: Icon, label: &'static str, pressed: Option<bool>| {
+            html! {
+                <button type="button" class="tool" {onclick} title={label} aria-label={label}
+                    aria-pressed={pressed.map(|p| if p { "true" } else { "false" })}>
+                    { icon(ic) }
+                </button>
+            }
+        };
+    let on_theme = props.on_action.reform(|_: MouseEvent| Action::ToggleTheme {
+        system_dark: crate::hooks::theme::system_dark(),
+    });
+    html! {
+        <header class="top">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 16 16" width="22" height="22" aria-hidden="true" focusable="false">
+                    <rect x="1" y="1" width="14" height="14" rx="2" fill="none" stroke="currentColor" stroke-width="1.5" />
+                    <rect x="4" y="4" width="3" height="3" fill="currentColor" />
+                    <rect x="9" y="9" width="3" height="3" fill="currentColor" />
+                    <circle cx="10.5" cy="5.5" r="1.5" fill="none" stroke="currentColor" stroke-width="1.2" />
+                </svg>
+                <span>{ "APIC playground" }</span>
+            </div>
+            <div class="picker">
+                <label for="scenario-pick">{ "Scenario" }</label>
+                <select id="scenario-pick" onchange={on_pick} aria-describedby="scenario-summary">
+                    { for props.catalog.iter().map(|s| html! {
+                        <option value={s.id.clone()} selected={s.id == props.scenario}>{ s.title.clone() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="toggles" role="group" aria-label="Profiles shown">{ for toggles }</div>
+            <div class="tools">
+                { tool(on_theme, if props.dark { Icon::Sun } else { Icon::Moon },
+                    if props.dark { "Light theme (t)" } else { "Dark theme (t)" }, None) }
+                { tool(props.on_action.reform(|_: MouseEvent| Action::TogglePresent), Icon::Present,
+                    "Presenter mode (p)", Some(props.present)) }
+                { tool(props.on_copy.reform(|_: MouseEvent| ()), Icon::Link, "Copy a link to this view", None) }
+                { tool(props.on_action.reform(|_: MouseEvent| Action::ToggleHelp), Icon::Help, "Keyboard help (?)", None) }
+            </div>
+            <p id="scenario-summary" class="summary">{ props.summary.clone() }</p>
+        </header>
+    }
+}

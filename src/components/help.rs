@@ -1,0 +1,65 @@
+//! The keyboard help overlay (`?`), a modal dialog listing every key and
+//! the legend of the grid and timeline marks.
+
+use yew::prelude::*;
+
+use crate::components::icons::{icon, Icon};
+use crate::keys::HELP;
+
+/// Props of [`Help`].
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    /// Close it.
+    pub on_close: Callback<()>,
+}
+
+/// The help dialog.
+#[function_component]
+pub fn Help(props: &HelpProps) -> Html {
+    let dialog = use_node_ref();
+    {
+        // Focus moves into the dialog so Esc and Tab work from the keyboard.
+        let dialog = dialog.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = dialog.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <div class="overlay" onclick={close.clone()}>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" tabindex="-1"
+                ref={dialog} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <div class="dialog-head">
+                    <h2 id="help-title">{ "Keyboard and legend" }</h2>
+                    <button type="button" class="tool" onclick={close} aria-label="Close help" title="Close (Esc)">
+                        { icon(Icon::Close) }
+                    </button>
+                </div>
+                <table class="keys">
+                    <tbody>
+                        { for HELP.iter().map(|(k, what)| html! {
+                            <tr><th scope="row"><kbd>{ *k }</kbd></th><td>{ *what }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <h3>{ "Bit grids" }</h3>
+                <ul class="legend">
+                    <li><span class="cell" data-set="1" />{ "bit set" }</li>
+                    <li><span class="cell" data-set="1" data-changed="1" />{ "set at this step" }</li>
+                    <li><span class="cell" data-set="0" data-changed="1" />{ "cleared at this step" }</li>
+                    <li><span class="cell" data-set="0" />{ "clear" }</li>
+                </ul>
+                <h3>{ "Timeline" }</h3>
+                <ul class="legend">
+                    <li><span class="mk diverge" />{ "profiles start to differ" }</li>
+                    <li><span class="mk warn" />{ "the guest kernel warns" }</li>
+                    <li><span class="mk fail" />{ "an expectation fails" }</li>
+                    <li><span class="mk pass" />{ "an expectation is met" }</li>
+                </ul>
+                <p class="dim">{ "Row e0, column c is vector 0xec. Hover a cell for its vector and Linux name." }</p>
+            </div>
+        </div>
+    }
+}

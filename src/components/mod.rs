@@ -1,0 +1,15 @@
+//! Components: each gets data and callbacks through props, never the
+//! reducer, and renders one part of the screen.
+
+pub mod alerts;
+pub mod bit_grid;
+pub mod console;
+pub mod events;
+pub mod header;
+pub mod help;
+pub mod icons;
+pub mod narration;
+pub mod pane;
+pub mod registers;
+pub mod timeline;
+pub mod vcr;

@@ -1,0 +1,89 @@
+//! One profile's pane: who it is, whether it differs from real hardware,
+//! the registers, the three bit grids, the step's events and the guest log.
+//! Panes for all chosen profiles render the same step, side by side.
+
+use std::rc::Rc;
+
+use apic_core::Profile;
+use yew::prelude::*;
+
+use crate::components::bit_grid::{BitGrid, Reg};
+use crate::components::console::Console;
+use crate::components::events::Events;
+use crate::components::registers::Registers;
+use crate::data::{StepView, Warning};
+
+/// Props of [`Pane`].
+#[derive(Properties, PartialEq)]
+pub struct PaneProps {
+    /// The profile shown.
+    pub profile: Profile,
+    /// Its state at the current step.
+    pub view: Rc<StepView>,
+    /// Its guest's warnings over the whole run.
+    pub warnings: Rc<[Warning]>,
+}
+
+fn badge(profile: Profile, view: &StepView) -> Html {
+    if profile == Profile::Hardware {
+        return html! { <p class="badge ref">{ "Reference: the real APIC" }</p> };
+    }
+    if view.differs.is_empty() {
+        html! { <p class="badge same"><span class="sym" aria-hidden="true">{ "=" }</span>{ "Same as real hardware" }</p> }
+    } else {
+        let fields: Vec<&str> = view.differs.iter().map(|f| f.label()).collect();
+        html! {
+            <p class="badge differs" data-differs="1">
+                <span class="sym" aria-hidden="true">{ "≠" }</span>
+                { "Differs from real hardware: " }{ fields.join(", ") }
+            </p>
+        }
+    }
+}
+
+fn expect(view: &StepView) -> Html {
+    match &view.state.expect {
+        Some(e) => html! {
+            <p class={classes!("expect", if e.ok { "pass" } else { "fail" })} data-expect={if e.ok { "pass" } else { "fail" }}>
+                <span class="sym" aria-hidden="true">{ if e.ok { "✓" } else { "✗" } }</span>
+                { if e.ok { "Expectation met: " } else { "Expectation failed: " } }{ &e.detail }
+            </p>
+        },
+        None => Html::default(),
+    }
+}
+
+/// A profile's pane.
+#[function_component]
+pub fn Pane(props: &PaneProps) -> Html {
+    let p = props.profile;
+    let v = &props.view;
+    let heading = format!("pane-{}", p.id());
+    html! {
+        <section class="pane" data-profile={p.id()} aria-labelledby={heading.clone()}>
+            <header class="pane-head">
+                <h2 id={heading}>{ p.name() }</h2>
+                <p class="what">{ p.summary() }</p>
+                <p class="source">{ "Source: " }{ p.source() }</p>
+            </header>
+            <div class="pane-status">
+                { badge(p, v) }
+                { expect(v) }
+            </div>
+            <Registers view={v.clone()} />
+            <div class="grids">
+                <BitGrid reg={Reg::Irr} bits={v.irr} changed={v.irr_changed} />
+                <BitGrid reg={Reg::Isr} bits={v.isr} changed={v.isr_changed} />
+                <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                <ul class="legend-box" aria-hidden="true">
+                    <li><span class="cell" data-set="1" />{ "set" }</li>
+                    <li><span class="cell" data-set="1" data-changed="1" />{ "set at this step" }</li>
+                    <li><span class="cell" data-set="0" data-changed="1" />{ "cleared at this step" }</li>
+                    <li><span class="cell" data-set="0" />{ "clear" }</li>
+                </ul>
+            </div>
+            <Console warnings={props.warnings.clone()} step={v.state.step} />
+            <Events view={v.clone()} />
+        </section>
+    }
+}

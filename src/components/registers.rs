@@ -1,0 +1,107 @@
+//! The scalar registers of a pane, decoded by the core (`apic_core::decode`):
+//! CPU state, APIC enable, SPIV, TPR/PPR, LVT timer and, under APICv, RVI
+//! and SVI. A value this step changed carries a "changed" mark (a triangle
+//! and the words, not only a colour).
+
+use std::rc::Rc;
+
+use apic_core::decode;
+use apic_core::CpuRun;
+use yew::prelude::*;
+
+use crate::data::{Field, StepView};
+
+/// Props of [`Registers`].
+#[derive(Properties, PartialEq)]
+pub struct RegistersProps {
+    /// The state shown.
+    pub view: Rc<StepView>,
+}
+
+fn row(name: Html, value: Html, changed: bool, title: &'static str) -> Html {
+    html! {
+        <div class={classes!("reg", changed.then_some("chg"))} {title}>
+            <dt>{ name }</dt>
+            <dd>
+                { value }
+                if changed { <span class="delta" title="changed at this step"><span class="sr-only">{ " (changed at this step)" }</span></span> }
+            </dd>
+        </div>
+    }
+}
+
+fn flag(on: bool, yes: &'static str, no: &'static str) -> Html {
+    html! { <span class={classes!("flag", if on { "on" } else { "off" })}>{ if on { yes } else { no } }</span> }
+}
+
+/// The decoded scalar registers.
+#[function_component]
+pub fn Registers(props: &RegistersProps) -> Html {
+    let v = &props.view;
+    let s = &v.state;
+    let cpu = match s.cpu {
+        CpuRun::Running => "running",
+        CpuRun::Halted => "halted",
+        CpuRun::WaitForSipi => "waiting for SIPI",
+    };
+    let spiv = decode::spiv(s.spiv);
+    let lvt = decode::lvt(s.lvt_timer);
+    let spiv_extra = {
+        let mut parts = Vec::new();
+        if spiv.focus_disabled {
+            parts.push("focus check off");
+        }
+        if spiv.eoi_broadcast_suppressed {
+            parts.push("EOI broadcast suppressed");
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", parts.join(" · "))
+        }
+    };
+    html! {
+        <dl class="regs">
+            { row(
+                html! { "CPU" },
+                html! { <>{ flag(s.if_flag, "IF=1", "IF=0") }{ " " }<span class="cpu">{ cpu }</span></> },
+                v.changed(Field::If) || v.changed(Field::Cpu),
+                "The CPU's interrupt flag (RFLAGS.IF) and whether it runs, halts or waits for SIPI",
+            ) }
+            { row(
+                html! { "APIC" },
+                html! { <>
+                    { flag(s.sw_enabled, "enabled", "disabled") }
+                    <code class="hex">{ format!(" SPIV {:#06x}", s.spiv) }</code>
+                    <span class="dim">{ format!(" vector {:#04x}{spiv_extra}", spiv.vector) }</span>
+                </> },
+                v.changed(Field::Spiv),
+                "Spurious-interrupt vector register (SDM 10.9): bit 8 enables the APIC in software",
+            ) }
+            { row(
+                html! { "TPR / PPR" },
+                html! { <code class="hex">{ format!("{:#04x} / {:#04x}", s.tpr, s.ppr) }</code> },
+                v.changed(Field::Tpr) || v.changed(Field::Ppr),
+                "Task and processor priority (SDM 10.8.3.1): a vector is dispatched only if its class beats PPR",
+            ) }
+            { row(
+                html! { "LVT timer" },
+                html! { <>
+                    { flag(!lvt.masked, "unmasked", "masked") }
+                    <code class="hex">{ format!(" {:#010x}", s.lvt_timer) }</code>
+                    <span class="dim">{ format!(" vector {:#04x} · {}{}", lvt.vector, lvt.timer_mode.name(), if lvt.pending { " · send pending" } else { "" }) }</span>
+                </> },
+                v.changed(Field::LvtTimer),
+                "Local vector table, timer entry (SDM 10.5.1)",
+            ) }
+            if let Some(apicv) = s.apicv {
+                { row(
+                    html! { "RVI / SVI" },
+                    html! { <code class="hex">{ format!("{:#04x} / {:#04x}", apicv.rvi, apicv.svi) }</code> },
+                    v.changed(Field::Apicv),
+                    "APICv guest-interrupt status (SDM 29.1.1): requesting and servicing virtual interrupt",
+                ) }
+            }
+        </dl>
+    }
+}

@@ -1,0 +1,84 @@
+//! The timeline: every step with its label (mostly a Linux function), the
+//! current one marked, and markers where the chosen profiles diverge,
+//! where the guest warns, and where an `expect` passes or fails. A click
+//! goes to the step. Carries the `data-timeline` / `data-current` hook.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::data::StepInfo;
+use crate::hooks::use_scroll_current;
+use crate::marks::StepMarks;
+
+/// Props of [`Timeline`].
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    /// The steps (index = state).
+    pub steps: Rc<[StepInfo]>,
+    /// Markers per step.
+    pub marks: Rc<[StepMarks]>,
+    /// The current state.
+    pub current: usize,
+    /// Go to a step.
+    pub on_goto: Callback<usize>,
+}
+
+fn markers(m: StepMarks) -> Html {
+    html! {
+        <span class="marks">
+            if m.diverge {
+                <span class="mk diverge" title="the profiles start to differ here"><span class="sr-only">{ ", profiles diverge" }</span></span>
+            }
+            if m.warning {
+                <span class="mk warn" title="the guest kernel warns here"><span class="sr-only">{ ", guest warning" }</span></span>
+            }
+            if m.expect == Some(false) {
+                <span class="mk fail" title="an expectation fails here"><span class="sr-only">{ ", expectation failed" }</span></span>
+            }
+            if m.expect == Some(true) {
+                <span class="mk pass" title="an expectation is met here"><span class="sr-only">{ ", expectation met" }</span></span>
+            }
+        </span>
+    }
+}
+
+/// The clickable list of steps.
+#[function_component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let track = use_node_ref();
+    use_scroll_current(track.clone(), props.current);
+    let items = props.steps.iter().enumerate().map(|(k, step)| {
+        let m = props.marks.get(k).copied().unwrap_or_default();
+        let onclick = props.on_goto.reform(move |_: MouseEvent| k);
+        let here = k == props.current;
+        let class = classes!(
+            "tl-step",
+            if here {
+                "here"
+            } else if k < props.current {
+                "past"
+            } else {
+                "next"
+            }
+        );
+        html! {
+            <li>
+                <button type="button" {class} {onclick}
+                    aria-current={here.then_some("step")}
+                    title={format!("Step {k}: {}", step.label)}>
+                    <span class="num">{ k }</span>
+                    <span class="lbl">{ step.label.clone() }</span>
+                    { markers(m) }
+                </button>
+            </li>
+        }
+    });
+    html! {
+        <nav class="timeline" aria-label="Timeline">
+            <ol ref={track} data-timeline="" data-current={props.current.to_string()}>
+                { for items }
+            </ol>
+        </nav>
+    }
+}

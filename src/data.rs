@@ -1,0 +1,366 @@
+//! A scenario and its traces under all four profiles, computed once when the
+//! scenario is chosen (the engine is pure, so this is a plain function call).
+//! Everything a step's screen needs is derived here ahead of time: bit sets,
+//! the bits and fields this step changed, and what differs from real
+//! hardware. Rendering a step is then indexing, never recomputing.
+
+use std::rc::Rc;
+
+use apic_core::{Profile, ProfileTrace, State, Trace};
+use yew::AttrValue;
+
+use crate::bits::Bits256;
+
+/// A register or flag of the visible state, for "what changed" and "what
+/// differs" (names as in the trace contract, DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Irr,
+    Isr,
+    Tmr,
+    Tpr,
+    Ppr,
+    Spiv,
+    If,
+    Cpu,
+    LvtTimer,
+    LvtLint0,
+    LvtLint1,
+    LvtError,
+    LvtPmc,
+    LvtThermal,
+    Apicv,
+    Warnings,
+}
+
+impl Field {
+    /// How the screen names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Irr => "IRR",
+            Field::Isr => "ISR",
+            Field::Tmr => "TMR",
+            Field::Tpr => "TPR",
+            Field::Ppr => "PPR",
+            Field::Spiv => "SPIV",
+            Field::If => "IF",
+            Field::Cpu => "CPU state",
+            Field::LvtTimer => "LVT timer",
+            Field::LvtLint0 => "LVT LINT0",
+            Field::LvtLint1 => "LVT LINT1",
+            Field::LvtError => "LVT error",
+            Field::LvtPmc => "LVT PMC",
+            Field::LvtThermal => "LVT thermal",
+            Field::Apicv => "RVI/SVI",
+            Field::Warnings => "guest warnings",
+        }
+    }
+}
+
+/// The register fields two states are compared on, in display order.
+/// `apicv` is left out: only the APICv profile has RVI/SVI at all.
+pub fn differing_fields(a: &State, b: &State) -> Vec<Field> {
+    let checks = [
+        (Field::Irr, a.irr == b.irr),
+        (Field::Isr, a.isr == b.isr),
+        (Field::Tmr, a.tmr == b.tmr),
+        (Field::Tpr, a.tpr == b.tpr),
+        (Field::Ppr, a.ppr == b.ppr),
+        (Field::Spiv, a.spiv == b.spiv),
+        (Field::If, a.if_flag == b.if_flag),
+        (Field::Cpu, a.cpu == b.cpu),
+        (Field::LvtTimer, a.lvt_timer == b.lvt_timer),
+        (Field::LvtLint0, a.lvt_lint0 == b.lvt_lint0),
+        (Field::LvtLint1, a.lvt_lint1 == b.lvt_lint1),
+        (Field::LvtError, a.lvt_error == b.lvt_error),
+        (Field::LvtPmc, a.lvt_pmc == b.lvt_pmc),
+        (Field::LvtThermal, a.lvt_thermal == b.lvt_thermal),
+    ];
+    checks
+        .into_iter()
+        .filter(|(_, same)| !same)
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// A line the guest kernel printed, and the step that printed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The step (state index) at which it was printed.
+    pub step: usize,
+    /// What was printed.
+    pub text: AttrValue,
+}
+
+/// One profile's state after one step, with what the screen derives from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepView {
+    /// The core's state, as computed.
+    pub state: State,
+    /// IRR as a bit set.
+    pub irr: Bits256,
+    /// ISR as a bit set.
+    pub isr: Bits256,
+    /// TMR as a bit set.
+    pub tmr: Bits256,
+    /// IRR bits this step changed.
+    pub irr_changed: Bits256,
+    /// ISR bits this step changed.
+    pub isr_changed: Bits256,
+    /// TMR bits this step changed.
+    pub tmr_changed: Bits256,
+    /// Fields this step changed (relative to the previous state).
+    pub changed: Vec<Field>,
+    /// Fields (and warnings so far) that differ from real hardware at this step.
+    pub differs: Vec<Field>,
+}
+
+impl StepView {
+    /// Whether this step changed `field`.
+    pub fn changed(&self, field: Field) -> bool {
+        self.changed.contains(&field)
+    }
+}
+
+/// One profile's whole run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRun {
+    /// Which profile.
+    pub profile: Profile,
+    /// `steps[k]` is the state after step k (`steps[0]` the initial state).
+    pub steps: Vec<Rc<StepView>>,
+    /// Every warning of the run, in step order.
+    pub warnings: Rc<[Warning]>,
+}
+
+impl ProfileRun {
+    /// The view at step `k`, if the run has one.
+    pub fn at(&self, k: usize) -> Option<&Rc<StepView>> {
+        self.steps.get(k)
+    }
+}
+
+/// A step of the timeline, the same under every profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepInfo {
+    /// The label (a Linux function name, mostly).
+    pub label: AttrValue,
+    /// The scenario's narration for it.
+    pub note: Option<AttrValue>,
+}
+
+/// A scenario with all four runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioData {
+    /// The scenario's id (`hotplug-cpu0`).
+    pub id: AttrValue,
+    /// Its title.
+    pub title: AttrValue,
+    /// Its summary.
+    pub summary: AttrValue,
+    /// `steps[k]` describes state k; `steps[0]` is the initial state.
+    pub steps: Rc<[StepInfo]>,
+    /// One run per profile, in `Profile::ALL` order.
+    pub runs: Vec<Rc<ProfileRun>>,
+}
+
+/// The scenario's texts, apart from its trace.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// `notes[i]` narrates step i+1 (state i+1).
+    pub notes: Vec<Option<String>>,
+}
+
+impl ScenarioData {
+    /// Builds the screen's data from a trace. Fails (with a message) on a
+    /// trace the screen cannot show: no profile, or no state.
+    pub fn from_trace(meta: Meta, trace: &Trace) -> Result<ScenarioData, String> {
+        let mut traces: Vec<(Profile, &ProfileTrace)> = trace
+            .profiles
+            .iter()
+            .filter_map(|pt| Profile::from_id(&pt.profile).map(|p| (p, pt)))
+            .collect();
+        traces.sort_by_key(|(p, _)| *p);
+        traces.dedup_by_key(|(p, _)| *p);
+        // Lockstep needs equal lengths; a shorter run would leave panes blank.
+        let len = traces
+            .iter()
+            .map(|(_, pt)| pt.states.len())
+            .min()
+            .unwrap_or(0);
+        if len == 0 {
+            return Err(format!(
+                "scenario \"{}\" produced no state to show",
+                meta.id
+            ));
+        }
+        let hardware = traces
+            .iter()
+            .find(|(p, _)| *p == Profile::Hardware)
+            .map(|(_, pt)| *pt);
+        let runs = traces
+            .iter()
+            .map(|(p, pt)| Rc::new(build_run(*p, pt, hardware, len)))
+            .collect();
+        let labels: Vec<String> = traces
+            .first()
+            .map(|(_, pt)| {
+                pt.states
+                    .iter()
+                    .take(len)
+                    .map(|s| s.label.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let steps: Rc<[StepInfo]> = labels
+            .into_iter()
+            .enumerate()
+            .map(|(k, label)| StepInfo {
+                label: AttrValue::from(label),
+                note: k
+                    .checked_sub(1)
+                    .and_then(|i| meta.notes.get(i))
+                    .and_then(|n| n.clone())
+                    .map(AttrValue::from),
+            })
+            .collect();
+        Ok(ScenarioData {
+            id: meta.id.into(),
+            title: meta.title.into(),
+            summary: meta.summary.into(),
+            steps,
+            runs,
+        })
+    }
+
+    /// The index of the last state (the number of steps).
+    pub fn last(&self) -> usize {
+        self.steps.len().saturating_sub(1)
+    }
+
+    /// The run of `profile`.
+    pub fn run(&self, profile: Profile) -> Option<&Rc<ProfileRun>> {
+        self.runs.iter().find(|r| r.profile == profile)
+    }
+}
+
+fn build_run(
+    profile: Profile,
+    pt: &ProfileTrace,
+    hardware: Option<&ProfileTrace>,
+    len: usize,
+) -> ProfileRun {
+    let warnings: Rc<[Warning]> = pt
+        .states
+        .iter()
+        .take(len)
+        .flat_map(|s| {
+            s.warnings.iter().map(move |w| Warning {
+                step: s.step,
+                text: AttrValue::from(w.clone()),
+            })
+        })
+        .collect();
+    let mut steps = Vec::with_capacity(len);
+    let mut before: Option<&State> = None;
+    for (k, state) in pt.states.iter().take(len).enumerate() {
+        let irr = Bits256::from_vectors(&state.irr);
+        let isr = Bits256::from_vectors(&state.isr);
+        let tmr = Bits256::from_vectors(&state.tmr);
+        let (irr_changed, isr_changed, tmr_changed, mut changed) = match before {
+            Some(prev) => {
+                let mut changed = differing_fields(state, prev);
+                if state.apicv != prev.apicv {
+                    changed.push(Field::Apicv);
+                }
+                (
+                    irr.changed_from(Bits256::from_vectors(&prev.irr)),
+                    isr.changed_from(Bits256::from_vectors(&prev.isr)),
+                    tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
+                    changed,
+                )
+            }
+            None => (Bits256::EMPTY, Bits256::EMPTY, Bits256::EMPTY, Vec::new()),
+        };
+        if !state.warnings.is_empty() {
+            changed.push(Field::Warnings);
+        }
+        let differs = match hardware.and_then(|hw| hw.states.get(k)) {
+            Some(hw) if profile != Profile::Hardware => {
+                let mut d = differing_fields(state, hw);
+                if warnings_upto(pt, k) != warnings_upto_hw(hardware, k) {
+                    d.push(Field::Warnings);
+                }
+                d
+            }
+            _ => Vec::new(),
+        };
+        steps.push(Rc::new(StepView {
+            state: state.clone(),
+            irr,
+            isr,
+            tmr,
+            irr_changed,
+            isr_changed,
+            tmr_changed,
+            changed,
+            differs,
+        }));
+        before = Some(state);
+    }
+    ProfileRun {
+        profile,
+        steps,
+        warnings,
+    }
+}
+
+/// Every warning printed up to and including state `k`.
+fn warnings_upto(pt: &ProfileTrace, k: usize) -> Vec<&str> {
+    pt.states
+        .iter()
+        .take(k.saturating_add(1))
+        .flat_map(|s| s.warnings.iter().map(String::as_str))
+        .collect()
+}
+
+fn warnings_upto_hw(hardware: Option<&ProfileTrace>, k: usize) -> Vec<&str> {
+    hardware.map(|hw| warnings_upto(hw, k)).unwrap_or_default()
+}
+
+/// A built-in scenario of the core, run under every profile.
+pub fn load_builtin(id: &str) -> Result<ScenarioData, String> {
+    let scenario =
+        apic_core::builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))?;
+    let trace = apic_core::engine::run_all(&scenario, &Profile::ALL);
+    let meta = Meta {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        summary: scenario.summary.clone(),
+        notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
+    };
+    ScenarioData::from_trace(meta, &trace)
+}
+
+/// The built-in scenarios for the picker: id, title, summary.
+pub fn catalog() -> Vec<(AttrValue, AttrValue, AttrValue)> {
+    apic_core::builtin::list()
+        .into_iter()
+        .map(|b| {
+            (
+                AttrValue::Static(b.id),
+                AttrValue::from(b.title),
+                AttrValue::from(b.summary),
+            )
+        })
+        .collect()
+}
+
+/// The scenario shown when the URL names none: the seed's story.
+pub const DEFAULT_SCENARIO: &str = "hotplug-cpu0";

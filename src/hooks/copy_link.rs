@@ -1,0 +1,46 @@
+//! "Copy link": puts the page's address (whose hash is the whole view) on
+//! the clipboard and says so in the status line; where the clipboard is
+//! unavailable (not a secure context) it shows the link to copy by hand.
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+use crate::state::Action;
+
+/// The page's address, hash included.
+fn page_url() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().href().ok())
+}
+
+/// A callback that copies the link and reports through `on_action`.
+#[hook]
+pub fn use_copy_link(on_action: Callback<Action>) -> Callback<()> {
+    use_callback(on_action, |(), on_action| {
+        let Some(url) = page_url() else {
+            return;
+        };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let navigator = window.navigator();
+        // `navigator.clipboard` is undefined outside secure contexts; the
+        // binding would throw when called on it.
+        let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+            .is_ok_and(|c| !c.is_undefined() && !c.is_null());
+        let by_hand = format!("Copy this link: {url}");
+        if !has_clipboard {
+            on_action.emit(Action::Status(Some(by_hand.into())));
+            return;
+        }
+        let promise = navigator.clipboard().write_text(&url);
+        let on_action = on_action.clone();
+        yew::platform::spawn_local(async move {
+            let message = match JsFuture::from(promise).await {
+                Ok(_) => "Link copied: it opens this exact view.".to_owned(),
+                Err(_) => by_hand,
+            };
+            on_action.emit(Action::Status(Some(message.into())));
+        });
+    })
+}

@@ -1,0 +1,59 @@
+//! Keyboard shortcuts (`keys::action_for`). On the full page they listen on
+//! the window; embedded, only on the widget's root, so a documentation
+//! page keeps its keys until the reader focuses the widget.
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::hooks::theme::system_dark;
+use crate::keys::action_for;
+use crate::state::Action;
+
+/// Whether a form control has the key for itself: typing in a field,
+/// arrows in a select or slider, Space/Enter on a button or link.
+fn control_owns(event: &KeyboardEvent) -> bool {
+    let Some(el) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return false;
+    };
+    let key = event.key();
+    match el.tag_name().to_ascii_uppercase().as_str() {
+        "INPUT" | "SELECT" | "TEXTAREA" => key != "Escape" && key != "?",
+        "BUTTON" | "A" | "SUMMARY" => key == " " || key == "Enter",
+        _ => false,
+    }
+}
+
+/// Listens for shortcut keys and dispatches their actions.
+#[hook]
+pub fn use_keyboard(embed: bool, root: NodeRef, on_action: Callback<Action>) {
+    use_effect_with(embed, move |&embed| {
+        let target: Option<web_sys::EventTarget> = if embed {
+            root.cast::<Element>().map(Into::into)
+        } else {
+            web_sys::window().map(Into::into)
+        };
+        // Not passive: handled keys must not also scroll the page.
+        let options = EventListenerOptions::enable_prevent_default();
+        let listener = target.map(|t| {
+            EventListener::new_with_options(&t, "keydown", options, move |e| {
+                let Some(event) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if event.repeat() && event.key() != "ArrowRight" && event.key() != "ArrowLeft" {
+                    return;
+                }
+                if control_owns(event) {
+                    return;
+                }
+                let modifiers = event.ctrl_key() || event.alt_key() || event.meta_key();
+                if let Some(action) = action_for(&event.key(), modifiers, system_dark()) {
+                    event.prevent_default();
+                    on_action.emit(action);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}

@@ -1,0 +1,18 @@
+//! Effects, kept out of components: each hook turns a piece of state into
+//! a browser effect, or a browser event into an `Action`.
+
+pub mod copy_link;
+pub mod keyboard;
+pub mod play_timer;
+pub mod ready;
+pub mod scroll_current;
+pub mod theme;
+pub mod url_sync;
+
+pub use copy_link::use_copy_link;
+pub use keyboard::use_keyboard;
+pub use play_timer::use_play_timer;
+pub use ready::use_ready;
+pub use scroll_current::use_scroll_current;
+pub use theme::use_theme;
+pub use url_sync::use_url_sync;

@@ -1,0 +1,48 @@
+//! The keyboard map: which key does what (listed in the help overlay).
+//! Pure, so it is tested without a browser event.
+
+use apic_core::Profile;
+
+use crate::state::Action;
+
+/// One line of the help overlay: keys and what they do.
+pub const HELP: [(&str, &str); 10] = [
+    ("→ / ←", "step forward / back"),
+    ("Home / End", "initial state / last step"),
+    ("Space", "play / pause"),
+    (
+        "1 2 3 4",
+        "show or hide real hardware, KVM apicv=1, KVM apicv=0, KVM apicv=0 fixed",
+    ),
+    ("p", "presenter mode"),
+    ("t", "light / dark theme"),
+    ("?", "this help"),
+    ("Esc", "close this help"),
+    ("Tab", "move between controls"),
+    ("Enter", "activate the focused control"),
+];
+
+/// The action for a key (`KeyboardEvent.key`), if it has one. Keys with
+/// Ctrl, Alt or Meta belong to the browser.
+pub fn action_for(key: &str, ctrl_alt_meta: bool, system_dark: bool) -> Option<Action> {
+    if ctrl_alt_meta {
+        return None;
+    }
+    let profile = |i: usize| Profile::ALL.get(i).copied().map(Action::ToggleProfile);
+    match key {
+        "ArrowRight" => Some(Action::Next),
+        "ArrowLeft" => Some(Action::Prev),
+        "Home" => Some(Action::First),
+        "End" => Some(Action::Last),
+        " " | "Spacebar" => Some(Action::TogglePlay),
+        "1" => profile(0),
+        "2" => profile(1),
+        "3" => profile(2),
+        "4" => profile(3),
+        "p" | "P" => Some(Action::TogglePresent),
+        "t" | "T" => Some(Action::ToggleTheme { system_dark }),
+        "?" => Some(Action::ToggleHelp),
+        "Escape" => Some(Action::CloseHelp),
+        _ => None,
+    }
+}

@@ -1,0 +1,233 @@
+//! The reducer's transitions: stepping stays in bounds, play stops at the
+//! end, toggles keep at least one profile, and a bad link leaves a message
+//! and a usable view. Runs on the hand-written traces of `common`.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::rc::Rc;
+
+use apic_core::Profile;
+use apic_playground::keys::action_for;
+use apic_playground::state::{Action, AppState, Speed, Theme};
+use wasm_bindgen_test::*;
+use yew::Reducible;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn start(hash: &str) -> Rc<AppState> {
+    Rc::new(AppState::new(hash, Theme::System, common::loader, "mini"))
+}
+
+fn apply(state: &Rc<AppState>, action: Action) -> Rc<AppState> {
+    state.clone().reduce(action)
+}
+
+#[wasm_bindgen_test]
+fn starts_at_the_initial_state_with_every_profile() {
+    let s = start("");
+    assert_eq!(s.step, 0);
+    assert_eq!(s.last(), 3);
+    assert_eq!(s.profiles, Profile::ALL.to_vec());
+    assert!(s.alerts.is_empty());
+    assert!(!s.playing);
+    assert_eq!(s.data.id, "mini");
+}
+
+#[wasm_bindgen_test]
+fn stepping_stays_in_bounds() {
+    let s = start("");
+    // Back from the first state: nothing changes, not even the Rc.
+    let back = apply(&s, Action::Prev);
+    assert!(Rc::ptr_eq(&s, &back));
+    let s = apply(&s, Action::Next);
+    assert_eq!(s.step, 1);
+    let s = apply(&s, Action::Last);
+    assert_eq!(s.step, 3);
+    let again = apply(&s, Action::Next);
+    assert!(
+        Rc::ptr_eq(&s, &again),
+        "forward from the last state is a no-op"
+    );
+    let s = apply(&s, Action::Prev);
+    assert_eq!(s.step, 2);
+    let s = apply(&s, Action::First);
+    assert_eq!(s.step, 0);
+    let s = apply(&s, Action::Goto(2));
+    assert_eq!(s.step, 2);
+    let out = apply(&s, Action::Goto(4));
+    assert!(Rc::ptr_eq(&s, &out), "a step past the end is ignored");
+}
+
+#[wasm_bindgen_test]
+fn play_ticks_to_the_end_then_stops() {
+    let s = start("#t=1");
+    let s = apply(&s, Action::TogglePlay);
+    assert!(s.playing);
+    assert_eq!(s.step, 1);
+    let s = apply(&s, Action::Tick);
+    assert_eq!((s.step, s.playing), (2, true));
+    let s = apply(&s, Action::Tick);
+    assert_eq!(
+        (s.step, s.playing),
+        (3, false),
+        "reaching the end stops playing"
+    );
+    let idle = apply(&s, Action::Tick);
+    assert!(Rc::ptr_eq(&s, &idle), "a late tick changes nothing");
+    // Play at the end starts over.
+    let s = apply(&s, Action::TogglePlay);
+    assert_eq!((s.step, s.playing), (0, true));
+    // Stepping by hand pauses.
+    let s = apply(&s, Action::Next);
+    assert_eq!((s.step, s.playing), (1, false));
+    let s = apply(&s, Action::SetSpeed(Speed::Four));
+    assert_eq!(s.speed, Speed::Four);
+    assert!(Speed::Four.interval_ms() < Speed::Half.interval_ms());
+}
+
+#[wasm_bindgen_test]
+fn toggles_keep_one_profile_and_the_canonical_order() {
+    let s = start("");
+    let s = apply(&s, Action::ToggleProfile(Profile::KvmApicv));
+    let s = apply(&s, Action::ToggleProfile(Profile::KvmEmulatedFixed));
+    assert_eq!(s.profiles, vec![Profile::Hardware, Profile::KvmEmulated]);
+    let s = apply(&s, Action::ToggleProfile(Profile::Hardware));
+    let s = apply(&s, Action::ToggleProfile(Profile::KvmEmulated));
+    assert_eq!(
+        s.profiles,
+        vec![Profile::KvmEmulated],
+        "the last profile stays"
+    );
+    assert!(s.status.is_some());
+    let s = apply(&s, Action::ToggleProfile(Profile::Hardware));
+    assert_eq!(s.profiles, vec![Profile::Hardware, Profile::KvmEmulated]);
+}
+
+#[wasm_bindgen_test]
+fn markers_follow_the_profiles_on_screen() {
+    let s = start("");
+    // Step 2: the buggy emulation keeps 0xec where the others clear it.
+    // Step 3: it also warns, a new way to differ.
+    let diverge: Vec<bool> = s.marks.iter().map(|m| m.diverge).collect();
+    assert_eq!(diverge, vec![false, false, true, true]);
+    let warning: Vec<bool> = s.marks.iter().map(|m| m.warning).collect();
+    assert_eq!(warning, vec![false, false, false, true]);
+    // Without the buggy pane, nothing diverges and nobody warns.
+    let s = apply(&s, Action::ToggleProfile(Profile::KvmEmulated));
+    assert!(s.marks.iter().all(|m| !m.diverge && !m.warning));
+}
+
+#[wasm_bindgen_test]
+fn a_link_sets_the_whole_view() {
+    let s = start("#s=mini-2&p=kvm-emulated,hardware&t=3&embed=1&present=1");
+    assert!(s.alerts.is_empty(), "{:?}", s.alerts);
+    assert_eq!(s.data.id, "mini-2");
+    assert_eq!(s.profiles, vec![Profile::Hardware, Profile::KvmEmulated]);
+    assert_eq!(s.step, 3);
+    assert!(s.embed && s.present);
+    assert_eq!(
+        apic_playground::url::encode(&s.url_state()),
+        "s=mini-2&p=hardware,kvm-emulated&t=3&embed=1&present=1"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_bad_link_gives_messages_and_defaults() {
+    let s = start("#s=nope&t=99&p=bogus&embed=maybe");
+    assert_eq!(s.data.id, "mini");
+    assert_eq!(s.step, 0);
+    assert_eq!(s.profiles, Profile::ALL.to_vec());
+    assert!(!s.embed);
+    assert_eq!(s.alerts.len(), 4, "{:?}", s.alerts);
+    assert!(s.alerts.iter().any(|a| a.contains("nope")));
+    assert!(s.alerts.iter().any(|a| a.contains("99")));
+
+    let s = start("#t=99");
+    assert_eq!(s.step, 0);
+    assert_eq!(s.alerts.len(), 1);
+    let s = apply(&s, Action::DismissAlerts);
+    assert!(s.alerts.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_followed_link_keeps_what_it_gets_wrong() {
+    let s = start("#p=hardware,kvm-emulated&t=2");
+    // An invalid step keeps the current one; the valid keys apply.
+    let s = apply(&s, Action::ApplyHash("#s=mini&p=hardware&t=zzz".to_owned()));
+    assert_eq!(s.step, 2);
+    assert_eq!(s.profiles, vec![Profile::Hardware]);
+    assert_eq!(s.alerts.len(), 1);
+    // A missing key takes its default.
+    let s = apply(&s, Action::ApplyHash("#s=mini".to_owned()));
+    assert_eq!(s.step, 0);
+    assert_eq!(s.profiles, Profile::ALL.to_vec());
+    assert!(s.alerts.is_empty());
+    // Another scenario starts at its step 0 unless the link says otherwise.
+    let s = apply(&s, Action::ApplyHash("#s=mini-2&t=1".to_owned()));
+    assert_eq!((s.data.id.as_str(), s.step), ("mini-2", 1));
+}
+
+#[wasm_bindgen_test]
+fn selecting_a_scenario_resets_the_step_and_an_unknown_one_is_refused() {
+    let s = apply(&start("#t=3"), Action::SelectScenario("mini-2".to_owned()));
+    assert_eq!((s.data.id.as_str(), s.step), ("mini-2", 0));
+    let s = apply(&s, Action::SelectScenario("nope".to_owned()));
+    assert_eq!(s.data.id, "mini-2");
+    assert_eq!(s.alerts.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn modes_theme_and_help_toggle() {
+    let s = start("");
+    let s = apply(&s, Action::TogglePresent);
+    assert!(s.present);
+    let s = apply(&s, Action::ToggleHelp);
+    assert!(s.help);
+    let s = apply(&s, Action::CloseHelp);
+    assert!(!s.help);
+    let closed = apply(&s, Action::CloseHelp);
+    assert!(Rc::ptr_eq(&s, &closed));
+    // From the system's dark scheme, the switch goes light, then dark.
+    let s = apply(&s, Action::ToggleTheme { system_dark: true });
+    assert_eq!(s.theme, Theme::Light);
+    let s = apply(&s, Action::ToggleTheme { system_dark: true });
+    assert_eq!(s.theme, Theme::Dark);
+}
+
+#[wasm_bindgen_test]
+fn the_keyboard_map() {
+    assert_eq!(action_for("ArrowRight", false, false), Some(Action::Next));
+    assert_eq!(action_for("ArrowLeft", false, false), Some(Action::Prev));
+    assert_eq!(action_for("Home", false, false), Some(Action::First));
+    assert_eq!(action_for("End", false, false), Some(Action::Last));
+    assert_eq!(action_for(" ", false, false), Some(Action::TogglePlay));
+    assert_eq!(
+        action_for("1", false, false),
+        Some(Action::ToggleProfile(Profile::Hardware))
+    );
+    assert_eq!(
+        action_for("4", false, false),
+        Some(Action::ToggleProfile(Profile::KvmEmulatedFixed))
+    );
+    assert_eq!(action_for("p", false, false), Some(Action::TogglePresent));
+    assert_eq!(
+        action_for("t", false, true),
+        Some(Action::ToggleTheme { system_dark: true })
+    );
+    assert_eq!(action_for("?", false, false), Some(Action::ToggleHelp));
+    assert_eq!(
+        action_for("ArrowRight", true, false),
+        None,
+        "Ctrl/Alt/Meta keys belong to the browser"
+    );
+    assert_eq!(action_for("5", false, false), None);
+    assert_eq!(action_for("x", false, false), None);
+}

@@ -1,0 +1,172 @@
+//! The URL hash codec: canonical links round-trip, and garbage is rejected
+//! key by key with a message, never a panic.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use apic_core::Profile;
+use apic_playground::url::{encode, parse, UrlState, Value};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn view(profiles: &[Profile], step: usize, embed: bool, present: bool) -> UrlState {
+    UrlState {
+        scenario: "hotplug-cpu0".to_owned(),
+        profiles: profiles.to_vec(),
+        step,
+        embed,
+        present,
+    }
+}
+
+#[wasm_bindgen_test]
+fn encodes_the_documented_form() {
+    // README's example link.
+    let v = view(&[Profile::Hardware, Profile::KvmEmulated], 12, false, false);
+    assert_eq!(encode(&v), "s=hotplug-cpu0&p=hardware,kvm-emulated&t=12");
+    let v = view(&[Profile::KvmApicv], 3, true, true);
+    assert_eq!(
+        encode(&v),
+        "s=hotplug-cpu0&p=kvm-apicv&t=3&embed=1&present=1"
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_view_round_trips() {
+    // Every non-empty subset of profiles, a few steps, every flag pair.
+    for mask in 1u8..16 {
+        let profiles: Vec<Profile> = Profile::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, p)| *p)
+            .collect();
+        for step in [0, 1, 9, 10, 123] {
+            for (embed, present) in [(false, false), (true, false), (false, true), (true, true)] {
+                let v = view(&profiles, step, embed, present);
+                let hash = format!("#{}", encode(&v));
+                let p = parse(&hash);
+                assert!(p.errors.is_empty(), "{hash}: {:?}", p.errors);
+                assert_eq!(p.scenario, Value::Given(v.scenario.clone()));
+                assert_eq!(p.profiles, Value::Given(v.profiles.clone()));
+                assert_eq!(p.step, Value::Given(step));
+                let flag = |on: bool| {
+                    if on {
+                        Value::Given(true)
+                    } else {
+                        Value::Missing
+                    }
+                };
+                assert_eq!(p.embed, flag(embed));
+                assert_eq!(p.present, flag(present));
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn an_empty_hash_is_all_defaults_without_complaint() {
+    for hash in ["", "#", "#&&"] {
+        let p = parse(hash);
+        assert!(p.errors.is_empty(), "{hash}");
+        assert_eq!(p.scenario, Value::Missing);
+        assert_eq!(p.profiles, Value::Missing);
+        assert_eq!(p.step, Value::Missing);
+        assert_eq!(p.embed, Value::Missing);
+        assert_eq!(p.present, Value::Missing);
+    }
+}
+
+#[wasm_bindgen_test]
+fn keys_in_any_order_with_escapes_and_explicit_zero_flags() {
+    let p = parse("#t=4&present=0&p=kvm-emulated%2Chardware&embed=0&s=hotplug-cpu0");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.step, Value::Given(4));
+    assert_eq!(
+        p.profiles,
+        Value::Given(vec![Profile::KvmEmulated, Profile::Hardware])
+    );
+    assert_eq!(p.embed, Value::Given(false));
+    assert_eq!(p.present, Value::Given(false));
+}
+
+#[wasm_bindgen_test]
+fn rejects_bad_steps() {
+    for bad in [
+        "abc",
+        "-1",
+        "+3",
+        "1e3",
+        "",
+        "3.0",
+        " 3",
+        "99999999999999999999",
+    ] {
+        let p = parse(&format!("#t={bad}"));
+        assert_eq!(p.step, Value::Invalid, "t={bad}");
+        assert_eq!(p.errors.len(), 1, "t={bad}: {:?}", p.errors);
+        assert!(p.errors[0].contains("step"), "{}", p.errors[0]);
+    }
+}
+
+#[wasm_bindgen_test]
+fn rejects_bad_scenarios() {
+    for bad in ["", "../etc", "Hotplug", "a b", "<script>", "x%00"] {
+        let p = parse(&format!("#s={bad}"));
+        assert_eq!(p.scenario, Value::Invalid, "s={bad}");
+        assert_eq!(p.errors.len(), 1, "s={bad}: {:?}", p.errors);
+    }
+}
+
+#[wasm_bindgen_test]
+fn keeps_known_profiles_and_names_unknown_ones() {
+    let p = parse("#p=hardware,bogus,hardware");
+    assert_eq!(p.profiles, Value::Given(vec![Profile::Hardware]));
+    assert_eq!(p.errors.len(), 1);
+    assert!(p.errors[0].contains("\"bogus\""), "{}", p.errors[0]);
+    for bad in ["p=", "p=,", "p=nope"] {
+        let p = parse(bad);
+        assert_eq!(p.profiles, Value::Invalid, "{bad}");
+        assert_eq!(p.errors.len(), 1, "{bad}: {:?}", p.errors);
+    }
+}
+
+#[wasm_bindgen_test]
+fn rejects_bad_flags_unknown_keys_duplicates_and_broken_escapes() {
+    let p = parse("#embed=yes&present=2");
+    assert_eq!((p.embed, p.present), (Value::Invalid, Value::Invalid));
+    assert_eq!(p.errors.len(), 2);
+
+    let p = parse("#zoom=3&t=1");
+    assert_eq!(p.step, Value::Given(1));
+    assert_eq!(p.errors.len(), 1);
+    assert!(p.errors[0].contains("zoom"));
+
+    let p = parse("#t=1&t=2");
+    assert_eq!(p.step, Value::Given(1), "the first one is used");
+    assert_eq!(p.errors.len(), 1);
+
+    for bad in ["#s=%zz", "#s=%e", "#p=%ff%fe"] {
+        let p = parse(bad);
+        assert_eq!(p.errors.len(), 1, "{bad}: {:?}", p.errors);
+    }
+
+    let p = parse("#nonsense");
+    assert_eq!(p.errors.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn garbage_never_floods_the_message() {
+    let long = "x".repeat(5000);
+    let p = parse(&format!("#{long}=1&s={long}"));
+    assert_eq!(p.errors.len(), 2);
+    for e in &p.errors {
+        assert!(e.len() < 200, "{e}");
+    }
+}
