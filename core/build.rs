@@ -12,12 +12,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
         if path.extension().and_then(|e| e.to_str()) == Some("json") {
-            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
             files.push((stem.to_owned(), path.clone()));
         }
     }
     files.sort();
-    let mut out = String::from("/// (id, JSON source) of every built-in scenario, sorted by file name.\n");
+    let mut out =
+        String::from("/// (id, JSON source) of every built-in scenario, sorted by file name.\n");
     out.push_str("pub(crate) static FILES: &[(&str, &str)] = &[\n");
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;

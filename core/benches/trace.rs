@@ -5,7 +5,10 @@ use apic_core::{builtin, engine, Profile};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn all_builtins(c: &mut Criterion) {
-    let scenarios: Vec<_> = builtin::list().iter().filter_map(|b| builtin::get(b.id)).collect();
+    let scenarios: Vec<_> = builtin::list()
+        .iter()
+        .filter_map(|b| builtin::get(b.id))
+        .collect();
     c.bench_function("trace every built-in under every profile", |b| {
         b.iter(|| {
             for s in &scenarios {

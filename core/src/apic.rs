@@ -104,9 +104,10 @@ pub const ESR_RECEIVE_ILLEGAL_VECTOR: u32 = 1 << 6;
 /// The ESR's "send illegal vector" bit (SDM 10.5.3, bit 5).
 pub const ESR_SEND_ILLEGAL_VECTOR: u32 = 1 << 5;
 
-/// The version register's value: an integrated APIC (version 0x14), six LVT
-/// entries (max LVT 5), as on the P6 family and later (SDM 10.4.8).
-pub const APIC_VERSION_VALUE: u32 = 0x0005_0014;
+/// The version register's value (SDM 10.4.8): an integrated APIC (version
+/// 0x14), six LVT entries (max LVT 5), and bit 24 set: EOI-broadcast
+/// suppression is supported, so SPIV bit 12 is writable.
+pub const APIC_VERSION_VALUE: u32 = 0x0105_0014;
 
 /// A register a scenario can write (`write {reg, value}`). Names follow the
 /// SDM and the scenario format (DESIGN.md).
@@ -717,19 +718,36 @@ impl Apic {
             return;
         }
         self.irr.set(vector);
-        let tmr_changed = if level { self.tmr.set(vector) } else { self.tmr.clear(vector) };
+        let tmr_changed = if level {
+            self.tmr.set(vector)
+        } else {
+            self.tmr.clear(vector)
+        };
         let trig = if level { "level" } else { "edge" };
         let mut text = format!("{} accepted into IRR ({trig}-triggered", hex(vector));
         if tmr_changed {
-            text.push_str(if level { ", TMR bit set" } else { ", TMR bit cleared" });
+            text.push_str(if level {
+                ", TMR bit set"
+            } else {
+                ", TMR bit cleared"
+            });
         } else {
-            text.push_str(if level { ", TMR bit stays set" } else { ", TMR bit stays clear" });
+            text.push_str(if level {
+                ", TMR bit stays set"
+            } else {
+                ", TMR bit stays clear"
+            });
         }
         text.push(')');
         if vector < 32 {
             text.push_str("; vectors 16-31 are reserved for exceptions");
         }
-        out.push(Event { kind: EventKind::Accept, vector: Some(vector), text, rule: "sdm-10.8.4".into() });
+        out.push(Event {
+            kind: EventKind::Accept,
+            vector: Some(vector),
+            text,
+            rule: "sdm-10.8.4".into(),
+        });
     }
 
     /// EOI (SDM 10.8.5): clear the highest ISR bit; for a level-triggered
@@ -749,7 +767,11 @@ impl Apic {
         out.push(Event {
             kind: EventKind::Eoi,
             vector: Some(v),
-            text: format!("EOI clears the highest in-service vector, {}; PPR is now {:#04x}", hex(v), self.ppr()),
+            text: format!(
+                "EOI clears the highest in-service vector, {}; PPR is now {:#04x}",
+                hex(v),
+                self.ppr()
+            ),
             rule: "sdm-10.8.5".into(),
         });
         if self.tmr.test(v) {
@@ -781,7 +803,12 @@ impl Apic {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
     use super::*;
 
     #[test]

@@ -23,7 +23,11 @@ pub fn list() -> Vec<BuiltinInfo> {
     FILES
         .iter()
         .filter_map(|(id, src)| {
-            parse(src).ok().map(|s| BuiltinInfo { id, title: s.title, summary: s.summary })
+            parse(src).ok().map(|s| BuiltinInfo {
+                id,
+                title: s.title,
+                summary: s.summary,
+            })
         })
         .collect()
 }
@@ -40,7 +44,12 @@ pub fn source(id: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
     use super::*;
 
     #[test]
@@ -49,7 +58,10 @@ mod tests {
         for (id, src) in FILES {
             let s = parse(src).unwrap_or_else(|e| panic!("{id}.json: {e}"));
             assert_eq!(s.id, *id, "the id field must match the file name");
-            assert!(!s.title.is_empty() && !s.summary.is_empty(), "{id}: title and summary");
+            assert!(
+                !s.title.is_empty() && !s.summary.is_empty(),
+                "{id}: title and summary"
+            );
             let trace = crate::engine::run_all(&s, &crate::Profile::ALL);
             let failures = crate::check(&trace);
             assert!(failures.is_empty(), "{id}: {failures:#?}");

@@ -10,7 +10,10 @@ pub fn check(trace: &Trace) -> Vec<String> {
         for s in &p.states {
             if let Some(e) = &s.expect {
                 if !e.ok {
-                    out.push(format!("{}: step {} ({}): {}", p.profile, s.step, s.label, e.detail));
+                    out.push(format!(
+                        "{}: step {} ({}): {}",
+                        p.profile, s.step, s.label, e.detail
+                    ));
                 }
             }
         }

@@ -16,7 +16,10 @@ impl Cpu {
     /// After RESET (or INIT): EFLAGS = 2, so IF = 0. The scenario's CPU
     /// starts running (it is the CPU whose APIC the scenario follows).
     pub fn power_up() -> Cpu {
-        Cpu { if_flag: false, run: CpuRun::Running }
+        Cpu {
+            if_flag: false,
+            run: CpuRun::Running,
+        }
     }
 
     /// Whether a maskable interrupt can be taken now: IF=1 and not in

@@ -113,7 +113,10 @@ mod tests {
     fn decodes_sdm_examples() {
         // TSC-deadline timer on LOCAL_TIMER_VECTOR, unmasked: 0x400ec.
         let v = lvt(0x0004_00ec);
-        assert_eq!((v.masked, v.vector, v.timer_mode), (false, 0xec, TimerMode::TscDeadline));
+        assert_eq!(
+            (v.masked, v.vector, v.timer_mode),
+            (false, 0xec, TimerMode::TscDeadline)
+        );
         assert_eq!(v.delivery_mode, "Fixed");
         // Power-up value: only the mask.
         let v = lvt(0x0001_0000);

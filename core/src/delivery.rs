@@ -56,7 +56,9 @@ impl Machine {
     pub fn settle(&mut self, log: &mut Log) {
         let accepted_now = log.events.iter().any(|e| e.kind == EventKind::Accept);
         for _ in 0..MAX_DELIVERIES {
-            let Some(v) = self.apic.irr.highest() else { return };
+            let Some(v) = self.apic.irr.highest() else {
+                return;
+            };
             if !self.apic.hw_enabled() {
                 return;
             }
@@ -69,7 +71,12 @@ impl Machine {
                     } else {
                         "IF=0: the CPU does not take maskable interrupts".to_string()
                     };
-                    log.push(EventKind::Held, Some(v), format!("{} stays pending in IRR: {why}", hex(v)), "sdm-6.8.1");
+                    log.push(
+                        EventKind::Held,
+                        Some(v),
+                        format!("{} stays pending in IRR: {why}", hex(v)),
+                        "sdm-6.8.1",
+                    );
                 }
                 return;
             }
@@ -108,7 +115,11 @@ impl Machine {
     }
 
     fn held_by_ppr(&self, v: u8, ppr: u8, log: &mut Log) {
-        let ppr_name = if self.policy.virtual_delivery { "VPPR" } else { "PPR" };
+        let ppr_name = if self.policy.virtual_delivery {
+            "VPPR"
+        } else {
+            "PPR"
+        };
         log.push(
             EventKind::Held,
             Some(v),
@@ -126,7 +137,12 @@ impl Machine {
     fn wake_if_halted(&mut self, what: &str, log: &mut Log) {
         if self.cpu.run == CpuRun::Halted {
             self.cpu.run = CpuRun::Running;
-            log.push(EventKind::Cpu, None, format!("{what} wakes the CPU from HLT"), "sdm-6.8.1");
+            log.push(
+                EventKind::Cpu,
+                None,
+                format!("{what} wakes the CPU from HLT"),
+                "sdm-6.8.1",
+            );
         }
     }
 
@@ -206,14 +222,20 @@ impl Machine {
                     e.text = format!("the handler writes EOI: {}", e.text);
                     log.events.push(e);
                 }
-                log.push(EventKind::Cpu, Some(v), format!("the handler for {} returns: IRET restores IF=1", hex(v)), "sdm-6.8.1");
+                log.push(
+                    EventKind::Cpu,
+                    Some(v),
+                    format!("the handler for {} returns: IRET restores IF=1", hex(v)),
+                    "sdm-6.8.1",
+                );
             }
             Handlers::Manual => {
                 log.push(
                     EventKind::Cpu,
                     Some(v),
                     format!(
-                        "the handler for {} returns without EOI (manual handlers): it stays in ISR until an eoi step; IRET restores IF=1",
+                        "manual handlers: the handler for {} turns interrupts back on (IF=1) and has not written EOI yet, so {} stays in ISR until an eoi step",
+                        hex(v),
                         hex(v)
                     ),
                     "sdm-10.8.5",

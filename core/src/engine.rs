@@ -30,12 +30,20 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
             Op::Sti => m.sti(&mut log),
             Op::Hlt => m.hlt(&mut log),
             Op::Irq { vector, level } => {
-                let source = if *level { "level-triggered interrupt" } else { "interrupt" };
+                let source = if *level {
+                    "level-triggered interrupt"
+                } else {
+                    "interrupt"
+                };
                 m.receive_fixed(*vector, *level, source, &mut log);
             }
             Op::SelfIpi { vector } => {
                 // A fixed, edge-triggered IPI with the "self" shorthand.
-                m.write(crate::apic::Reg::Icr, 0x0004_0000 | u64::from(*vector), &mut log);
+                m.write(
+                    crate::apic::Reg::Icr,
+                    0x0004_0000 | u64::from(*vector),
+                    &mut log,
+                );
             }
             Op::Nmi => m.nmi(&mut log),
             Op::Init => m.init(&mut log),
@@ -62,10 +70,16 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
         }
         states.push(state);
     }
-    ProfileTrace { profile: profile.id().into(), states }
+    ProfileTrace {
+        profile: profile.id().into(),
+        states,
+    }
 }
 
 /// Trace a scenario under several profiles, in the order given.
 pub fn run_all(scenario: &Scenario, profiles: &[Profile]) -> Trace {
-    Trace { scenario: scenario.id.clone(), profiles: profiles.iter().map(|p| run(scenario, *p)).collect() }
+    Trace {
+        scenario: scenario.id.clone(),
+        profiles: profiles.iter().map(|p| run(scenario, *p)).collect(),
+    }
 }

@@ -5,7 +5,10 @@ use crate::scenario::Expect;
 use crate::trace::{ExpectResult, State};
 
 fn vecs(v: &[u8]) -> String {
-    format!("[{}]", v.iter().map(|x| hex(*x)).collect::<Vec<_>>().join(","))
+    format!(
+        "[{}]",
+        v.iter().map(|x| hex(*x)).collect::<Vec<_>>().join(",")
+    )
 }
 
 /// Compare every field the checkpoint names; `warned` is whether the guest
@@ -39,7 +42,11 @@ pub(crate) fn evaluate(e: &Expect, s: &State, warned: bool) -> ExpectResult {
         check("sw_enabled", v.to_string(), s.sw_enabled.to_string());
     }
     if let Some(v) = e.if_flag {
-        check("if", u8::from(v).to_string(), u8::from(s.if_flag).to_string());
+        check(
+            "if",
+            u8::from(v).to_string(),
+            u8::from(s.if_flag).to_string(),
+        );
     }
     if let Some(v) = e.cpu {
         check("cpu", v.as_str().into(), s.cpu.as_str().into());
@@ -60,8 +67,14 @@ pub(crate) fn evaluate(e: &Expect, s: &State, warned: bool) -> ExpectResult {
         check("warn", v.to_string(), warned.to_string());
     }
     if diffs.is_empty() {
-        ExpectResult { ok: true, detail: format!("{}: ok", e.describe()) }
+        ExpectResult {
+            ok: true,
+            detail: format!("{}: ok", e.describe()),
+        }
     } else {
-        ExpectResult { ok: false, detail: diffs.join("; ") }
+        ExpectResult {
+            ok: false,
+            detail: diffs.join("; "),
+        }
     }
 }

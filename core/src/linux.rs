@@ -125,11 +125,21 @@ impl Machine {
                 }
             }
             Routine::LocalIrqEnable => {
-                log.push(EventKind::Guest, None, "local_irq_enable(): sti", "linux: local_irq_enable()");
+                log.push(
+                    EventKind::Guest,
+                    None,
+                    "local_irq_enable(): sti",
+                    "linux: local_irq_enable()",
+                );
                 self.sti(log);
             }
             Routine::LocalIrqDisable => {
-                log.push(EventKind::Guest, None, "local_irq_disable(): cli", "linux: local_irq_disable()");
+                log.push(
+                    EventKind::Guest,
+                    None,
+                    "local_irq_disable(): cli",
+                    "linux: local_irq_disable()",
+                );
                 self.cli(log);
             }
         }
@@ -151,7 +161,11 @@ impl Machine {
         let before: Vec<(Lvt, u32)> = Lvt::ALL.iter().map(|l| (*l, self.apic.lvt(*l))).collect();
         let mut scratch = Log::default();
         let m = u64::from(LVT_MASKED);
-        self.write(Reg::LvtError, u64::from(ERROR_APIC_VECTOR) | m, &mut scratch);
+        self.write(
+            Reg::LvtError,
+            u64::from(ERROR_APIC_VECTOR) | m,
+            &mut scratch,
+        );
         for (reg, lvt) in [
             (Reg::LvtTimer, Lvt::Timer),
             (Reg::LvtLint0, Lvt::Lint0),
@@ -162,19 +176,35 @@ impl Machine {
             let v = u64::from(self.apic.lvt(lvt)) | m;
             self.write(reg, v, &mut scratch);
         }
-        for reg in [Reg::LvtTimer, Reg::LvtLint0, Reg::LvtLint1, Reg::LvtError, Reg::LvtPmc] {
+        for reg in [
+            Reg::LvtTimer,
+            Reg::LvtLint0,
+            Reg::LvtLint1,
+            Reg::LvtError,
+            Reg::LvtPmc,
+        ] {
             self.write(reg, m, &mut scratch);
         }
         self.write(Reg::Esr, 0, &mut scratch);
         // Keep what a rule did (timer disarmed, ...); summarise the writes.
-        log.events.extend(scratch.events.into_iter().filter(|e| e.kind != EventKind::Write));
+        log.events.extend(
+            scratch
+                .events
+                .into_iter()
+                .filter(|e| e.kind != EventKind::Write),
+        );
         let changed: Vec<String> = before
             .iter()
             .filter(|(l, v)| self.apic.lvt(*l) != *v)
             .map(|(l, v)| format!("{} {v:#x} -> {:#x}", l.name(), self.apic.lvt(*l)))
             .collect();
         if !changed.is_empty() {
-            log.push(EventKind::Mask, None, format!("LVT entries written: {}", changed.join(", ")), "linux: clear_local_APIC()");
+            log.push(
+                EventKind::Mask,
+                None,
+                format!("LVT entries written: {}", changed.join(", ")),
+                "linux: clear_local_APIC()",
+            );
         }
     }
 
@@ -278,7 +308,12 @@ impl Machine {
                 } else {
                     format!("IRR and ISR are empty after {round} rounds and {acked} EOIs")
                 };
-                log.push(EventKind::Guest, None, text, "linux: apic_pending_intr_clear()");
+                log.push(
+                    EventKind::Guest,
+                    None,
+                    text,
+                    "linux: apic_pending_intr_clear()",
+                );
                 return;
             }
             // ISR empty, IRR not: another round, unless nothing can change.
@@ -300,7 +335,11 @@ impl Machine {
                 break;
             }
         }
-        let text = format!("APIC: Stale IRR: {} ISR: {}", last.0.kernel_bitmap(), last.1.kernel_bitmap());
+        let text = format!(
+            "APIC: Stale IRR: {} ISR: {}",
+            last.0.kernel_bitmap(),
+            last.1.kernel_bitmap()
+        );
         log.push(
             EventKind::Warning,
             last.0.highest(),

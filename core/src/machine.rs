@@ -30,8 +30,19 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    pub fn push(&mut self, kind: EventKind, vector: Option<u8>, text: impl Into<String>, rule: impl Into<String>) {
-        self.events.push(Event { kind, vector, text: text.into(), rule: rule.into() });
+    pub fn push(
+        &mut self,
+        kind: EventKind,
+        vector: Option<u8>,
+        text: impl Into<String>,
+        rule: impl Into<String>,
+    ) {
+        self.events.push(Event {
+            kind,
+            vector,
+            text: text.into(),
+            rule: rule.into(),
+        });
     }
 }
 

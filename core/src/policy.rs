@@ -48,7 +48,12 @@ impl Policy {
             Profile::KvmEmulated => (HeldIrr::Hold, false),
             Profile::KvmEmulatedFixed => (HeldIrr::Deliver, false),
         };
-        Policy { profile, accept_while_sw_disabled: false, held_irr, virtual_delivery }
+        Policy {
+            profile,
+            accept_while_sw_disabled: false,
+            held_irr,
+            virtual_delivery,
+        }
     }
 
     /// Why a new fixed interrupt is dropped while software-disabled.
@@ -86,9 +91,22 @@ mod tests {
 
     #[test]
     fn the_decisions_of_section_3() {
-        let held: Vec<_> = Profile::ALL.iter().map(|p| Policy::for_profile(*p).held_irr).collect();
-        assert_eq!(held, [HeldIrr::Spurious, HeldIrr::Deliver, HeldIrr::Hold, HeldIrr::Deliver]);
-        assert!(Profile::ALL.iter().all(|p| !Policy::for_profile(*p).accept_while_sw_disabled));
+        let held: Vec<_> = Profile::ALL
+            .iter()
+            .map(|p| Policy::for_profile(*p).held_irr)
+            .collect();
+        assert_eq!(
+            held,
+            [
+                HeldIrr::Spurious,
+                HeldIrr::Deliver,
+                HeldIrr::Hold,
+                HeldIrr::Deliver
+            ]
+        );
+        assert!(Profile::ALL
+            .iter()
+            .all(|p| !Policy::for_profile(*p).accept_while_sw_disabled));
         assert!(Policy::for_profile(Profile::KvmApicv).virtual_delivery);
     }
 }

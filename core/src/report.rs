@@ -6,7 +6,16 @@ use crate::apic::hex;
 use crate::profile::Profile;
 use crate::trace::{ProfileTrace, State, Trace};
 
-const HEADERS: [&str; 8] = ["step", "label", "IF", "SPIV enable", "IRR", "ISR", "warnings", "expect"];
+const HEADERS: [&str; 8] = [
+    "step",
+    "label",
+    "IF",
+    "SPIV enable",
+    "IRR",
+    "ISR",
+    "warnings",
+    "expect",
+];
 
 fn vectors(v: &[u8]) -> String {
     if v.is_empty() {
@@ -76,7 +85,9 @@ pub fn table(trace: &Trace) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 /// Markdown, ready to paste into documentation: a `### <profile name>`
@@ -96,7 +107,9 @@ pub fn markdown(trace: &Trace) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| match i {
-                    1 | 6 if !c.is_empty() => format!("`{}`", c.replace('`', "'")).replace('|', "\\|"),
+                    1 | 6 if !c.is_empty() => {
+                        format!("`{}`", c.replace('`', "'")).replace('|', "\\|")
+                    }
                     _ => md_cell(c),
                 })
                 .collect();

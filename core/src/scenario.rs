@@ -152,7 +152,11 @@ impl Op {
         match self {
             Op::Write { reg, value } => format!("write {} {value:#x}", reg.name()),
             Op::Irq { vector, level } => {
-                format!("irq {}{}", hex(*vector), if *level { " (level)" } else { "" })
+                format!(
+                    "irq {}{}",
+                    hex(*vector),
+                    if *level { " (level)" } else { "" }
+                )
             }
             Op::SelfIpi { vector } => format!("self_ipi {}", hex(*vector)),
             Op::Sipi { vector } => format!("sipi {}", hex(*vector)),
@@ -207,13 +211,20 @@ pub struct Expect {
 impl Expect {
     /// Whether it applies to `profile`.
     pub fn applies_to(&self, profile: Profile) -> bool {
-        self.profiles.as_ref().is_none_or(|ps| ps.contains(&profile))
+        self.profiles
+            .as_ref()
+            .is_none_or(|ps| ps.contains(&profile))
     }
 
     /// `irr=[0xec] isr=[] warn=true`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        let list = |v: &Vec<u8>| format!("[{}]", v.iter().map(|x| hex(*x)).collect::<Vec<_>>().join(","));
+        let list = |v: &Vec<u8>| {
+            format!(
+                "[{}]",
+                v.iter().map(|x| hex(*x)).collect::<Vec<_>>().join(",")
+            )
+        };
         if let Some(v) = &self.irr {
             parts.push(format!("irr={}", list(v)));
         }
@@ -260,7 +271,25 @@ impl Expect {
     }
 
     fn is_empty(&self) -> bool {
-        let Expect { profiles: _, irr, isr, tmr, tpr, ppr, spiv, sw_enabled, if_flag, cpu, lvt_timer, lvt_lint0, lvt_lint1, lvt_error, lvt_pmc, lvt_thermal, warn } = self;
+        let Expect {
+            profiles: _,
+            irr,
+            isr,
+            tmr,
+            tpr,
+            ppr,
+            spiv,
+            sw_enabled,
+            if_flag,
+            cpu,
+            lvt_timer,
+            lvt_lint0,
+            lvt_lint1,
+            lvt_error,
+            lvt_pmc,
+            lvt_thermal,
+            warn,
+        } = self;
         irr.is_none()
             && isr.is_none()
             && tmr.is_none()
@@ -289,7 +318,9 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     fn new(message: impl Into<String>) -> Self {
-        ScenarioError { message: message.into() }
+        ScenarioError {
+            message: message.into(),
+        }
     }
 }
 
@@ -303,7 +334,19 @@ impl std::error::Error for ScenarioError {}
 
 const TOP_FIELDS: &[&str] = &["id", "title", "summary", "handlers", "steps"];
 const OPS: &[&str] = &[
-    "write", "cli", "sti", "hlt", "irq", "self_ipi", "nmi", "init", "sipi", "timer_fire", "eoi", "linux", "expect",
+    "write",
+    "cli",
+    "sti",
+    "hlt",
+    "irq",
+    "self_ipi",
+    "nmi",
+    "init",
+    "sipi",
+    "timer_fire",
+    "eoi",
+    "linux",
+    "expect",
     "note",
 ];
 const EXPECT_FIELDS: &[&str] = &[
@@ -345,7 +388,12 @@ pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
         }
     }
     let id = required_string(&top, "id", "the scenario")?;
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(ScenarioError::new(format!(
             "field `id`: {id:?} is not a valid id; expected 1 to 64 characters of a-z, A-Z, 0-9, '-' or '_'"
         )));
@@ -355,7 +403,10 @@ pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
         None => String::new(),
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
-            return Err(ScenarioError::new(format!("field `summary`: expected a string, found {}", kind_of(other))))
+            return Err(ScenarioError::new(format!(
+                "field `summary`: expected a string, found {}",
+                kind_of(other)
+            )))
         }
     };
     let handlers = match top.get("handlers") {
@@ -369,9 +420,9 @@ pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
             )))
         }
     };
-    let steps_value = top
-        .get("steps")
-        .ok_or_else(|| ScenarioError::new("missing field `steps` (an array of steps) in the scenario"))?;
+    let steps_value = top.get("steps").ok_or_else(|| {
+        ScenarioError::new("missing field `steps` (an array of steps) in the scenario")
+    })?;
     let Value::Array(raw_steps) = steps_value else {
         return Err(ScenarioError::new(format!(
             "field `steps`: expected an array of steps, found {}",
@@ -388,7 +439,13 @@ pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
     for (i, raw) in raw_steps.iter().enumerate() {
         steps.push(parse_step(i + 1, raw)?);
     }
-    Ok(Scenario { id, title, summary, handlers, steps })
+    Ok(Scenario {
+        id,
+        title,
+        summary,
+        handlers,
+        steps,
+    })
 }
 
 fn syntax_error(e: serde_json::Error) -> ScenarioError {
@@ -398,7 +455,11 @@ fn syntax_error(e: serde_json::Error) -> ScenarioError {
     if e.line() == 0 {
         ScenarioError::new(format!("JSON syntax error: {what}"))
     } else {
-        ScenarioError::new(format!("JSON syntax error at line {}, column {}: {what}", e.line(), e.column()))
+        ScenarioError::new(format!(
+            "JSON syntax error at line {}, column {}: {what}",
+            e.line(),
+            e.column()
+        ))
     }
 }
 
@@ -424,14 +485,20 @@ fn show(v: &Value) -> String {
     }
 }
 
-fn required_string(obj: &Map<String, Value>, field: &str, whose: &str) -> Result<String, ScenarioError> {
+fn required_string(
+    obj: &Map<String, Value>,
+    field: &str,
+    whose: &str,
+) -> Result<String, ScenarioError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(ScenarioError::new(format!(
             "field `{field}` of {whose}: expected a string, found {}",
             kind_of(other)
         ))),
-        None => Err(ScenarioError::new(format!("missing field `{field}` in {whose}"))),
+        None => Err(ScenarioError::new(format!(
+            "missing field `{field}` in {whose}"
+        ))),
     }
 }
 
@@ -444,7 +511,9 @@ struct At {
 impl At {
     fn err(&self, field: &str, what: impl std::fmt::Display) -> ScenarioError {
         match &self.op {
-            Some(op) => ScenarioError::new(format!("step {} (`{op}`), field `{field}`: {what}", self.n)),
+            Some(op) => {
+                ScenarioError::new(format!("step {} (`{op}`), field `{field}`: {what}", self.n))
+            }
             None => ScenarioError::new(format!("step {}, field `{field}`: {what}", self.n)),
         }
     }
@@ -460,7 +529,15 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
     };
     let op_name = match obj.get("do") {
         Some(Value::String(s)) => s.clone(),
-        Some(other) => return Err(at.err("do", format!("expected a string naming the operation, found {}", kind_of(other)))),
+        Some(other) => {
+            return Err(at.err(
+                "do",
+                format!(
+                    "expected a string naming the operation, found {}",
+                    kind_of(other)
+                ),
+            ))
+        }
         None => {
             return Err(ScenarioError::new(format!(
                 "step {n}: missing field `do`; expected one of: {}",
@@ -469,7 +546,13 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
         }
     };
     if !OPS.contains(&op_name.as_str()) {
-        return Err(at.err("do", format!("unknown operation {op_name:?}; expected one of: {}", OPS.join(", "))));
+        return Err(at.err(
+            "do",
+            format!(
+                "unknown operation {op_name:?}; expected one of: {}",
+                OPS.join(", ")
+            ),
+        ));
     }
     at.op = Some(op_name.clone());
     let own: &[&str] = match op_name.as_str() {
@@ -486,7 +569,13 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
         if k != "do" && k != "label" && k != "note" && !own.contains(&k) {
             let mut allowed: Vec<&str> = own.to_vec();
             allowed.extend(["label", "note"]);
-            return Err(at.err(k, format!("unknown field for `{op_name}`; expected one of: {}", allowed.join(", "))));
+            return Err(at.err(
+                k,
+                format!(
+                    "unknown field for `{op_name}`; expected one of: {}",
+                    allowed.join(", ")
+                ),
+            ));
         }
     }
     let label = optional_text(&at, obj, "label")?;
@@ -495,7 +584,12 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
         "write" => {
             let reg_name = match obj.get("reg") {
                 Some(Value::String(s)) => s.clone(),
-                Some(other) => return Err(at.err("reg", format!("expected a register name, found {}", kind_of(other)))),
+                Some(other) => {
+                    return Err(at.err(
+                        "reg",
+                        format!("expected a register name, found {}", kind_of(other)),
+                    ))
+                }
                 None => return Err(at.err("reg", "missing; expected a register name")),
             };
             let reg = Reg::from_name(&reg_name).ok_or_else(|| {
@@ -503,7 +597,11 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
                     "reg",
                     format!(
                         "unknown register {reg_name:?}; expected one of: {}",
-                        Reg::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
+                        Reg::ALL
+                            .iter()
+                            .map(|r| r.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
@@ -512,7 +610,10 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
             if width < 64 && value >> width != 0 {
                 return Err(at.err(
                     "value",
-                    format!("{value:#x} is too wide for {} (a {width}-bit register)", reg.name()),
+                    format!(
+                        "{value:#x} is too wide for {} (a {width}-bit register)",
+                        reg.name()
+                    ),
                 ));
             }
             Op::Write { reg, value }
@@ -529,16 +630,30 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
             let level = match obj.get("level") {
                 None => false,
                 Some(Value::Bool(b)) => *b,
-                Some(other) => return Err(at.err("level", format!("expected true or false, found {}", kind_of(other)))),
+                Some(other) => {
+                    return Err(at.err(
+                        "level",
+                        format!("expected true or false, found {}", kind_of(other)),
+                    ))
+                }
             };
             Op::Irq { vector, level }
         }
-        "self_ipi" => Op::SelfIpi { vector: required_vector(&at, obj, "vector")? },
-        "sipi" => Op::Sipi { vector: required_vector(&at, obj, "vector")? },
+        "self_ipi" => Op::SelfIpi {
+            vector: required_vector(&at, obj, "vector")?,
+        },
+        "sipi" => Op::Sipi {
+            vector: required_vector(&at, obj, "vector")?,
+        },
         "linux" => {
             let name = match obj.get("routine") {
                 Some(Value::String(s)) => s.clone(),
-                Some(other) => return Err(at.err("routine", format!("expected a routine name, found {}", kind_of(other)))),
+                Some(other) => {
+                    return Err(at.err(
+                        "routine",
+                        format!("expected a routine name, found {}", kind_of(other)),
+                    ))
+                }
                 None => return Err(at.err("routine", "missing; expected a routine name")),
             };
             let routine = Routine::from_name(&name).ok_or_else(|| {
@@ -546,7 +661,11 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
                     "routine",
                     format!(
                         "unknown routine {name:?}; expected one of: {}",
-                        Routine::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
+                        Routine::ALL
+                            .iter()
+                            .map(|r| r.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
@@ -554,7 +673,12 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
         }
         "note" => match obj.get("text") {
             Some(Value::String(s)) => Op::Note { text: s.clone() },
-            Some(other) => return Err(at.err("text", format!("expected a string, found {}", kind_of(other)))),
+            Some(other) => {
+                return Err(at.err(
+                    "text",
+                    format!("expected a string, found {}", kind_of(other)),
+                ))
+            }
             None => return Err(at.err("text", "missing; expected the narration text")),
         },
         "expect" => Op::Expect(Box::new(parse_expect(&at, obj)?)),
@@ -563,11 +687,18 @@ fn parse_step(n: usize, raw: &Value) -> Result<Step, ScenarioError> {
     Ok(Step { op, label, note })
 }
 
-fn optional_text(at: &At, obj: &Map<String, Value>, field: &str) -> Result<Option<String>, ScenarioError> {
+fn optional_text(
+    at: &At,
+    obj: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, ScenarioError> {
     match obj.get(field) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(at.err(field, format!("expected a string, found {}", kind_of(other)))),
+        Some(other) => Err(at.err(
+            field,
+            format!("expected a string, found {}", kind_of(other)),
+        )),
     }
 }
 
@@ -582,20 +713,28 @@ fn number(v: &Value) -> Result<u64, String> {
             let digits = s
                 .strip_prefix("0x")
                 .or_else(|| s.strip_prefix("0X"))
-                .ok_or_else(|| format!("{s:?} is not a number; write a number or a hex string like \"0x1ff\""))?;
+                .ok_or_else(|| {
+                    format!("{s:?} is not a number; write a number or a hex string like \"0x1ff\"")
+                })?;
             if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(format!("{s:?} is not a hex number like \"0x1ff\""));
             }
             u64::from_str_radix(digits, 16).map_err(|_| format!("{s:?} does not fit in 64 bits"))
         }
-        other => Err(format!("expected a number or a hex string like \"0x1ff\", found {}", kind_of(other))),
+        other => Err(format!(
+            "expected a number or a hex string like \"0x1ff\", found {}",
+            kind_of(other)
+        )),
     }
 }
 
 fn required_value(at: &At, obj: &Map<String, Value>, field: &str) -> Result<u64, ScenarioError> {
-    let v = obj
-        .get(field)
-        .ok_or_else(|| at.err(field, "missing; expected a number or a hex string like \"0x1ff\""))?;
+    let v = obj.get(field).ok_or_else(|| {
+        at.err(
+            field,
+            "missing; expected a number or a hex string like \"0x1ff\"",
+        )
+    })?;
     number(v).map_err(|e| at.err(field, e))
 }
 
@@ -605,21 +744,34 @@ fn vector_of(v: &Value) -> Result<u8, String> {
 }
 
 fn required_vector(at: &At, obj: &Map<String, Value>, field: &str) -> Result<u8, ScenarioError> {
-    let v = obj.get(field).ok_or_else(|| at.err(field, "missing; expected a vector (0 to 0xff)"))?;
+    let v = obj
+        .get(field)
+        .ok_or_else(|| at.err(field, "missing; expected a vector (0 to 0xff)"))?;
     vector_of(v).map_err(|e| at.err(field, e))
 }
 
 fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioError> {
     let vectors = |field: &str| -> Result<Option<Vec<u8>>, ScenarioError> {
-        let Some(v) = obj.get(field) else { return Ok(None) };
+        let Some(v) = obj.get(field) else {
+            return Ok(None);
+        };
         let Value::Array(items) = v else {
-            return Err(at.err(field, format!("expected an array of vectors like [\"0xec\"], found {}", kind_of(v))));
+            return Err(at.err(
+                field,
+                format!(
+                    "expected an array of vectors like [\"0xec\"], found {}",
+                    kind_of(v)
+                ),
+            ));
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let vec = vector_of(item).map_err(|e| at.err(field, format!("item {}: {e}", i + 1)))?;
             if out.contains(&vec) {
-                return Err(at.err(field, format!("item {}: {} is listed twice", i + 1, hex(vec))));
+                return Err(at.err(
+                    field,
+                    format!("item {}: {} is listed twice", i + 1, hex(vec)),
+                ));
             }
             out.push(vec);
         }
@@ -627,20 +779,31 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
         Ok(Some(out))
     };
     let byte = |field: &str| -> Result<Option<u8>, ScenarioError> {
-        let Some(v) = obj.get(field) else { return Ok(None) };
+        let Some(v) = obj.get(field) else {
+            return Ok(None);
+        };
         let n = number(v).map_err(|e| at.err(field, e))?;
-        u8::try_from(n).map(Some).map_err(|_| at.err(field, format!("{n:#x} is too wide for {field} (8 bits)")))
+        u8::try_from(n)
+            .map(Some)
+            .map_err(|_| at.err(field, format!("{n:#x} is too wide for {field} (8 bits)")))
     };
     let word = |field: &str| -> Result<Option<u32>, ScenarioError> {
-        let Some(v) = obj.get(field) else { return Ok(None) };
+        let Some(v) = obj.get(field) else {
+            return Ok(None);
+        };
         let n = number(v).map_err(|e| at.err(field, e))?;
-        u32::try_from(n).map(Some).map_err(|_| at.err(field, format!("{n:#x} is too wide for {field} (32 bits)")))
+        u32::try_from(n)
+            .map(Some)
+            .map_err(|_| at.err(field, format!("{n:#x} is too wide for {field} (32 bits)")))
     };
     let boolean = |field: &str| -> Result<Option<bool>, ScenarioError> {
         match obj.get(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(at.err(field, format!("expected true or false, found {}", kind_of(other)))),
+            Some(other) => Err(at.err(
+                field,
+                format!("expected true or false, found {}", kind_of(other)),
+            )),
         }
     };
     let profiles = match obj.get("profiles") {
@@ -649,7 +812,14 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let Value::String(s) = item else {
-                    return Err(at.err("profiles", format!("item {}: expected a profile id, found {}", i + 1, kind_of(item))));
+                    return Err(at.err(
+                        "profiles",
+                        format!(
+                            "item {}: expected a profile id, found {}",
+                            i + 1,
+                            kind_of(item)
+                        ),
+                    ));
                 };
                 let p = Profile::from_id(s).ok_or_else(|| {
                     at.err(
@@ -657,7 +827,11 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
                         format!(
                             "item {}: unknown profile {s:?}; expected one of: {}",
                             i + 1,
-                            Profile::ALL.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ")
+                            Profile::ALL
+                                .iter()
+                                .map(|p| p.id())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )
                 })?;
@@ -666,11 +840,19 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
                 }
             }
             if out.is_empty() {
-                return Err(at.err("profiles", "an empty list would check nothing; leave the field out to check every profile"));
+                return Err(at.err(
+                    "profiles",
+                    "an empty list would check nothing; leave the field out to check every profile",
+                ));
             }
             Some(out)
         }
-        Some(other) => return Err(at.err("profiles", format!("expected an array of profile ids, found {}", kind_of(other)))),
+        Some(other) => {
+            return Err(at.err(
+                "profiles",
+                format!("expected an array of profile ids, found {}", kind_of(other)),
+            ))
+        }
     };
     let cpu = match obj.get("cpu") {
         None => None,
@@ -678,9 +860,22 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
             "running" => CpuRun::Running,
             "halted" => CpuRun::Halted,
             "wait_for_sipi" => CpuRun::WaitForSipi,
-            _ => return Err(at.err("cpu", format!("{s:?}: expected \"running\", \"halted\" or \"wait_for_sipi\""))),
+            _ => {
+                return Err(at.err(
+                    "cpu",
+                    format!("{s:?}: expected \"running\", \"halted\" or \"wait_for_sipi\""),
+                ))
+            }
         }),
-        Some(other) => return Err(at.err("cpu", format!("expected \"running\", \"halted\" or \"wait_for_sipi\", found {}", kind_of(other)))),
+        Some(other) => {
+            return Err(at.err(
+                "cpu",
+                format!(
+                    "expected \"running\", \"halted\" or \"wait_for_sipi\", found {}",
+                    kind_of(other)
+                ),
+            ))
+        }
     };
     let e = Expect {
         profiles,
@@ -713,7 +908,12 @@ fn parse_expect(at: &At, obj: &Map<String, Value>) -> Result<Expect, ScenarioErr
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
     use super::*;
 
     fn err(json: &str) -> String {
@@ -724,7 +924,13 @@ mod tests {
     fn minimal_scenario() {
         let s = parse(r#"{"id":"a","title":"A","steps":[{"do":"cli"},{"do":"write","reg":"spiv","value":"0x1ff"}]}"#).unwrap();
         assert_eq!(s.handlers, Handlers::AutoEoi);
-        assert_eq!(s.steps[1].op, Op::Write { reg: Reg::Spiv, value: 0x1ff });
+        assert_eq!(
+            s.steps[1].op,
+            Op::Write {
+                reg: Reg::Spiv,
+                value: 0x1ff
+            }
+        );
         assert_eq!(s.steps[1].display_label(), "write spiv 0x1ff");
     }
 
@@ -736,15 +942,25 @@ mod tests {
 
     #[test]
     fn unknown_field_names_step_and_field() {
-        let m = err(r#"{"id":"a","title":"A","steps":[{"do":"cli"},{"do":"write","reg":"spiv","vlaue":1}]}"#);
-        assert!(m.starts_with("step 2 (`write`), field `vlaue`: unknown field"), "{m}");
+        let m = err(
+            r#"{"id":"a","title":"A","steps":[{"do":"cli"},{"do":"write","reg":"spiv","vlaue":1}]}"#,
+        );
+        assert!(
+            m.starts_with("step 2 (`write`), field `vlaue`: unknown field"),
+            "{m}"
+        );
     }
 
     #[test]
     fn out_of_range_values() {
         let m = err(r#"{"id":"a","title":"A","steps":[{"do":"irq","vector":256}]}"#);
-        assert!(m.contains("step 1 (`irq`), field `vector`") && m.contains("0x100 is not a vector"), "{m}");
-        let m = err(r#"{"id":"a","title":"A","steps":[{"do":"write","reg":"tpr","value":"0x100000000"}]}"#);
+        assert!(
+            m.contains("step 1 (`irq`), field `vector`") && m.contains("0x100 is not a vector"),
+            "{m}"
+        );
+        let m = err(
+            r#"{"id":"a","title":"A","steps":[{"do":"write","reg":"tpr","value":"0x100000000"}]}"#,
+        );
         assert!(m.contains("too wide for tpr"), "{m}");
         let m = err(r#"{"id":"a","title":"A","steps":[{"do":"write","reg":"tpr","value":-1}]}"#);
         assert!(m.contains("field `value`"), "{m}");

@@ -10,17 +10,32 @@ use crate::write::list;
 impl Machine {
     pub(crate) fn cli(&mut self, log: &mut Log) {
         self.cpu.if_flag = false;
-        log.push(EventKind::Cpu, None, "IF=0: maskable interrupts stay pending in IRR until IF=1", "sdm-6.8.1");
+        log.push(
+            EventKind::Cpu,
+            None,
+            "IF=0: maskable interrupts stay pending in IRR until IF=1",
+            "sdm-6.8.1",
+        );
     }
 
     pub(crate) fn sti(&mut self, log: &mut Log) {
         self.cpu.if_flag = true;
-        log.push(EventKind::Cpu, None, "IF=1: the CPU takes maskable interrupts again", "sdm-6.8.1");
+        log.push(
+            EventKind::Cpu,
+            None,
+            "IF=1: the CPU takes maskable interrupts again",
+            "sdm-6.8.1",
+        );
     }
 
     pub(crate) fn hlt(&mut self, log: &mut Log) {
         if self.cpu.run == CpuRun::WaitForSipi {
-            log.push(EventKind::Cpu, None, "hlt has no effect: the CPU is waiting for SIPI and runs no instruction", "sdm-10.4.7.3");
+            log.push(
+                EventKind::Cpu,
+                None,
+                "hlt has no effect: the CPU is waiting for SIPI and runs no instruction",
+                "sdm-10.4.7.3",
+            );
             return;
         }
         self.cpu.run = CpuRun::Halted;
@@ -36,7 +51,12 @@ impl Machine {
     /// a halted CPU wakes, runs the NMI handler and returns.
     pub(crate) fn nmi(&mut self, log: &mut Log) {
         if self.cpu.run == CpuRun::WaitForSipi {
-            log.push(EventKind::Signal, None, "NMI not taken: the CPU is waiting for SIPI", "sdm-10.4.7.3");
+            log.push(
+                EventKind::Signal,
+                None,
+                "NMI not taken: the CPU is waiting for SIPI",
+                "sdm-10.4.7.3",
+            );
             return;
         }
         log.push(
@@ -47,7 +67,12 @@ impl Machine {
         );
         if self.cpu.run == CpuRun::Halted {
             self.cpu.run = CpuRun::Running;
-            log.push(EventKind::Cpu, Some(2), "the NMI wakes the CPU from HLT; the NMI handler runs and returns", "sdm-6.8.1");
+            log.push(
+                EventKind::Cpu,
+                Some(2),
+                "the NMI wakes the CPU from HLT; the NMI handler runs and returns",
+                "sdm-6.8.1",
+            );
         }
     }
 
@@ -59,7 +84,11 @@ impl Machine {
         self.apic.init_reset();
         let mut text = "INIT: the APIC is reset as at power-up except its ID: IRR, ISR, TMR cleared, SPIV = 0xff (software-disabled), every LVT masked".to_string();
         if !irr.is_empty() || !isr.is_empty() {
-            text.push_str(&format!(" (IRR [{}] and ISR [{}] are gone)", list(&irr), list(&isr)));
+            text.push_str(&format!(
+                " (IRR [{}] and ISR [{}] are gone)",
+                list(&irr),
+                list(&isr)
+            ));
         }
         let rule = if self.policy.profile == crate::Profile::Hardware {
             "sdm-10.4.7.3"
@@ -67,8 +96,16 @@ impl Machine {
             "sdm-10.4.7.3; kvm: kvm_lapic_reset(init_event=true)"
         };
         log.push(EventKind::Reset, None, text, rule);
-        self.cpu = Cpu { if_flag: false, run: CpuRun::WaitForSipi };
-        log.push(EventKind::Cpu, None, "the CPU waits for a start-up IPI (IF=0)", "sdm-10.4.7.3");
+        self.cpu = Cpu {
+            if_flag: false,
+            run: CpuRun::WaitForSipi,
+        };
+        log.push(
+            EventKind::Cpu,
+            None,
+            "the CPU waits for a start-up IPI (IF=0)",
+            "sdm-10.4.7.3",
+        );
     }
 
     /// SIPI: starts a CPU that waits for it, at vector * 0x1000; ignored
@@ -78,16 +115,25 @@ impl Machine {
             log.push(
                 EventKind::Signal,
                 Some(vector),
-                format!("start-up IPI {} ignored: the CPU is not waiting for SIPI", hex(vector)),
+                format!(
+                    "start-up IPI {} ignored: the CPU is not waiting for SIPI",
+                    hex(vector)
+                ),
                 "sdm-10.4.7.3",
             );
             return;
         }
-        self.cpu = Cpu { if_flag: false, run: CpuRun::Running };
+        self.cpu = Cpu {
+            if_flag: false,
+            run: CpuRun::Running,
+        };
         log.push(
             EventKind::Signal,
             Some(vector),
-            format!("start-up IPI: the CPU starts running at {:#x} with IF=0", u32::from(vector) << 12),
+            format!(
+                "start-up IPI: the CPU starts running at {:#x} with IF=0",
+                u32::from(vector) << 12
+            ),
             "sdm-10.4.7.3",
         );
     }

@@ -31,7 +31,10 @@ impl Machine {
         let text = if value == 0 {
             "initial count 0: the timer stops".to_string()
         } else {
-            format!("initial count {value:#x}: the {} timer starts counting down", mode.name())
+            format!(
+                "initial count {value:#x}: the {} timer starts counting down",
+                mode.name()
+            )
         };
         log.push(EventKind::Timer, None, text, "sdm-10.5.4");
     }
@@ -75,7 +78,12 @@ impl Machine {
             }
             TimerMode::OneShot if self.apic.timer_current != 0 => {
                 self.apic.timer_current = 0;
-                log.push(EventKind::Timer, None, "one-shot count reaches 0: the timer fires and stays at 0", "sdm-10.5.4");
+                log.push(
+                    EventKind::Timer,
+                    None,
+                    "one-shot count reaches 0: the timer fires and stays at 0",
+                    "sdm-10.5.4",
+                );
                 true
             }
             TimerMode::Periodic if self.apic.timer_initial != 0 => {
@@ -83,7 +91,10 @@ impl Machine {
                 log.push(
                     EventKind::Timer,
                     None,
-                    format!("periodic count reaches 0: the timer fires and reloads {:#x}", self.apic.timer_initial),
+                    format!(
+                        "periodic count reaches 0: the timer fires and reloads {:#x}",
+                        self.apic.timer_initial
+                    ),
                     "sdm-10.5.4",
                 );
                 true
@@ -104,7 +115,10 @@ impl Machine {
             log.push(
                 EventKind::Drop,
                 Some(vector),
-                format!("the LVT timer is masked: no interrupt is sent for {}", hex(vector)),
+                format!(
+                    "the LVT timer is masked: no interrupt is sent for {}",
+                    hex(vector)
+                ),
                 "sdm-10.5.1",
             );
             return;

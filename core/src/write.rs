@@ -4,7 +4,8 @@
 //! timer mode changes disarm the timer, an ICR write sends an IPI).
 
 use crate::apic::{
-    hex, Apic, Lvt, Reg, APIC_BASE_ENABLE, APIC_BASE_EXTD, ESR_SEND_ILLEGAL_VECTOR, LVT_MASKED, SPIV_APIC_ENABLED,
+    hex, Apic, Lvt, Reg, APIC_BASE_ENABLE, APIC_BASE_EXTD, ESR_SEND_ILLEGAL_VECTOR, LVT_MASKED,
+    SPIV_APIC_ENABLED,
 };
 use crate::decode::TimerMode;
 use crate::machine::{Log, Machine};
@@ -34,7 +35,12 @@ impl Machine {
         match reg {
             Reg::Id => {
                 self.apic.id = v32 & 0xff00_0000;
-                log.push(EventKind::Write, None, format!("APIC ID = {} (bits 31:24)", self.apic.id >> 24), "sdm-10.4.6");
+                log.push(
+                    EventKind::Write,
+                    None,
+                    format!("APIC ID = {} (bits 31:24)", self.apic.id >> 24),
+                    "sdm-10.4.6",
+                );
             }
             Reg::Tpr => {
                 self.apic.tpr = v32 & 0xff;
@@ -56,12 +62,26 @@ impl Machine {
             }
             Reg::Ldr => {
                 self.apic.ldr = v32 & 0xff00_0000;
-                log.push(EventKind::Write, None, format!("LDR = {:#010x}", self.apic.ldr), "sdm-10.6.2.2");
+                log.push(
+                    EventKind::Write,
+                    None,
+                    format!("LDR = {:#010x}", self.apic.ldr),
+                    "sdm-10.6.2.2",
+                );
             }
             Reg::Dfr => {
                 self.apic.dfr = (v32 & 0xf000_0000) | 0x0fff_ffff;
-                let model = if self.apic.dfr >> 28 == 0xf { "flat" } else { "cluster" };
-                log.push(EventKind::Write, None, format!("DFR = {:#010x} ({model} model)", self.apic.dfr), "sdm-10.6.2.2");
+                let model = if self.apic.dfr >> 28 == 0xf {
+                    "flat"
+                } else {
+                    "cluster"
+                };
+                log.push(
+                    EventKind::Write,
+                    None,
+                    format!("DFR = {:#010x} ({model} model)", self.apic.dfr),
+                    "sdm-10.6.2.2",
+                );
             }
             Reg::Spiv => self.write_spiv(v32, log),
             Reg::Esr => {
@@ -78,7 +98,12 @@ impl Machine {
                 );
             }
             Reg::Icr => self.write_icr(value, log),
-            Reg::LvtTimer | Reg::LvtThermal | Reg::LvtPmc | Reg::LvtLint0 | Reg::LvtLint1 | Reg::LvtError => {
+            Reg::LvtTimer
+            | Reg::LvtThermal
+            | Reg::LvtPmc
+            | Reg::LvtLint0
+            | Reg::LvtLint1
+            | Reg::LvtError => {
                 if let Some(lvt) = reg.lvt() {
                     self.write_lvt_reg(lvt, v32, log);
                 }
@@ -88,7 +113,12 @@ impl Machine {
                 self.apic.timer_divide = Apic::divide_write_value(v32);
                 let bits = ((self.apic.timer_divide & 8) >> 1) | (self.apic.timer_divide & 3);
                 let by = if bits == 7 { 1 } else { 2u32 << bits };
-                log.push(EventKind::Write, None, format!("timer divide configuration: divide by {by}"), "sdm-10.5.4");
+                log.push(
+                    EventKind::Write,
+                    None,
+                    format!("timer divide configuration: divide by {by}"),
+                    "sdm-10.5.4",
+                );
             }
             Reg::TscDeadline => self.write_tsc_deadline(value, log),
             Reg::ApicBase => {}
@@ -115,9 +145,13 @@ impl Machine {
             let masked = self.apic.mask_all_lvts();
             let names: Vec<&str> = masked.iter().map(|l| l.name()).collect();
             let text = if names.is_empty() {
-                "APIC software-disabled: every LVT mask bit is forced set (all were masked already)".to_string()
+                "APIC software-disabled: every LVT mask bit is forced set (all were masked already)"
+                    .to_string()
             } else {
-                format!("APIC software-disabled: every LVT mask bit is forced set ({} masked now)", names.join(", "))
+                format!(
+                    "APIC software-disabled: every LVT mask bit is forced set ({} masked now)",
+                    names.join(", ")
+                )
             };
             log.push(EventKind::Mask, None, text, "sdm-10.4.7.2");
             let mut held = Vec::new();
@@ -151,11 +185,16 @@ impl Machine {
     pub(crate) fn write_lvt_reg(&mut self, lvt: Lvt, value: u32, log: &mut Log) {
         let old = self.apic.lvt(lvt);
         let (new, refused) = self.apic.write_lvt(lvt, value);
-        log.push(EventKind::Write, None, format!("{} = {new:#x} (was {old:#x})", lvt.name()), "sdm-10.5.1");
+        log.push(
+            EventKind::Write,
+            None,
+            format!("{} = {new:#x} (was {old:#x})", lvt.name()),
+            "sdm-10.5.1",
+        );
         if refused {
             log.push(
                 EventKind::Mask,
-                Some((new & 0xff) as u8),
+                None,
                 format!(
                     "unmask of {} ignored: while the APIC is software-disabled every LVT mask bit stays set",
                     lvt.name()
@@ -176,7 +215,11 @@ impl Machine {
                     log.push(
                         EventKind::Timer,
                         None,
-                        format!("timer mode {} -> {}: the switch disarms the timer", old_mode.name(), new_mode.name()),
+                        format!(
+                            "timer mode {} -> {}: the switch disarms the timer",
+                            old_mode.name(),
+                            new_mode.name()
+                        ),
                         "sdm-10.5.4.1",
                     );
                 }
@@ -223,7 +266,12 @@ impl Machine {
             );
         } else {
             self.apic.apic_base = new;
-            log.push(EventKind::Write, None, format!("IA32_APIC_BASE = {new:#x}"), "sdm-10.4.4");
+            log.push(
+                EventKind::Write,
+                None,
+                format!("IA32_APIC_BASE = {new:#x}"),
+                "sdm-10.4.4",
+            );
         }
     }
 
@@ -253,7 +301,12 @@ impl Machine {
         log.push(
             EventKind::Write,
             Some(vector),
-            format!("ICR = {:#x}: {} IPI, vector {}", self.apic.icr, mode_name(mode), hex(vector)),
+            format!(
+                "ICR = {:#x}: {} IPI, vector {}",
+                self.apic.icr,
+                mode_name(mode),
+                hex(vector)
+            ),
             "sdm-10.6.1",
         );
         if to_others {
@@ -271,7 +324,10 @@ impl Machine {
             log.push(
                 EventKind::Error,
                 Some(vector),
-                format!("the self shorthand is only valid with fixed delivery, not {}: nothing is sent", mode_name(mode)),
+                format!(
+                    "the self shorthand is only valid with fixed delivery, not {}: nothing is sent",
+                    mode_name(mode)
+                ),
                 "sdm-10.6.1",
             );
             return;
@@ -303,7 +359,12 @@ impl Machine {
                 }
             }
             6 => self.sipi(vector, log),
-            2 => log.push(EventKind::Signal, None, "SMI to self: system management mode is not modelled", "sdm-10.6.1"),
+            2 => log.push(
+                EventKind::Signal,
+                None,
+                "SMI to self: system management mode is not modelled",
+                "sdm-10.6.1",
+            ),
             _ => log.push(
                 EventKind::Error,
                 Some(vector),

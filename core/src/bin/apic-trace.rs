@@ -11,7 +11,11 @@ use apic_core::{builtin, engine, report, scenario, Profile};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "apic-trace", version, about = "Trace local APIC scenarios under several implementations")]
+#[command(
+    name = "apic-trace",
+    version,
+    about = "Trace local APIC scenarios under several implementations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,7 +57,10 @@ fn load(arg: &str) -> Result<scenario::Scenario, String> {
     }
     let text = std::fs::read_to_string(arg).map_err(|e| {
         let ids: Vec<&str> = builtin::list().iter().map(|b| b.id).collect();
-        format!("{arg}: not a built-in scenario ({}) and not a readable file: {e}", ids.join(", "))
+        format!(
+            "{arg}: not a built-in scenario ({}) and not a readable file: {e}",
+            ids.join(", ")
+        )
     })?;
     scenario::parse(&text).map_err(|e| format!("{arg}: {e}"))
 }
@@ -66,7 +73,10 @@ fn profiles(arg: &str) -> Result<Vec<Profile>, String> {
     for id in arg.split(',') {
         let p = Profile::from_id(id.trim()).ok_or_else(|| {
             let ids: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
-            format!("unknown profile {id:?}; expected `all` or one of: {}", ids.join(", "))
+            format!(
+                "unknown profile {id:?}; expected `all` or one of: {}",
+                ids.join(", ")
+            )
         })?;
         if !out.contains(&p) {
             out.push(p);
@@ -91,7 +101,11 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run { scenario, profile, format } => {
+        Command::Run {
+            scenario,
+            profile,
+            format,
+        } => {
             let (s, ps) = match load(&scenario).and_then(|s| profiles(&profile).map(|p| (s, p))) {
                 Ok(v) => v,
                 Err(e) => {
@@ -129,7 +143,11 @@ fn main() -> ExitCode {
                 .map(|p| p.states.iter().filter(|st| st.expect.is_some()).count())
                 .sum();
             if failures.is_empty() {
-                println!("{}: {checks} checks passed under {} profiles", s.id, trace.profiles.len());
+                println!(
+                    "{}: {checks} checks passed under {} profiles",
+                    s.id,
+                    trace.profiles.len()
+                );
                 ExitCode::SUCCESS
             } else {
                 for f in &failures {
