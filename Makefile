@@ -11,12 +11,13 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help serve build test lint test-native check-core-wasm test-wasm e2e size bench
+.PHONY: help serve build test lint test-native check-core-wasm test-wasm book-check e2e size bench book
 
 help:
 	@echo "make serve   start the playground (installs trunk, wasm-bindgen-cli, wasm-opt on first use)"
 	@echo "make test    run every test (also installs chromium, chromedriver, playwright-core)"
 	@echo "make build   release build into dist/ (a static copy for hosting)"
+	@echo "make book    the book with the playground inside, into docs/book/ (installs mdbook on first use)"
 	@echo "make size    size report of dist/"
 	@echo "make bench   criterion benchmark of the model and browser timings of the page"
 
@@ -31,34 +32,44 @@ build:
 
 test:
 	@scripts/tools.sh test
-	@$(MAKE) --no-print-directory lint test-native check-core-wasm test-wasm e2e size
+	@$(MAKE) --no-print-directory lint test-native check-core-wasm test-wasm book-check e2e size
 	@echo "==> all tests passed"
 
 lint:
-	@echo "==> 1/5 format and lints"
+	@echo "==> 1/6 format and lints"
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p apic-playground --all-targets -- -D warnings
 
 test-native:
-	@echo "==> 2/5 native tests of the whole workspace"
+	@echo "==> 2/6 native tests of the whole workspace"
 	cargo test --workspace
 
 check-core-wasm:
-	@echo "==> 3/5 apic-core builds for wasm32 (the core stays free of host-only code)"
+	@echo "==> 3/6 apic-core builds for wasm32 (the core stays free of host-only code)"
 	cargo build -p apic-core --no-default-features --target wasm32-unknown-unknown
 
 test-wasm:
-	@echo "==> 4/5 wasm-bindgen-test suites in headless Chromium"
+	@echo "==> 4/6 wasm-bindgen-test suites in headless Chromium"
 	cargo test --target wasm32-unknown-unknown -p apic-playground
 
-e2e: build
-	@echo "==> 5/5 end-to-end suite against the release build in dist/"
+book-check:
+	@echo "==> 5/6 the book's generated tables and embedded steps match the model"
+	node scripts/book-tables.mjs --check
+
+# The e2e suite also visits every page of the book, so it builds it (and dist/).
+e2e: book
+	@echo "==> 6/6 end-to-end suite against the release build in dist/ and the book in docs/book/"
 	node --test --test-concurrency=1 e2e/tests/
 	@echo "screenshots: $(CURDIR)/e2e/artifacts/screenshots"
 
 size:
 	@node scripts/size-report.mjs dist
+
+book:
+	@scripts/tools.sh book
+	@$(MAKE) --no-print-directory build
+	scripts/book.sh
 
 bench:
 	cargo bench -p apic-core

@@ -1,0 +1,369 @@
+#!/usr/bin/env node
+// Regenerates, or checks, every generated block in the book's markdown
+// (docs/src/**/*.md), so the book can never disagree with the model: tables
+// come from `apic-trace`, and each embedded playground's step index is looked
+// up from the step label the text talks about. Also checks that every
+// exercise's solution (docs/src/exercises/*.solution.json) is its exercise
+// with the checkpoints filled in, and that `apic-trace check` passes on it.
+//
+// Usage: node scripts/book-tables.mjs --write | --check
+//   --write  rewrites stale blocks in place
+//   --check  changes nothing; exits 1 listing every stale block (and every
+//            exercise problem), 2 on a malformed block or an unknown label
+//
+// A block is delimited by two HTML comments (invisible in the book):
+//
+//   <!-- generated: apic-trace run hotplug-cpu0 --profile hardware --format markdown -->
+//   ...output of that command...
+//   <!-- end generated -->
+//
+//   <!-- generated: bits hotplug-cpu0 vector=0xec at="label one | label two" -->
+//   a table: one row per named step, one column per profile, the IRR and
+//   ISR bit of that vector there (from `apic-trace run ... --format json`)
+//   <!-- end generated -->
+//
+//   <!-- generated: state exercise-tpr p=hardware fields=irr,isr,ppr at="label | label" -->
+//   a table: one row per named step (and profile), one column per field of
+//   the trace's state (irr isr tmr tpr ppr spiv if cpu lvt_timer warnings)
+//   <!-- end generated -->
+//
+//   <!-- generated: playground hotplug-cpu0 p=hardware,kvm-emulated at="label" title="what it shows" height=520 -->
+//   an <iframe> on playground/index.html#s=..&p=..&t=<k>&embed=1, where k is
+//   the step with that label; data-expect-label keeps the label for the
+//   book's browser test
+//   <!-- end generated -->
+//
+// A label may end in "@n" to pick its n-th occurrence (1-based) when a
+// scenario repeats it; an ambiguous label without "@n" is an error.
+// APIC_TRACE=/path/to/apic-trace skips the cargo build.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const srcDir = join(root, "docs", "src");
+const scenarioDir = join(root, "core", "scenarios");
+const exerciseDir = join(srcDir, "exercises");
+const PROFILES = ["hardware", "kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"];
+
+const mode = process.argv[2];
+if (mode !== "--write" && mode !== "--check") {
+  console.error("usage: node scripts/book-tables.mjs --write | --check");
+  process.exit(2);
+}
+
+class BlockError extends Error {}
+
+function walk(dir) {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+}
+
+// --- apic-trace -------------------------------------------------------------
+
+function apicTraceBinary() {
+  if (process.env.APIC_TRACE) return process.env.APIC_TRACE;
+  const build = spawnSync("cargo", ["build", "-q", "-p", "apic-core", "--bin", "apic-trace"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (build.status !== 0) {
+    console.error("book-tables: could not build apic-trace (cargo build -p apic-core --bin apic-trace)");
+    process.exit(2);
+  }
+  const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target");
+  return join(target, "debug", "apic-trace");
+}
+
+let binary;
+const cache = new Map();
+/** Runs apic-trace with `args`; returns stdout, or throws BlockError with its stderr. */
+function apicTrace(args) {
+  const key = JSON.stringify(args);
+  if (cache.has(key)) return cache.get(key);
+  binary ??= apicTraceBinary();
+  const run = spawnSync(binary, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (run.error) throw new BlockError(`cannot run ${binary}: ${run.error.message}`);
+  if (run.status !== 0 && !(args[0] === "check" && run.status === 1)) {
+    throw new BlockError(`apic-trace ${args.join(" ")} exited ${run.status}: ${run.stderr.trim()}`);
+  }
+  const out = { stdout: run.stdout, status: run.status, stderr: run.stderr };
+  cache.set(key, out);
+  return out;
+}
+
+function trace(scenario) {
+  const { stdout } = apicTrace(["run", scenario, "--profile", "all", "--format", "json"]);
+  try {
+    return JSON.parse(stdout);
+  } catch (e) {
+    throw new BlockError(`apic-trace run ${scenario} --format json printed no valid JSON: ${e.message}`);
+  }
+}
+
+/** The step index of `label` ("label@n" for its n-th occurrence) in the scenario's trace. */
+function stepOf(scenario, wanted) {
+  const m = /^(.*?)(?:@(\d+))?$/.exec(wanted.trim());
+  const label = m[1].trim();
+  const nth = m[2] ? Number(m[2]) : null;
+  const states = trace(scenario).profiles[0]?.states ?? [];
+  const hits = states.filter((s) => s.label === label).map((s) => s.step);
+  if (hits.length === 0) {
+    const known = states.map((s) => `  ${s.step}: ${s.label}`);
+    throw new BlockError(`scenario ${scenario} has no step labelled "${label}"; its steps are:\n${known.join("\n")}`);
+  }
+  if (nth === null && hits.length > 1) {
+    throw new BlockError(`"${label}" labels steps ${hits.join(", ")} of ${scenario}: add @1..@${hits.length}`);
+  }
+  const step = hits[(nth ?? 1) - 1];
+  if (step === undefined) throw new BlockError(`"${label}" occurs ${hits.length} times in ${scenario}, not ${nth}`);
+  return step;
+}
+
+// --- block arguments -----------------------------------------------------------
+
+/** Splits `word key=value key="quoted value"` into { words: [], opts: {} }. */
+function parseArgs(text) {
+  const words = [];
+  const opts = {};
+  const re = /\s*(?:([a-z-]+)=(?:"([^"]*)"|(\S+))|(\S+))/gy;
+  let m;
+  while ((m = re.exec(text)) && m[0].trim() !== "") {
+    if (m[1]) opts[m[1]] = m[2] ?? m[3];
+    else words.push(m[4]);
+  }
+  return { words, opts };
+}
+
+function need(opts, key, what) {
+  if (opts[key] === undefined || opts[key] === "") throw new BlockError(`${what} needs ${key}="..."`);
+  return opts[key];
+}
+
+function checkProfiles(list) {
+  for (const p of list) {
+    if (!PROFILES.includes(p)) throw new BlockError(`unknown profile "${p}" (known: ${PROFILES.join(", ")})`);
+  }
+  return list;
+}
+
+const escapeHtml = (s) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+// --- generators -----------------------------------------------------------------
+
+function genApicTrace(words) {
+  // Only `run <scenario> [--profile P] --format markdown` belongs in a book.
+  const [sub, scenario, ...rest] = words;
+  if (sub !== "run" || !scenario) throw new BlockError("expected: apic-trace run <scenario> [--profile P] --format markdown");
+  const fmt = rest.indexOf("--format");
+  if (fmt < 0 || rest[fmt + 1] !== "markdown") throw new BlockError("an apic-trace block must say --format markdown");
+  const prof = rest.indexOf("--profile");
+  if (prof >= 0 && rest[prof + 1] !== "all") checkProfiles(rest[prof + 1]?.split(",") ?? [""]);
+  return apicTrace(words).stdout.trimEnd();
+}
+
+function genBits(words, opts) {
+  const [scenario] = words;
+  if (!scenario) throw new BlockError("expected: bits <scenario> vector=0x.. at=\"label | label\"");
+  const vector = Number(need(opts, "vector", "bits"));
+  if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new BlockError(`bad vector ${opts.vector}`);
+  const profiles = checkProfiles(opts.p ? opts.p.split(",") : PROFILES);
+  const labels = need(opts, "at", "bits").split("|").map((s) => s.trim());
+  const t = trace(scenario);
+  const hex = `0x${vector.toString(16).padStart(2, "0")}`;
+  const head = `| step | ${profiles.map((p) => `\`${p}\``).join(" | ")} |`;
+  const rule = `|---|${profiles.map(() => "---").join("|")}|`;
+  const rows = labels.map((label) => {
+    const k = stepOf(scenario, label);
+    const cells = profiles.map((p) => {
+      const s = t.profiles.find((x) => x.profile === p)?.states[k];
+      if (!s) throw new BlockError(`the trace of ${scenario} has no state ${k} for ${p}`);
+      const bit = (list) => (list.includes(vector) ? 1 : 0);
+      const warn = s.warnings.length > 0 ? ", warns" : "";
+      return `IRR ${bit(s.irr)}, ISR ${bit(s.isr)}${warn}`;
+    });
+    return `| ${k}: \`${label.replace(/@\d+$/, "").trim()}\` | ${cells.join(" | ")} |`;
+  });
+  return [`Vector ${hex} in \`${scenario}\` (generated from \`apic-trace run ${scenario} --profile all --format json\`):`, "", head, rule, ...rows].join("\n");
+}
+
+const FIELDS = {
+  irr: ["IRR", (s) => vectorList(s.irr)],
+  isr: ["ISR", (s) => vectorList(s.isr)],
+  tmr: ["TMR", (s) => vectorList(s.tmr)],
+  tpr: ["TPR", (s) => hex(s.tpr, 2)],
+  ppr: ["PPR", (s) => hex(s.ppr, 2)],
+  spiv: ["SPIV", (s) => hex(s.spiv, 1)],
+  if: ["IF", (s) => (s.if ? "1" : "0")],
+  cpu: ["CPU", (s) => s.cpu],
+  lvt_timer: ["LVT timer", (s) => hex(s.lvt_timer, 1)],
+  warnings: ["warnings", (s) => s.warnings.join(" / ").replace(/\|/g, "\\|") || "–"],
+};
+const hex = (n, width) => `\`0x${n.toString(16).padStart(width, "0")}\``;
+const vectorList = (list) => (list.length ? list.map((v) => hex(v, 2)).join(" ") : "–");
+
+function genState(words, opts) {
+  const [scenario] = words;
+  if (!scenario) throw new BlockError('expected: state <scenario> fields=irr,isr at="label | label"');
+  const profiles = checkProfiles(opts.p ? opts.p.split(",") : PROFILES);
+  const fields = need(opts, "fields", "state").split(",");
+  for (const f of fields) if (!FIELDS[f]) throw new BlockError(`unknown field "${f}" (known: ${Object.keys(FIELDS).join(", ")})`);
+  const labels = need(opts, "at", "state").split("|").map((s) => s.trim());
+  const t = trace(scenario);
+  const many = profiles.length > 1;
+  const head = `| step |${many ? " profile |" : ""} ${fields.map((f) => FIELDS[f][0]).join(" | ")} |`;
+  const rule = `|---|${many ? "---|" : ""}${fields.map(() => "---").join("|")}|`;
+  const rows = labels.flatMap((label) => {
+    const k = stepOf(scenario, label);
+    return profiles.map((p, i) => {
+      const s = t.profiles.find((x) => x.profile === p)?.states[k];
+      if (!s) throw new BlockError(`the trace of ${scenario} has no state ${k} for ${p}`);
+      const step = i === 0 ? `${k}: ${label.replace(/@\d+$/, "").trim()}` : "";
+      return `| ${step} |${many ? ` \`${p}\` |` : ""} ${fields.map((f) => FIELDS[f][1](s)).join(" | ")} |`;
+    });
+  });
+  const where = many ? "" : ` under \`${profiles[0]}\``;
+  return [`The state${where} (generated from \`apic-trace run ${scenario} --format json\`):`, "", head, rule, ...rows].join("\n");
+}
+
+function genPlayground(words, opts, prefix) {
+  const [scenario] = words;
+  if (!scenario) throw new BlockError("expected: playground <scenario> p=... at=\"label\" title=\"...\"");
+  const profiles = checkProfiles(need(opts, "p", "playground").split(","));
+  const label = need(opts, "at", "playground");
+  const title = need(opts, "title", "playground");
+  const height = Number(opts.height ?? 520);
+  if (!Number.isInteger(height) || height < 200 || height > 1200) throw new BlockError(`height ${opts.height} is not 200..1200`);
+  const k = stepOf(scenario, label);
+  const hash = `s=${scenario}&p=${profiles.join(",")}&t=${k}`;
+  const bare = label.replace(/@\d+$/, "").trim();
+  return [
+    `<figure class="playground">`,
+    `<iframe src="${escapeHtml(`${prefix}playground/index.html#${hash}&embed=1`)}" title="${escapeHtml(title)}" loading="lazy" width="100%" height="${height}" data-expect-label="${escapeHtml(bare)}"></iframe>`,
+    `<figcaption>${escapeHtml(title)}: step ${k}, <code>${escapeHtml(bare)}</code>. <a href="${escapeHtml(`${prefix}playground/index.html#${hash}`)}">Open this moment in the full playground</a>.</figcaption>`,
+    `</figure>`,
+  ].join("\n");
+}
+
+// --- blocks in markdown ---------------------------------------------------------
+
+const BLOCK = /<!-- generated: (.*?) -->\n([\s\S]*?)<!-- end generated -->/g;
+
+function regenerate(file, text) {
+  const prefix = "../".repeat(relative(srcDir, dirname(file)).split(sep).filter(Boolean).length);
+  const stale = [];
+  const errors = [];
+  const out = text.replace(BLOCK, (whole, spec, body, offset) => {
+    const line = text.slice(0, offset).split("\n").length;
+    const where = `${relative(root, file)}:${line}`;
+    let fresh;
+    try {
+      const { words, opts } = parseArgs(spec);
+      const [kind, ...rest] = words;
+      if (kind === "apic-trace") fresh = genApicTrace(rest);
+      else if (kind === "bits") fresh = genBits(rest, opts);
+      else if (kind === "state") fresh = genState(rest, opts);
+      else if (kind === "playground") fresh = genPlayground(rest, opts, prefix);
+      else throw new BlockError(`unknown block kind "${kind}" (apic-trace, bits, state, playground)`);
+    } catch (e) {
+      if (!(e instanceof BlockError)) throw e;
+      errors.push(`${where}: ${e.message}`);
+      return whole;
+    }
+    const block = `<!-- generated: ${spec} -->\n${fresh}\n<!-- end generated -->`;
+    if (block !== whole) stale.push(`${where}: ${spec}`);
+    return block;
+  });
+  // An opening marker without its end would silently never be checked.
+  const opened = (text.match(/<!-- generated: /g) ?? []).length;
+  const matched = (text.match(BLOCK) ?? []).length;
+  if (opened !== matched) errors.push(`${relative(root, file)}: ${opened - matched} "<!-- generated:" marker(s) without "<!-- end generated -->"`);
+  return { out, stale, errors };
+}
+
+// --- exercises and their solutions ------------------------------------------------
+
+function readJson(file, errors) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    errors.push(`${relative(root, file)}: ${e.message}`);
+    return null;
+  }
+}
+
+/** Every exercise has a solution that is the same scenario with the checkpoints filled in, and passes. */
+function checkExercises() {
+  const problems = [];
+  const exercises = existsSync(scenarioDir) ? readdirSync(scenarioDir).filter((f) => /^exercise-.*\.json$/.test(f)) : [];
+  for (const name of exercises.sort()) {
+    const id = basename(name, ".json");
+    const exercise = readJson(join(scenarioDir, name), problems);
+    const solutionFile = join(exerciseDir, `${id}.solution.json`);
+    if (!existsSync(solutionFile)) {
+      problems.push(`${relative(root, solutionFile)} is missing: every exercise needs its solution`);
+      continue;
+    }
+    const solution = readJson(solutionFile, problems);
+    if (!exercise || !solution) continue;
+    const where = relative(root, solutionFile);
+    if (solution.steps?.length !== exercise.steps?.length) {
+      problems.push(`${where}: ${solution.steps?.length} steps, the exercise has ${exercise.steps?.length}`);
+      continue;
+    }
+    exercise.steps.forEach((step, i) => {
+      const sol = solution.steps[i];
+      const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+      if (step.do === "expect") {
+        const changed = Object.keys(step).filter((k) => !same(step[k], sol[k]));
+        if (sol.do !== "expect" || changed.length > 0) problems.push(`${where}: step ${i + 1} must be the exercise's expect with fields added (differs in ${changed.join(", ")})`);
+        else if (Object.keys(sol).length === Object.keys(step).length) problems.push(`${where}: step ${i + 1} adds no prediction to the exercise's expect`);
+      } else if (!same(step, sol)) {
+        problems.push(`${where}: step ${i + 1} differs from the exercise's`);
+      }
+    });
+    let check;
+    try {
+      check = apicTrace(["check", solutionFile]);
+    } catch (e) {
+      if (!(e instanceof BlockError)) throw e;
+      problems.push(`${where}: ${e.message}`);
+      continue;
+    }
+    if (check.status !== 0) problems.push(`${where}: apic-trace check failed:\n${(check.stdout + check.stderr).trim()}`);
+  }
+  return problems;
+}
+
+// --- main -----------------------------------------------------------------------------
+
+const files = walk(srcDir).filter((f) => f.endsWith(".md"));
+let stale = [];
+let errors = [];
+for (const file of files) {
+  const text = readFileSync(file, "utf8");
+  const r = regenerate(file, text);
+  stale = stale.concat(r.stale);
+  errors = errors.concat(r.errors);
+  if (mode === "--write" && r.out !== text && r.errors.length === 0) writeFileSync(file, r.out);
+}
+const exerciseProblems = checkExercises();
+
+if (errors.length > 0) {
+  console.error(`book-tables: ${errors.length} block(s) could not be generated:\n${errors.join("\n")}`);
+  process.exit(2);
+}
+if (mode === "--write") {
+  console.log(stale.length ? `book-tables: rewrote ${stale.length} block(s):\n${stale.join("\n")}` : "book-tables: every generated block was up to date");
+} else if (stale.length > 0) {
+  console.error(`book-tables: ${stale.length} generated block(s) are stale; run 'node scripts/book-tables.mjs --write':\n${stale.join("\n")}`);
+}
+if (exerciseProblems.length > 0) console.error(`book-tables: exercises:\n${exerciseProblems.join("\n")}`);
+if ((mode === "--check" && stale.length > 0) || exerciseProblems.length > 0) process.exit(1);
+if (mode === "--check") console.log(`book-tables: ${files.length} chapter(s) checked, every generated block is fresh`);
