@@ -7,7 +7,7 @@ use crate::expect::evaluate;
 use crate::machine::{Log, Machine};
 use crate::profile::Profile;
 use crate::scenario::{Op, Scenario};
-use crate::trace::{EventKind, ProfileTrace, Trace};
+use crate::trace::{CpuRun, EventKind, ProfileTrace, Trace};
 
 /// Trace a scenario under one profile.
 pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
@@ -24,6 +24,23 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut log = Log::default();
         let mut settle = true;
+        if runs_on_this_cpu(&step.op) && m.cpu.run != CpuRun::Running {
+            // A halted CPU, or one waiting for SIPI, executes nothing: no
+            // software step can happen until something wakes or starts it.
+            let why = if m.cpu.run == CpuRun::Halted {
+                "the CPU is halted: it runs no instructions until an interrupt, NMI or INIT ends the HLT"
+            } else {
+                "the CPU is waiting for SIPI: it runs no instructions"
+            };
+            log.push(
+                EventKind::Cpu,
+                None,
+                format!("{} skipped: {why}", step.op.describe()),
+                "sdm-6.8.1",
+            );
+            states.push(m.snapshot(i + 1, step.display_label(), log));
+            continue;
+        }
         match &step.op {
             Op::Write { reg, value } => m.write(*reg, *value, &mut log),
             Op::Cli => m.cli(&mut log),
@@ -73,6 +90,22 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
     ProfileTrace {
         profile: profile.id().into(),
         states,
+    }
+}
+
+/// Whether the op is software executed by this CPU (as opposed to
+/// something arriving from outside: interrupts, NMI, INIT, SIPI, the timer).
+fn runs_on_this_cpu(op: &Op) -> bool {
+    match op {
+        Op::Write { .. } | Op::Cli | Op::Sti | Op::Hlt | Op::SelfIpi { .. } | Op::Eoi => true,
+        Op::Linux { routine } => !routine.is_external(),
+        Op::Irq { .. }
+        | Op::Nmi
+        | Op::Init
+        | Op::Sipi { .. }
+        | Op::TimerFire
+        | Op::Expect(_)
+        | Op::Note { .. } => false,
     }
 }
 

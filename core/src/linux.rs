@@ -59,6 +59,12 @@ impl Routine {
     pub fn from_name(name: &str) -> Option<Routine> {
         Routine::ALL.into_iter().find(|r| r.name() == name)
     }
+
+    /// Whether another CPU performs it (so it happens even while this CPU
+    /// is halted or waiting for SIPI): only `wakeup_cpu0_nmi`.
+    pub fn is_external(self) -> bool {
+        self == Routine::WakeupCpu0Nmi
+    }
 }
 
 use crate::apic::{Lvt, Reg, LVT_MASKED, SPIV_APIC_ENABLED, SPIV_FOCUS_DISABLED};

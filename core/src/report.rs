@@ -103,14 +103,16 @@ pub fn markdown(trace: &Trace) -> String {
         out.push_str("|---:|---|:-:|:-:|---|---|---|:-:|\n");
         for s in &p.states {
             let r = row(s);
+            // Warnings are kernel output: shown as code. Everything else is text.
             let cells: Vec<String> = r
                 .iter()
                 .enumerate()
-                .map(|(i, c)| match i {
-                    1 | 6 if !c.is_empty() => {
-                        format!("`{}`", c.replace('`', "'")).replace('|', "\\|")
+                .map(|(i, c)| {
+                    if i == 6 && !c.is_empty() {
+                        format!("`{}`", md_cell(&c.replace('`', "'")))
+                    } else {
+                        md_cell(c)
                     }
-                    _ => md_cell(c),
                 })
                 .collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));

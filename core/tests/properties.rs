@@ -1,0 +1,239 @@
+//! Property tests: random scenarios made of every op never panic, and every
+//! state of every trace keeps the SDM's invariants. Case counts are modest
+//! so the suite runs in seconds.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use apic_core::linux::Routine;
+use apic_core::scenario::parse;
+use apic_core::{engine, CpuRun, Profile, State, Trace};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const REGS: [&str; 18] = [
+    "id",
+    "tpr",
+    "eoi",
+    "ldr",
+    "dfr",
+    "spiv",
+    "esr",
+    "icr",
+    "lvt_timer",
+    "lvt_thermal",
+    "lvt_pmc",
+    "lvt_lint0",
+    "lvt_lint1",
+    "lvt_error",
+    "timer_initial",
+    "timer_divide",
+    "tsc_deadline",
+    "apic_base",
+];
+
+/// Values that matter more than random ones: enables, masks, modes, ICR
+/// shorthands and delivery modes, APIC_BASE with and without bit 11.
+const INTERESTING: [u64; 16] = [
+    0,
+    0xff,
+    0x1ff,
+    0x11ff,
+    0x1cf,
+    0x10000,
+    0x400ec,
+    0x200ec,
+    0x600ec,
+    0x700,
+    0x400,
+    0x40031,
+    0x44400,
+    0x4500,
+    0xfee0_0900,
+    0xfee0_0100,
+];
+
+fn value_for(reg: &'static str) -> impl Strategy<Value = Value> {
+    let wide = matches!(reg, "icr" | "tsc_deadline" | "apic_base");
+    prop_oneof![
+        prop::sample::select(INTERESTING.to_vec()).prop_map(|v| json!(format!("{v:#x}"))),
+        any::<u32>().prop_map(|v| json!(v)),
+        any::<u64>().prop_map(move |v| if wide {
+            json!(format!("{v:#x}"))
+        } else {
+            json!(v & 0xffff_ffff)
+        }),
+    ]
+}
+
+fn vector() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<u8>().prop_map(|v| json!(v)),
+        any::<u8>().prop_map(|v| json!(format!("{v:#x}")))
+    ]
+}
+
+fn step() -> impl Strategy<Value = Value> {
+    let write = prop::sample::select(REGS.to_vec()).prop_flat_map(|reg| {
+        value_for(reg).prop_map(move |v| json!({"do": "write", "reg": reg, "value": v}))
+    });
+    let simple = prop::sample::select(vec![
+        "cli",
+        "sti",
+        "hlt",
+        "nmi",
+        "init",
+        "timer_fire",
+        "eoi",
+    ])
+    .prop_map(|op| json!({"do": op}));
+    let irq = (vector(), any::<Option<bool>>()).prop_map(|(v, level)| match level {
+        Some(l) => json!({"do": "irq", "vector": v, "level": l}),
+        None => json!({"do": "irq", "vector": v}),
+    });
+    let with_vector = (prop::sample::select(vec!["self_ipi", "sipi"]), vector())
+        .prop_map(|(op, v)| json!({"do": op, "vector": v}));
+    let linux = prop::sample::select(Routine::ALL.to_vec()).prop_map(
+        |r| json!({"do": "linux", "routine": r.name(), "label": format!("{}()", r.name())}),
+    );
+    let expect = (any::<bool>(), prop::collection::btree_set(any::<u8>(), 0..3), any::<u8>())
+        .prop_map(|(w, irr, ppr)| json!({"do": "expect", "warn": w, "irr": irr, "ppr": ppr, "profiles": ["hardware"]}));
+    let note = "[a-z ]{0,12}".prop_map(|t| json!({"do": "note", "text": t, "note": "n"}));
+    prop_oneof![4 => write, 4 => simple, 4 => irq, 2 => with_vector, 3 => linux, 1 => expect, 1 => note]
+}
+
+fn scenario_json() -> impl Strategy<Value = Value> {
+    (prop::collection::vec(step(), 0..48), any::<bool>()).prop_map(|(steps, manual)| {
+        json!({"id": "random", "title": "random", "summary": "s",
+               "handlers": if manual { "manual" } else { "auto_eoi" }, "steps": steps})
+    })
+}
+
+/// SDM 10.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0.
+fn ppr_formula(s: &State) -> u8 {
+    let isrv = s.isr.iter().copied().max().unwrap_or(0);
+    if s.tpr >> 4 >= isrv >> 4 {
+        s.tpr
+    } else {
+        isrv & 0xf0
+    }
+}
+
+fn check_state(p: Profile, s: &State) {
+    for set in [&s.irr, &s.isr, &s.tmr] {
+        assert!(
+            set.windows(2).all(|w| w[0] < w[1]),
+            "ascending, each vector once: {set:?}"
+        );
+    }
+    for v in 0..=255u8 {
+        let n = usize::from(s.irr.contains(&v)) + usize::from(s.isr.contains(&v));
+        assert!(n <= 2, "at most two requests per vector (SDM 10.8.4)");
+    }
+    assert!(
+        s.irr.iter().chain(&s.isr).all(|v| *v >= 16),
+        "vectors 0-15 are illegal (SDM 10.5.3)"
+    );
+    assert_eq!(s.ppr, ppr_formula(s), "PPR, SDM 10.8.3.1, step {}", s.step);
+    if !s.sw_enabled {
+        for lvt in [
+            s.lvt_timer,
+            s.lvt_lint0,
+            s.lvt_lint1,
+            s.lvt_error,
+            s.lvt_pmc,
+            s.lvt_thermal,
+        ] {
+            assert!(
+                lvt & 0x1_0000 != 0,
+                "software-disabled: every LVT masked (SDM 10.4.7.2), step {}",
+                s.step
+            );
+        }
+    }
+    if s.cpu == CpuRun::WaitForSipi {
+        assert!(!s.if_flag, "INIT leaves IF=0 and nothing runs until SIPI");
+    }
+    match (p, s.apicv) {
+        (Profile::KvmApicv, Some(a)) => {
+            assert_eq!(a.rvi, s.irr.last().copied().unwrap_or(0));
+            assert_eq!(a.svi, s.isr.last().copied().unwrap_or(0));
+        }
+        (Profile::KvmApicv, None) => panic!("kvm-apicv must show RVI/SVI"),
+        (_, a) => assert!(a.is_none()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_scenarios_keep_the_invariants(doc in scenario_json()) {
+        let text = doc.to_string();
+        let sc = parse(&text).unwrap_or_else(|e| panic!("generated scenario must parse: {e}\n{text}"));
+        let trace = engine::run_all(&sc, &Profile::ALL);
+        for (p, t) in Profile::ALL.iter().zip(&trace.profiles) {
+            prop_assert_eq!(t.states.len(), sc.steps.len() + 1);
+            for (k, s) in t.states.iter().enumerate() {
+                prop_assert_eq!(s.step, k);
+                check_state(*p, s);
+                let is_expect = k > 0 && sc.steps[k - 1].op.name() == "expect";
+                if !is_expect || *p != Profile::Hardware {
+                    prop_assert!(s.expect.is_none());
+                }
+            }
+        }
+        // Deterministic: the same input gives the same trace.
+        prop_assert_eq!(&trace, &engine::run_all(&sc, &Profile::ALL));
+        // The JSON contract round-trips.
+        let json = serde_json::to_string(&trace).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Trace>(&json).unwrap(), trace);
+    }
+
+    #[test]
+    fn parse_never_panics_on_text(text in ".{0,200}") {
+        let _ = parse(&text);
+    }
+
+    #[test]
+    fn parse_never_panics_on_odd_steps(
+        steps in prop::collection::vec(
+            prop_oneof![
+                any::<i64>().prop_map(|n| json!({"do": "irq", "vector": n})),
+                any::<f64>().prop_map(|n| json!({"do": "write", "reg": "tpr", "value": n})),
+                "[a-z_]{0,10}".prop_map(|s| json!({"do": s})),
+                "[a-z_]{0,10}".prop_map(|s| json!({"do": "write", "reg": s, "value": "0x"})),
+                "[0-9a-fA-FxX]{0,20}".prop_map(|s| json!({"do": "write", "reg": "icr", "value": s})),
+                "[a-z_]{0,10}".prop_map(|s| json!({"do": "expect", "cpu": s, "profiles": [s]})),
+                Just(json!([1, 2])),
+                Just(json!(null)),
+                Just(json!({"do": "expect"})),
+                Just(json!({"do": "linux"})),
+            ],
+            0..8,
+        )
+    ) {
+        let doc = json!({"id": "x", "title": "x", "steps": steps});
+        let _ = parse(&doc.to_string());
+    }
+
+    #[test]
+    fn truncated_json_is_a_syntax_error_with_position(doc in scenario_json(), cut in 1usize..400) {
+        let text = doc.to_string();
+        if cut < text.len() && text.is_char_boundary(cut) {
+            let e = parse(&text[..cut]).unwrap_err();
+            prop_assert!(e.message.starts_with("JSON syntax error at line 1, column "), "{}", e.message);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_rejected_not_a_stack_overflow() {
+    let text = "[".repeat(100_000);
+    let e = parse(&text).unwrap_err();
+    assert!(e.message.contains("JSON syntax error"), "{}", e.message);
+}
