@@ -24,11 +24,14 @@ pub enum Routine {
     LocalIrqEnable,
     /// `local_irq_disable()`: cli.
     LocalIrqDisable,
+    /// `start_secondary()`, the parts that touch the APIC: `smp_callin()` ->
+    /// `apic_ap_setup()` -> `setup_local_APIC()`, then `local_irq_enable()`.
+    StartSecondary,
 }
 
 impl Routine {
     /// Every routine.
-    pub const ALL: [Routine; 9] = [
+    pub const ALL: [Routine; 10] = [
         Routine::ClearLocalApic,
         Routine::ApicSoftDisable,
         Routine::NativeCpuDisable,
@@ -38,6 +41,7 @@ impl Routine {
         Routine::WakeupCpu0Nmi,
         Routine::LocalIrqEnable,
         Routine::LocalIrqDisable,
+        Routine::StartSecondary,
     ];
 
     /// The kernel function's name.
@@ -52,6 +56,7 @@ impl Routine {
             Routine::WakeupCpu0Nmi => "wakeup_cpu0_nmi",
             Routine::LocalIrqEnable => "local_irq_enable",
             Routine::LocalIrqDisable => "local_irq_disable",
+            Routine::StartSecondary => "start_secondary",
         }
     }
 
@@ -147,6 +152,22 @@ impl Machine {
                     "linux: local_irq_disable()",
                 );
                 self.cli(log);
+            }
+            Routine::StartSecondary => {
+                log.push(
+                    EventKind::Guest,
+                    None,
+                    "start_secondary(): smp_callin() -> apic_ap_setup() -> setup_local_APIC(), later local_irq_enable()",
+                    "linux: start_secondary() (arch/x86/kernel/smpboot.c)",
+                );
+                self.setup_local_apic(log);
+                log.push(
+                    EventKind::Guest,
+                    None,
+                    "local_irq_enable(): sti",
+                    "linux: start_secondary()",
+                );
+                self.sti(log);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! for JSON syntax) and what was expected. Values out of range are errors,
 //! never truncated. Nothing here panics on any input.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::apic::{hex, Reg};
@@ -15,7 +16,8 @@ use crate::trace::CpuRun;
 pub const MAX_STEPS: usize = 10_000;
 
 /// How a delivered interrupt's handler behaves.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Handlers {
     /// The handler runs and writes EOI (a spurious handler writes none).
     #[default]

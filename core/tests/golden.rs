@@ -499,3 +499,60 @@ fn every_builtin_expect_passes() {
         assert_eq!(apic_core::check(&trace), Vec::<String>::new(), "{}", b.id);
     }
 }
+
+#[test]
+fn apic_pending_intr_clear_acks_isr_then_warns_about_irr() {
+    // Linux apic_pending_intr_clear() (commit cc8bf191378c): one EOI per ISR
+    // bit, then IRR is still set with IF=0, so after 512 rounds it prints
+    // "APIC: Stale IRR: %256pb ISR: %256pb" with the last values read.
+    // Vector 0x51 = 81 is bit 17 of the third 32-bit word: 00020000.
+    let sc = parse(
+        r#"{"id":"t","title":"t","handlers":"manual","steps":[
+            {"do":"write","reg":"spiv","value":"0x1ff"},{"do":"sti"},{"do":"irq","vector":"0x31"},
+            {"do":"cli"},{"do":"irq","vector":"0x51"},{"do":"linux","routine":"apic_pending_intr_clear"}]}"#,
+    )
+    .unwrap();
+    for p in Profile::ALL {
+        let t = engine::run(&sc, p);
+        let s = last(&t);
+        assert!(s.isr.is_empty());
+        assert_eq!(s.irr, vec![0x51]);
+        assert_eq!(
+            s.events.iter().filter(|e| e.kind == EventKind::Eoi).count(),
+            1
+        );
+        assert_eq!(
+            s.warnings,
+            vec!["APIC: Stale IRR: 00000000,00000000,00000000,00000000,00000000,00020000,00000000,00000000 ISR: 00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000".to_string()]
+        );
+    }
+}
+
+#[test]
+fn hardware_disable_drops_everything_and_comes_back_software_disabled() {
+    // SDM 10.4.3 (reference: sdm-hwdisable): with IA32_APIC_BASE bit 11 clear
+    // the APIC acts as absent; re-enabled it is software-disabled, SPIV 0xff.
+    let sc = scenario(
+        r#"{"do":"write","reg":"spiv","value":"0x1ff"},{"do":"irq","vector":"0x51"},
+           {"do":"write","reg":"apic_base","value":"0xfee00100"},{"do":"irq","vector":"0x52"},
+           {"do":"write","reg":"apic_base","value":"0xfee00900"}"#,
+    );
+    for p in Profile::ALL {
+        let t = engine::run(&sc, p);
+        assert!(!t.states[3].sw_enabled);
+        assert!(t.states[4].irr.is_empty());
+        assert_eq!((t.states[5].spiv, t.states[5].sw_enabled), (0xff, false));
+    }
+}
+
+#[test]
+fn software_steps_wait_while_the_cpu_is_halted() {
+    // A halted CPU executes nothing (SDM 6.8.1); an NMI wakes it.
+    let sc = scenario(
+        r#"{"do":"hlt"},{"do":"write","reg":"spiv","value":"0x1ff"},{"do":"nmi"},{"do":"write","reg":"spiv","value":"0x1ff"}"#,
+    );
+    let t = engine::run(&sc, Profile::Hardware);
+    assert_eq!(t.states[2].spiv, 0xff);
+    assert_eq!(t.states[3].cpu.as_str(), "running");
+    assert_eq!(t.states[4].spiv, 0x1ff);
+}
