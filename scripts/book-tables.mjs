@@ -27,7 +27,7 @@
 //   the trace's state (irr isr tmr tpr ppr spiv if cpu lvt_timer warnings)
 //   <!-- end generated -->
 //
-//   <!-- generated: playground hotplug-cpu0 p=hardware,kvm-emulated at="label" title="what it shows" height=520 -->
+//   <!-- generated: playground hotplug-cpu0 p=hardware,kvm-emulated at="label" title="what it shows" [height=600] -->
 //   an <iframe> on playground/index.html#s=..&p=..&t=<k>&embed=1, where k is
 //   the step with that label; data-expect-label keeps the label for the
 //   book's browser test
@@ -235,16 +235,20 @@ function genState(words, opts) {
 function genPlayground(words, opts, prefix) {
   const [scenario] = words;
   if (!scenario) throw new BlockError("expected: playground <scenario> p=... at=\"label\" title=\"...\"");
-  const profiles = checkProfiles(need(opts, "p", "playground").split(","));
+  // The playground shows panes in one fixed order, so the link uses it too.
+  const profiles = PROFILES.filter((p) => checkProfiles(need(opts, "p", "playground").split(",")).includes(p));
   const label = need(opts, "at", "playground");
   const title = need(opts, "title", "playground");
-  const height = Number(opts.height ?? 520);
-  if (!Number.isInteger(height) || height < 200 || height > 1200) throw new BlockError(`height ${opts.height} is not 200..1200`);
+  // Heights that show every pane's IRR/ISR grids and kernel log without
+  // scrolling inside the frame, in mdBook's 750 px column: one pane spans
+  // the column, two sit side by side, three or four wrap into two rows.
+  const height = Number(opts.height ?? { 1: 720, 2: 600 }[profiles.length] ?? 1450);
+  if (!Number.isInteger(height) || height < 200 || height > 1600) throw new BlockError(`height ${opts.height} is not 200..1600`);
   const k = stepOf(scenario, label);
   const hash = `s=${scenario}&p=${profiles.join(",")}&t=${k}`;
   const bare = label.replace(/@\d+$/, "").trim();
   return [
-    `<figure class="playground">`,
+    `<figure class="apic-embed">`,
     `<iframe src="${escapeHtml(`${prefix}playground/index.html#${hash}&embed=1`)}" title="${escapeHtml(title)}" loading="lazy" width="100%" height="${height}" data-expect-label="${escapeHtml(bare)}"></iframe>`,
     `<figcaption>${escapeHtml(title)}: step ${k}, <code>${escapeHtml(bare)}</code>. <a href="${escapeHtml(`${prefix}playground/index.html#${hash}`)}">Open this moment in the full playground</a>.</figcaption>`,
     `</figure>`,

@@ -1,0 +1,157 @@
+// The book (docs/book, built by `make book`) in headless Chromium, served
+// under a sub-path of a static host: every chapter of SUMMARY.md loads with
+// nothing requested from another origin and no error; every embedded
+// playground becomes ready at the step its link names, and that step has
+// the label the text was written for (data-expect-label); the guided tour
+// runs from the keyboard alone in presenter mode. Builds nothing itself.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assertNoProblems, launchBrowser, openApp, repoRoot, screenshot, waitForReady, startServer } from "../lib.mjs";
+
+const bookDir = join(repoRoot, "docs", "book");
+// The book is published under this sub-path, to prove its URLs are relative.
+const SUB = "/some/sub/path";
+
+/** Chapter pages in SUMMARY.md order, plus the cheat sheet the book links to. */
+function pages() {
+  const summary = readFileSync(join(repoRoot, "docs", "src", "SUMMARY.md"), "utf8");
+  const chapters = [...summary.matchAll(/\]\(([^)]+)\.md\)/g)].map((m) => `${m[1]}.html`);
+  return [...chapters, "cheatsheet.html"];
+}
+
+let server;
+let browser;
+let root;
+
+before(async () => {
+  if (!existsSync(join(bookDir, "index.html")) || !existsSync(join(bookDir, "playground", "index.html"))) {
+    throw new Error(`${bookDir} has no built book with its playground: run 'make book' first`);
+  }
+  root = mkdtempSync(join(tmpdir(), "apic-book-"));
+  writeFileSync(join(root, "index.html"), "<!doctype html><title>host</title>");
+  mkdirSync(join(root, "some", "sub"), { recursive: true });
+  symlinkSync(bookDir, join(root, "some", "sub", "path"));
+  server = await startServer(root);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** The frame of an iframe once it has navigated to its playground URL. */
+async function playgroundFrame(handle) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const frame = await handle.contentFrame();
+    if (frame && frame.url().includes("/playground/index.html")) return frame;
+    if (Date.now() > deadline) throw new Error("the iframe never loaded its playground (is loading=lazy blocking it?)");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+test("every chapter loads from its own origin, and every embed shows the moment its text names", async (t) => {
+  let embeds = 0;
+  for (const name of pages()) {
+    await t.test(name, async () => {
+      const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/${name}`, waitReady: false });
+      try {
+        await page.waitForLoadState("load");
+        assert.ok((await page.title()).length > 0, `${name} has a title`);
+        const frames = page.locator("iframe");
+        const count = await frames.count();
+        for (let i = 0; i < count; i++) {
+          const iframe = frames.nth(i);
+          const src = await iframe.getAttribute("src");
+          const where = `${name}, iframe ${i + 1} (${src})`;
+          assert.match(src, /^(\.\.\/)*playground\/index\.html#/, `${where}: a relative link to the book's own playground`);
+          assert.ok((await iframe.getAttribute("title"))?.trim(), `${where}: has a title`);
+          assert.equal(await iframe.getAttribute("loading"), "lazy", `${where}: loads lazily`);
+          const hash = new URLSearchParams(src.split("#")[1]);
+          assert.equal(hash.get("embed"), "1", `${where}: embed mode`);
+          const label = await iframe.getAttribute("data-expect-label");
+          assert.ok(label, `${where}: names the label of its step (data-expect-label)`);
+
+          await iframe.scrollIntoViewIfNeeded();
+          const frame = await playgroundFrame(await iframe.elementHandle());
+          await waitForReady(frame);
+          assert.equal(await frame.locator(".app.embed").count(), 1, `${where}: shows the compact embed`);
+          assert.equal(
+            await frame.locator("[data-timeline]").getAttribute("data-current"),
+            hash.get("t"),
+            `${where}: opens at the step its link names`,
+          );
+          const current = frame.locator('[data-timeline] [aria-current="step"] .lbl');
+          assert.equal((await current.textContent())?.trim(), label, `${where}: the step shown is the one the text talks about`);
+          const alerts = await frame.locator('[role="alert"]').allTextContents();
+          assert.deepEqual(alerts, [], `${where}: the link is valid (no alert)`);
+          const panes = await frame.locator("[data-profile]").evaluateAll((els) => els.map((e) => e.dataset.profile));
+          assert.deepEqual([...panes].sort(), hash.get("p").split(",").sort(), `${where}: shows exactly the profiles its link names`);
+          embeds++;
+        }
+        if (name === "the-bug.html") await screenshot(page, "book-the-bug");
+        assertNoProblems(problems, assert);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+  assert.ok(embeds >= 20, `the book embeds the playground at its key moments (found ${embeds})`);
+});
+
+test("the embeds at the startup step show the stale bit under the buggy emulation only", async () => {
+  // The moment the whole book is about, checked through the stable test hooks.
+  const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/the-bug.html`, waitReady: false });
+  try {
+    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
+    await iframe.scrollIntoViewIfNeeded();
+    const frame = await playgroundFrame(await iframe.elementHandle());
+    await waitForReady(frame);
+    const bit = (profile) => frame.locator(`[data-profile="${profile}"] [data-reg="irr"] [data-vector="236"]`).getAttribute("data-set");
+    assert.equal(await bit("kvm-emulated"), "1", "kvm-emulated keeps IRR bit 0xec");
+    assert.equal(await bit("hardware"), "0", "real hardware has IRR bit 0xec clear");
+    assert.ok((await frame.locator('[data-profile="kvm-emulated"] [data-warning]').count()) > 0, "kvm-emulated shows the warning");
+    assert.equal(await frame.locator('[data-profile="hardware"] [data-warning]').count(), 0, "real hardware warns not");
+    assertNoProblems(problems, assert);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the guided tour runs from the keyboard alone in presenter mode, each question before its answer", async () => {
+  const tour = JSON.parse(readFileSync(join(repoRoot, "core", "scenarios", "tour-hotplug.json"), "utf8"));
+  const { page, context, problems } = await openApp(browser, server, "s=tour-hotplug&present=1", {
+    path: `${SUB}/playground/index.html`,
+    viewport: { width: 1280, height: 720 },
+  });
+  try {
+    assert.equal(await page.locator(".app.present").count(), 1, "presenter mode is on");
+    const timeline = page.locator("[data-timeline]");
+    const note = page.locator(".narration .note");
+    for (let k = 1; k <= tour.steps.length; k++) {
+      await page.keyboard.press("ArrowRight");
+      await page.waitForFunction((want) => document.querySelector("[data-timeline]")?.dataset.current === String(want), k);
+      const step = tour.steps[k - 1];
+      assert.equal((await note.textContent())?.trim(), step.note, `step ${k} narrates its note`);
+      if (step.label?.startsWith("Question")) {
+        assert.match(step.note, /\?/, `step ${k} asks a question`);
+        assert.notEqual(tour.steps[k]?.do, "note", `the step after question ${k} shows the answer`);
+      }
+      if (step.label === "Question: interrupts back on") await screenshot(page, "tour-presenter-question");
+    }
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await timeline.getAttribute("data-current"), String(tour.steps.length), "stepping past the end stays at the end");
+    await page.keyboard.press("Home");
+    await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "0");
+    await page.keyboard.press("End");
+    await page.waitForFunction((n) => document.querySelector("[data-timeline]")?.dataset.current === String(n), tour.steps.length);
+    assertNoProblems(problems, assert);
+  } finally {
+    await context.close();
+  }
+});
