@@ -123,6 +123,20 @@ test("the embeds at the startup step show the stale bit under the buggy emulatio
   }
 });
 
+test("the cheat sheet prints on one page, A4 or Letter", async () => {
+  const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/cheatsheet.html`, waitReady: false });
+  try {
+    for (const format of ["A4", "Letter"]) {
+      const pdf = (await page.pdf({ format })).toString("latin1");
+      const pages = pdf.match(/\/Type\s*\/Page[^s]/g)?.length;
+      assert.equal(pages, 1, `the cheat sheet prints on ${pages} ${format} pages`);
+    }
+    assertNoProblems(problems, assert);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the guided tour runs from the keyboard alone in presenter mode, each question before its answer", async () => {
   const tour = JSON.parse(readFileSync(join(repoRoot, "core", "scenarios", "tour-hotplug.json"), "utf8"));
   const { page, context, problems } = await openApp(browser, server, "s=tour-hotplug&present=1", {
