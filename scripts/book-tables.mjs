@@ -239,10 +239,11 @@ function genPlayground(words, opts, prefix) {
   const profiles = PROFILES.filter((p) => checkProfiles(need(opts, "p", "playground").split(",")).includes(p));
   const label = need(opts, "at", "playground");
   const title = need(opts, "title", "playground");
-  // Heights that show every pane's IRR/ISR grids and kernel log without
-  // scrolling inside the frame, in mdBook's 750 px column: one pane spans
-  // the column, two sit side by side, three or four wrap into two rows.
-  const height = Number(opts.height ?? { 1: 720, 2: 600 }[profiles.length] ?? 1450);
+  // Heights that show every pane's IRR/ISR grids, kernel log and registers
+  // (CPU, SPIV, TPR/PPR, RVI/SVI) without scrolling inside the frame, in
+  // mdBook's 750 px column: one pane spans the column, two sit side by
+  // side, three or four wrap into two rows (the second shows grids and log).
+  const height = Number(opts.height ?? { 1: 780, 2: 620 }[profiles.length] ?? 1450);
   if (!Number.isInteger(height) || height < 200 || height > 1600) throw new BlockError(`height ${opts.height} is not 200..1600`);
   const k = stepOf(scenario, label);
   const hash = `s=${scenario}&p=${profiles.join(",")}&t=${k}`;
