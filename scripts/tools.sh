@@ -43,7 +43,7 @@ cargo_tool() {
   local bin=$1 crate=$2 version=$3
   shift 3
   case "$(version_of "$bin" --version)" in
-    *" $version"*) return 0 ;;
+    *" $version"* | *" v$version"*) return 0 ;; # mdbook prints "mdbook v0.4.52"
   esac
   say "installing $crate $version with cargo install (several minutes; cargo shows its progress)"
   cargo install "$@" "$crate@$version" ||
