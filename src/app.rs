@@ -14,13 +14,14 @@ use crate::components::pane::Pane;
 use crate::components::timeline::Timeline;
 use crate::components::vcr::Vcr;
 use crate::data::{self, DEFAULT_SCENARIO};
+use crate::hooks::copy_link::link_to;
 use crate::hooks::theme::{stored_theme, system_dark};
 use crate::hooks::url_sync::current_hash;
 use crate::hooks::{
     use_copy_link, use_keyboard, use_play_timer, use_ready, use_theme, use_url_sync,
 };
 use crate::state::{Action, AppState};
-use crate::url::{self, UrlState};
+use crate::url::UrlState;
 
 /// The picker's entries and the scenario a bare URL shows: the seed's
 /// story when it is built in, else the first built-in.
@@ -46,11 +47,7 @@ fn playground_link(view: &UrlState) -> String {
         embed: false,
         ..view.clone()
     };
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    let base = href.split('#').next().unwrap_or_default();
-    format!("{base}#{}", url::encode(&full))
+    link_to(&full).unwrap_or_default()
 }
 
 /// The whole page.
@@ -83,7 +80,7 @@ pub fn App() -> Html {
     use_keyboard(state.embed, root.clone(), on_action.clone());
     use_theme(state.theme);
     use_ready();
-    let on_copy = use_copy_link(on_action.clone());
+    let on_copy = use_copy_link(state.url_state(), on_action.clone());
 
     let data = &state.data;
     let step = state.step;

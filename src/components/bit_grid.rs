@@ -60,8 +60,8 @@ pub struct BitGridProps {
     pub changed: Bits256,
 }
 
-const HEX: [&str; 16] = [
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f",
+const HEX: [char; 16] = [
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
 ];
 
 /// `0xec (236) LOCAL_TIMER_VECTOR`
@@ -99,25 +99,60 @@ fn summary(reg: Reg, bits: Bits256, changed: Bits256) -> String {
     text
 }
 
-fn cell(v: u8, bits: Bits256, changed: Bits256) -> Html {
-    let set = bits.contains(v);
-    let chg = changed.contains(v);
-    let mut title = vector_name(v);
-    title.push_str(if set { ": set" } else { ": clear" });
-    if chg {
-        title.push_str(if set {
-            ", set at this step"
-        } else {
-            ", cleared at this step"
-        });
+/// The 16x16 cells with their row and column labels, as markup.
+///
+/// Why a string and not 289 virtual nodes: four panes hold 3072 cells,
+/// and building each through the DOM API costs several wasm-to-JS calls
+/// per cell, too slow for the first load and for a step (see the README's
+/// performance budgets). The browser's HTML parser builds them in one
+/// call. Everything in the string is generated here from numbers and the
+/// core's static vector names (plain identifiers), and escaped anyway.
+fn cells_markup(bits: Bits256, changed: Bits256) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(26_000);
+    out.push_str(r#"<div class="bits" aria-hidden="true"><span class="corner"></span>"#);
+    for h in HEX {
+        let _ = write!(out, r#"<span class="col">{h}</span>"#);
     }
-    html! {
-        <span class="cell"
-            data-vector={v.to_string()}
-            data-set={if set { "1" } else { "0" }}
-            data-changed={chg.then_some("1")}
-            {title}></span>
+    for (row, h) in (0u8..16).zip(HEX) {
+        let _ = write!(out, r#"<span class="row">{h}0</span>"#);
+        for col in 0u8..16 {
+            let v = row * 16 + col;
+            let set = bits.contains(v);
+            let chg = changed.contains(v);
+            let _ = write!(
+                out,
+                r#"<span class="cell" data-vector="{v}" data-set="{}"{} title="{}: {}"></span>"#,
+                u8::from(set),
+                if chg { r#" data-changed="1""# } else { "" },
+                escape(&vector_name(v)),
+                match (set, chg) {
+                    (true, false) => "set",
+                    (false, false) => "clear",
+                    (true, true) => "set at this step",
+                    (false, true) => "cleared at this step",
+                }
+            );
+        }
     }
+    out.push_str("</div>");
+    out
+}
+
+/// Escapes text for an HTML attribute or element.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A 16x16 bit grid with hex row and column labels.
@@ -125,31 +160,13 @@ fn cell(v: u8, bits: Bits256, changed: Bits256) -> Html {
 pub fn BitGrid(props: &BitGridProps) -> Html {
     let BitGridProps { reg, bits, changed } = *props;
     let count = bits.vectors().count();
-    let header = html! {
-        <>
-            <span class="corner" />
-            { for HEX.iter().map(|h| html! { <span class="col">{ *h }</span> }) }
-        </>
-    };
-    let rows = (0u8..16).map(|row| {
-        let label = HEX.get(usize::from(row)).copied().unwrap_or("?");
-        html! {
-            <>
-                <span class="row">{ label }{ "0" }</span>
-                { for (0u8..16).map(|col| cell(row * 16 + col, bits, changed)) }
-            </>
-        }
-    });
     html! {
         <figure class="grid" data-reg={reg.id()} role="group" aria-label={summary(reg, bits, changed)}>
             <figcaption>
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
                 <span class="count">{ if count == 0 { "empty".to_owned() } else { format!("{count} set") } }</span>
             </figcaption>
-            <div class="bits" aria-hidden="true">
-                { header }
-                { for rows }
-            </div>
+            { Html::from_html_unchecked(AttrValue::from(cells_markup(bits, changed))) }
         </figure>
     }
 }

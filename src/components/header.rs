@@ -42,10 +42,10 @@ pub struct HeaderProps {
 /// A short toggle label for a profile.
 pub fn short_name(p: Profile) -> &'static str {
     match p {
-        Profile::Hardware => "Real hardware",
+        Profile::Hardware => "Hardware",
         Profile::KvmApicv => "KVM apicv=1",
-        Profile::KvmEmulated => "KVM apicv=0 (bug)",
-        Profile::KvmEmulatedFixed => "KVM apicv=0 + fix",
+        Profile::KvmEmulated => "KVM apicv=0",
+        Profile::KvmEmulatedFixed => "apicv=0 + fix",
     }
 }
 
@@ -98,7 +98,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 <span>{ "APIC playground" }</span>
             </div>
             <div class="picker">
-                <label for="scenario-pick">{ "Scenario" }</label>
+                <label for="scenario-pick" class="sr-only">{ "Scenario" }</label>
                 <select id="scenario-pick" onchange={on_pick} aria-describedby="scenario-summary">
                     { for props.catalog.iter().map(|s| html! {
                         <option value={s.id.clone()} selected={s.id == props.scenario}>{ s.title.clone() }</option>
@@ -114,7 +114,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 { tool(props.on_copy.reform(|_: MouseEvent| ()), Icon::Link, "Copy a link to this view", None) }
                 { tool(props.on_action.reform(|_: MouseEvent| Action::ToggleHelp), Icon::Help, "Keyboard help (?)", None) }
             </div>
-            <p id="scenario-summary" class="summary">{ props.summary.clone() }</p>
+            <p id="scenario-summary" class="summary" title={props.summary.clone()}>{ props.summary.clone() }</p>
         </header>
     }
 }

@@ -1,5 +1,6 @@
 //! One profile's pane: who it is, whether it differs from real hardware,
-//! the registers, the three bit grids, the step's events and the guest log.
+//! IRR and ISR (the story's registers) first, the guest log, the other
+//! registers, TMR, and the step's events with their rules.
 //! Panes for all chosen profiles render the same step, side by side.
 
 use std::rc::Rc;
@@ -70,10 +71,13 @@ pub fn Pane(props: &PaneProps) -> Html {
                 { badge(p, v) }
                 { expect(v) }
             </div>
-            <Registers view={v.clone()} />
-            <div class="grids">
+            <div class="grids main">
                 <BitGrid reg={Reg::Irr} bits={v.irr} changed={v.irr_changed} />
                 <BitGrid reg={Reg::Isr} bits={v.isr} changed={v.isr_changed} />
+            </div>
+            <Console warnings={props.warnings.clone()} step={v.state.step} />
+            <Registers view={v.clone()} />
+            <div class="grids aux">
                 <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
                 <ul class="legend-box" aria-hidden="true">
                     <li><span class="cell" data-set="1" />{ "set" }</li>
@@ -82,7 +86,6 @@ pub fn Pane(props: &PaneProps) -> Html {
                     <li><span class="cell" data-set="0" />{ "clear" }</li>
                 </ul>
             </div>
-            <Console warnings={props.warnings.clone()} step={v.state.step} />
             <Events view={v.clone()} />
         </section>
     }

@@ -21,11 +21,11 @@ pub struct RegistersProps {
 fn row(name: Html, value: Html, changed: bool, title: &'static str) -> Html {
     html! {
         <div class={classes!("reg", changed.then_some("chg"))} {title}>
-            <dt>{ name }</dt>
-            <dd>
-                { value }
+            <dt>
+                { name }
                 if changed { <span class="delta" title="changed at this step"><span class="sr-only">{ " (changed at this step)" }</span></span> }
-            </dd>
+            </dt>
+            <dd>{ value }</dd>
         </div>
     }
 }

@@ -7,17 +7,21 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::state::Action;
+use crate::url::{self, UrlState};
 
-/// The page's address, hash included.
-fn page_url() -> Option<String> {
-    web_sys::window().and_then(|w| w.location().href().ok())
+/// The page's address with `view` as its hash. Built from the view, not
+/// read from the address bar, which follows the view a moment later.
+pub fn link_to(view: &UrlState) -> Option<String> {
+    let href = web_sys::window().and_then(|w| w.location().href().ok())?;
+    let base = href.split('#').next().unwrap_or_default();
+    Some(format!("{base}#{}", url::encode(view)))
 }
 
-/// A callback that copies the link and reports through `on_action`.
+/// A callback that copies the link to `view` and reports through `on_action`.
 #[hook]
-pub fn use_copy_link(on_action: Callback<Action>) -> Callback<()> {
-    use_callback(on_action, |(), on_action| {
-        let Some(url) = page_url() else {
+pub fn use_copy_link(view: UrlState, on_action: Callback<Action>) -> Callback<()> {
+    use_callback((view, on_action), |(), (view, on_action)| {
+        let Some(url) = link_to(view) else {
             return;
         };
         let Some(window) = web_sys::window() else {

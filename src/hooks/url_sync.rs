@@ -1,12 +1,18 @@
 //! Keeps the location hash equal to the view (with `replaceState`, so
 //! stepping does not fill the history), and turns a followed or edited
-//! link (`hashchange`) into `Action::ApplyHash`.
+//! link (`hashchange`) into `Action::ApplyHash`. The write waits for the
+//! view to rest a moment: `replaceState` costs about a millisecond, too
+//! much for every step of a fast playback or a held arrow key.
 
 use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::url::{self, UrlState};
+
+/// How long the view must rest before the address bar follows.
+const SETTLE_MS: u32 = 120;
 
 /// The current location hash, `""` when there is none or no window.
 pub fn current_hash() -> String {
@@ -15,19 +21,32 @@ pub fn current_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Writes `view` into the hash whenever it changes; reports hash changes
-/// made by the user through `on_hash`.
+fn write_hash(view: &UrlState) {
+    let hash = format!("#{}", url::encode(view));
+    if current_hash() != hash {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            // A failed replaceState (a sandboxed frame) only leaves the
+            // address bar behind; the page goes on.
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
+        }
+    }
+}
+
+/// Writes `view` into the hash shortly after it changes; reports hash
+/// changes made by the user through `on_hash`.
 #[hook]
 pub fn use_url_sync(view: UrlState, on_hash: Callback<String>) {
-    use_effect_with(view, |view| {
-        let hash = format!("#{}", url::encode(view));
-        if current_hash() != hash {
-            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                // A failed replaceState (a sandboxed frame) only leaves the
-                // address bar behind; the page goes on.
-                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
-            }
-        }
+    let first = use_mut_ref(|| true);
+    use_effect_with(view, move |view| {
+        // The first render corrects a bad or partial link at once.
+        let timeout = if std::mem::replace(&mut *first.borrow_mut(), false) {
+            write_hash(view);
+            None
+        } else {
+            let view = view.clone();
+            Some(Timeout::new(SETTLE_MS, move || write_hash(&view)))
+        };
+        move || drop(timeout)
     });
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|window| {

@@ -1,0 +1,290 @@
+// End-to-end tests of the playground (release build in dist/): the seed's
+// story as the page shows it, the keyboard, links, embed and presenter
+// modes, a bad link, and screenshots of the four main views.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  assertNoProblems,
+  launchBrowser,
+  openApp,
+  screenshot,
+  screenshotDir,
+  startServer,
+  waitForReady,
+} from "../lib.mjs";
+
+const TIMER = 236; // 0xec, LOCAL_TIMER_VECTOR
+const ALL = ["hardware", "kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"];
+
+/** Runs `body({ browser, server })` with a fresh server and browser. */
+async function withBrowser(body) {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    await body({ browser, server });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const current = (page) => page.locator("[data-timeline]").getAttribute("data-current");
+
+async function waitForStep(page, k) {
+  await page.waitForFunction((k) => document.querySelector("[data-timeline]")?.dataset.current === String(k), k);
+}
+
+/** Every timeline step's label, from the buttons' titles ("Step k: label"). */
+async function labels(page) {
+  return page.$$eval("[data-timeline] button", (bs) => bs.map((b) => b.title.replace(/^Step \d+: /, "")));
+}
+
+/** The first step whose label contains every needle. */
+async function stepWith(page, ...needles) {
+  const all = await labels(page);
+  const k = all.findIndex((l) => needles.every((n) => l.includes(n)));
+  assert.ok(k >= 0, `no timeline step labelled with ${needles.join(" + ")}; labels:\n${all.join("\n")}`);
+  return k;
+}
+
+async function goTo(page, k) {
+  await page.locator("[data-timeline] button").nth(k).click();
+  await waitForStep(page, k);
+}
+
+const bit = (page, profile, reg, v) =>
+  page.locator(`[data-profile="${profile}"] [data-reg="${reg}"] [data-vector="${v}"]`).getAttribute("data-set");
+const warnings = (page, profile) => page.locator(`[data-profile="${profile}"] [data-warning]`);
+const panes = (page) => page.$$eval("[data-profile]", (ps) => ps.map((p) => p.dataset.profile));
+
+test("the seed's story: 0xec held through apic_soft_disable(), stale at startup only under KVM apicv=0", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server);
+    assert.deepEqual(await panes(page), ALL, "all four profiles by default");
+
+    // Seed table, rows 1 and 2: before and after apic_soft_disable(), IRR 1 and ISR 0 on both.
+    const off = await stepWith(page, "native_cpu_disable", "apic_soft_disable()");
+    for (const k of [off - 1, off]) {
+      await goTo(page, k);
+      for (const p of ["hardware", "kvm-emulated"]) {
+        assert.equal(await bit(page, p, "irr", TIMER), "1", `step ${k}: ${p} IRR 0xec`);
+        assert.equal(await bit(page, p, "isr", TIMER), "0", `step ${k}: ${p} ISR 0xec`);
+      }
+    }
+
+    // Seed table, row 3: on startup the bug keeps IRR 1 and the guest warns; hardware is clear.
+    const startup = await stepWith(page, "start_secondary", "setup_local_APIC");
+    await goTo(page, startup);
+    assert.equal(await bit(page, "kvm-emulated", "irr", TIMER), "1");
+    assert.equal(await bit(page, "kvm-emulated", "isr", TIMER), "0");
+    assert.ok((await warnings(page, "kvm-emulated").count()) >= 1, "the buggy pane shows the warning");
+    assert.match(await warnings(page, "kvm-emulated").first().innerText(), /Stale IRR|WARN/i);
+    assert.ok(await page.locator('[data-profile="kvm-emulated"] [data-differs]').isVisible());
+
+    assert.equal(await bit(page, "hardware", "irr", TIMER), "0");
+    assert.equal(await bit(page, "hardware", "isr", TIMER), "0");
+    assert.equal(await warnings(page, "hardware").count(), 0, "real hardware prints no warning");
+    for (const p of ["kvm-apicv", "kvm-emulated-fixed"]) {
+      assert.equal(await bit(page, p, "irr", TIMER), "0", `${p} IRR 0xec`);
+      assert.equal(await warnings(page, p).count(), 0, `${p} warns not`);
+    }
+    // The warning stays in the log on later steps.
+    await page.keyboard.press("ArrowRight");
+    await waitForStep(page, startup + 1);
+    assert.ok((await warnings(page, "kvm-emulated").count()) >= 1);
+    // And the timeline marks the startup step with a warning.
+    assert.equal(await page.locator("[data-timeline] li").nth(startup).locator(".mk.warn").count(), 1);
+    assertNoProblems(problems, assert);
+  });
+});
+
+test("the keyboard steps, plays, toggles profiles and opens the help", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server);
+    const last = (await labels(page)).length - 1;
+    assert.equal(await current(page), "0");
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await current(page), "0", "back from the first state is a no-op");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await waitForStep(page, 2);
+    await page.waitForFunction(() => location.hash.includes("t=2"));
+    await page.keyboard.press("End");
+    await waitForStep(page, last);
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await current(page), String(last), "forward from the last state is a no-op");
+    await page.keyboard.press("ArrowLeft");
+    await waitForStep(page, last - 1);
+    await page.keyboard.press("Home");
+    await waitForStep(page, 0);
+
+    // Space plays (at 4x) and pauses.
+    await page.selectOption(".speed select", "4");
+    await page.locator("body").click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press(" ");
+    await waitForStep(page, 2);
+    await page.keyboard.press(" ");
+    const paused = Number(await current(page));
+    await page.waitForTimeout(700);
+    assert.equal(Number(await current(page)), paused, "paused");
+
+    // 1-4 toggle the panes.
+    await page.keyboard.press("3");
+    await page.waitForFunction(() => !document.querySelector('[data-profile="kvm-emulated"]'));
+    assert.deepEqual(await panes(page), ["hardware", "kvm-apicv", "kvm-emulated-fixed"]);
+    await page.waitForFunction(() => location.hash.includes("p=hardware,kvm-apicv,kvm-emulated-fixed"));
+    await page.keyboard.press("3");
+    await page.waitForFunction(() => document.querySelector('[data-profile="kvm-emulated"]'));
+
+    // ? opens the help, Escape closes it.
+    await page.keyboard.press("?");
+    await page.locator('[role="dialog"]').waitFor();
+    assert.match(await page.locator('[role="dialog"]').innerText(), /play \/ pause/);
+    await page.keyboard.press("Escape");
+    await page.locator('[role="dialog"]').waitFor({ state: "detached" });
+
+    // The step is announced to screen readers.
+    await page.keyboard.press("ArrowRight");
+    assert.match(await page.locator('[aria-live="polite"]').innerText(), /^Step \d+ of \d+/);
+    assertNoProblems(problems, assert);
+  });
+});
+
+test("a link reproduces the view, and copy link copies it", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=3");
+    assert.deepEqual(await panes(page), ["hardware", "kvm-emulated"]);
+    assert.equal(await current(page), "3");
+    const startup = await stepWith(page, "start_secondary", "setup_local_APIC");
+    await goTo(page, startup);
+    await page.waitForFunction((k) => location.hash.endsWith(`t=${k}`), startup);
+    const link = page.url();
+
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
+    await page.locator('button[aria-label="Copy a link to this view"]').click();
+    await page.locator('[role="status"]', { hasText: "Link copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+
+    const hash = new URL(link).hash;
+    const other = await openApp(browser, server, hash);
+    assert.deepEqual(await panes(other.page), ["hardware", "kvm-emulated"]);
+    assert.equal(await current(other.page), String(startup));
+    assert.equal(await bit(other.page, "kvm-emulated", "irr", TIMER), "1");
+    assert.equal(await bit(other.page, "hardware", "irr", TIMER), "0");
+    assert.equal(await other.page.locator('[role="alert"]').count(), 0);
+    assertNoProblems(problems, assert);
+    assertNoProblems(other.problems, assert);
+  });
+});
+
+test("embed mode: no header, a link out, keys only while focused, fits a docs column", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const hash = "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16&embed=1";
+    const { page, problems } = await openApp(browser, server, hash, { viewport: { width: 720, height: 560 } });
+    assert.equal(await page.locator("header.top").count(), 0, "no header");
+    const open = page.locator("a.open");
+    assert.equal(await open.getAttribute("target"), "_blank");
+    const href = new URL(await open.getAttribute("href"));
+    assert.equal(href.origin, server.origin);
+    assert.equal(href.hash, "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16", "same view without embed");
+
+    // Unfocused, the page's keys stay the page's.
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await current(page), "16");
+    await page.locator(".app.embed").focus();
+    await page.keyboard.press("ArrowRight");
+    await waitForStep(page, 17);
+
+    // The widget scrolls inside itself, never sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+    assertNoProblems(problems, assert);
+  });
+});
+
+test("the example page embeds the widget in an iframe that becomes ready", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server, "", {
+      path: "/embed.html",
+      waitReady: false,
+      viewport: { width: 900, height: 900 },
+    });
+    const frame = page.frameLocator("iframe");
+    await frame.locator('html[data-ready="1"]').waitFor({ state: "attached" });
+    assert.equal(await frame.locator("[data-timeline]").getAttribute("data-current"), "16");
+    assert.equal(
+      await frame.locator('[data-profile="kvm-emulated"] [data-reg="irr"] [data-vector="236"]').getAttribute("data-set"),
+      "1",
+    );
+    const file = await screenshot(page, "embed");
+    console.log(`screenshot: ${file}`);
+    assertNoProblems(problems, assert);
+  });
+});
+
+test("presenter mode: large narration, toggled with p", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server, "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16&present=1", {
+      viewport: { width: 1280, height: 720 },
+    });
+    assert.equal(await page.locator(".app.present").count(), 1);
+    const note = page.locator(".narration .note");
+    assert.ok(await note.isVisible(), "the narration is shown");
+    const size = await note.evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+    assert.ok(size >= 24, `narration font size ${size}px`);
+    await page.keyboard.press("p");
+    await page.waitForFunction(() => !document.querySelector(".app.present"));
+    await page.waitForFunction(() => !location.hash.includes("present=1"));
+    await page.keyboard.press("p");
+    await page.waitForFunction(() => location.hash.includes("present=1"));
+    assertNoProblems(problems, assert);
+  });
+});
+
+test("a bad link shows an alert and still renders the defaults", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    for (const hash of ["#s=no-such-scenario&t=999&p=zzz", "#%%%&&==&t=-1&embed=2", "#t=99999"]) {
+      const { page, problems, context } = await openApp(browser, server, hash);
+      const alert = page.locator('[role="alert"]');
+      await alert.waitFor();
+      assert.ok((await alert.innerText()).length > 20, `${hash}: the alert says something`);
+      assert.equal(await current(page), "0", `${hash}: falls back to the initial state`);
+      assert.deepEqual(await panes(page), ALL, `${hash}: every pane renders`);
+      assertNoProblems(problems, assert);
+      await context.close();
+    }
+    const { page } = await openApp(browser, server, "#s=no-such-scenario");
+    assert.match(await page.locator('[role="alert"]').innerText(), /no-such-scenario/);
+    // A followed link with a bad step keeps the current one and says so.
+    await page.keyboard.press("ArrowRight");
+    await waitForStep(page, 1);
+    await page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=banana"));
+    await page.locator('[role="alert"]', { hasText: "banana" }).waitFor();
+    assert.equal(await current(page), "1");
+  });
+});
+
+test("screenshots: default, presenter, phone, dark", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const views = [
+      ["default", "", { width: 1280, height: 720 }, {}],
+      ["default-startup", "#s=hotplug-cpu0&t=16", { width: 1280, height: 720 }, {}],
+      ["presenter", "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16&present=1", { width: 1280, height: 720 }, {}],
+      ["phone", "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16", { width: 390, height: 844 }, {}],
+      ["dark", "#s=hotplug-cpu0&t=16", { width: 1280, height: 720 }, { colorScheme: "dark" }],
+    ];
+    for (const [name, hash, viewport, extra] of views) {
+      const { page, problems, context } = await openApp(browser, server, hash, { viewport, ...extra });
+      await waitForReady(page);
+      if (name === "phone") {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        assert.ok(overflow <= 0, `phone: horizontal overflow of ${overflow}px`);
+      }
+      const file = await screenshot(page, name);
+      console.log(`screenshot: ${file}`);
+      assertNoProblems(problems, assert);
+      await context.close();
+    }
+    console.log(`screenshots are in ${screenshotDir}`);
+  });
+});
