@@ -77,7 +77,7 @@ pub fn App() -> Html {
         state.speed,
         on_action.reform(|()| Action::Tick),
     );
-    use_keyboard(state.embed, root.clone(), on_action.clone());
+    use_keyboard(state.embed, state.help, root.clone(), on_action.clone());
     use_theme(state.theme);
     use_ready();
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
@@ -96,6 +96,17 @@ pub fn App() -> Html {
         )
     });
 
+    // What the initial state says when the scenario gives it no note: the
+    // summary where the header (which shows it) is hidden, else how to start.
+    let start_text = if state.embed {
+        data.summary.clone()
+    } else {
+        AttrValue::Static(
+            "The initial state, before the first step. Press → (or the step button) to walk through the \
+             timeline: every pane shows one implementation at the same step, and each change says which \
+             rule made it.",
+        )
+    };
     let vcr = html! {
         <Vcr step={step} last={state.last()} label={label.clone()} playing={state.playing}
             speed={state.speed} on_action={on_action.clone()} />
@@ -105,7 +116,7 @@ pub fn App() -> Html {
             on_goto={on_action.reform(Action::Goto)} />
     };
     let narration = html! {
-        <Narration step={step} last={state.last()} label={label} note={note} summary={data.summary.clone()} />
+        <Narration step={step} last={state.last()} label={label} note={note} summary={start_text} />
     };
     let top = if state.embed {
         html! {

@@ -23,10 +23,19 @@ pub const HELP: [(&str, &str); 10] = [
 ];
 
 /// The action for a key (`KeyboardEvent.key`), if it has one. Keys with
-/// Ctrl, Alt or Meta belong to the browser.
-pub fn action_for(key: &str, ctrl_alt_meta: bool, system_dark: bool) -> Option<Action> {
+/// Ctrl, Alt or Meta belong to the browser; while the help dialog is open
+/// only the keys that close it act, as a modal dialog should.
+pub fn action_for(
+    key: &str,
+    ctrl_alt_meta: bool,
+    help_open: bool,
+    system_dark: bool,
+) -> Option<Action> {
     if ctrl_alt_meta {
         return None;
+    }
+    if help_open {
+        return matches!(key, "Escape" | "?").then_some(Action::CloseHelp);
     }
     let profile = |i: usize| Profile::ALL.get(i).copied().map(Action::ToggleProfile);
     match key {

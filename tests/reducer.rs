@@ -204,30 +204,53 @@ fn modes_theme_and_help_toggle() {
 
 #[wasm_bindgen_test]
 fn the_keyboard_map() {
-    assert_eq!(action_for("ArrowRight", false, false), Some(Action::Next));
-    assert_eq!(action_for("ArrowLeft", false, false), Some(Action::Prev));
-    assert_eq!(action_for("Home", false, false), Some(Action::First));
-    assert_eq!(action_for("End", false, false), Some(Action::Last));
-    assert_eq!(action_for(" ", false, false), Some(Action::TogglePlay));
     assert_eq!(
-        action_for("1", false, false),
+        action_for("ArrowRight", false, false, false),
+        Some(Action::Next)
+    );
+    assert_eq!(
+        action_for("ArrowLeft", false, false, false),
+        Some(Action::Prev)
+    );
+    assert_eq!(action_for("Home", false, false, false), Some(Action::First));
+    assert_eq!(action_for("End", false, false, false), Some(Action::Last));
+    assert_eq!(
+        action_for(" ", false, false, false),
+        Some(Action::TogglePlay)
+    );
+    assert_eq!(
+        action_for("1", false, false, false),
         Some(Action::ToggleProfile(Profile::Hardware))
     );
     assert_eq!(
-        action_for("4", false, false),
+        action_for("4", false, false, false),
         Some(Action::ToggleProfile(Profile::KvmEmulatedFixed))
     );
-    assert_eq!(action_for("p", false, false), Some(Action::TogglePresent));
     assert_eq!(
-        action_for("t", false, true),
+        action_for("p", false, false, false),
+        Some(Action::TogglePresent)
+    );
+    assert_eq!(
+        action_for("t", false, false, true),
         Some(Action::ToggleTheme { system_dark: true })
     );
-    assert_eq!(action_for("?", false, false), Some(Action::ToggleHelp));
     assert_eq!(
-        action_for("ArrowRight", true, false),
+        action_for("?", false, false, false),
+        Some(Action::ToggleHelp)
+    );
+    assert_eq!(
+        action_for("ArrowRight", true, false, false),
         None,
         "Ctrl/Alt/Meta keys belong to the browser"
     );
-    assert_eq!(action_for("5", false, false), None);
-    assert_eq!(action_for("x", false, false), None);
+    assert_eq!(action_for("5", false, false, false), None);
+    assert_eq!(action_for("x", false, false, false), None);
+    // With the help open, only Esc and ? act: they close it.
+    assert_eq!(action_for("ArrowRight", false, true, false), None);
+    assert_eq!(action_for(" ", false, true, false), None);
+    assert_eq!(
+        action_for("Escape", false, true, false),
+        Some(Action::CloseHelp)
+    );
+    assert_eq!(action_for("?", false, true, false), Some(Action::CloseHelp));
 }

@@ -27,8 +27,8 @@ fn control_owns(event: &KeyboardEvent) -> bool {
 
 /// Listens for shortcut keys and dispatches their actions.
 #[hook]
-pub fn use_keyboard(embed: bool, root: NodeRef, on_action: Callback<Action>) {
-    use_effect_with(embed, move |&embed| {
+pub fn use_keyboard(embed: bool, help_open: bool, root: NodeRef, on_action: Callback<Action>) {
+    use_effect_with((embed, help_open), move |&(embed, help_open)| {
         let target: Option<web_sys::EventTarget> = if embed {
             root.cast::<Element>().map(Into::into)
         } else {
@@ -48,7 +48,8 @@ pub fn use_keyboard(embed: bool, root: NodeRef, on_action: Callback<Action>) {
                     return;
                 }
                 let modifiers = event.ctrl_key() || event.alt_key() || event.meta_key();
-                if let Some(action) = action_for(&event.key(), modifiers, system_dark()) {
+                if let Some(action) = action_for(&event.key(), modifiers, help_open, system_dark())
+                {
                     event.prevent_default();
                     on_action.emit(action);
                 }
