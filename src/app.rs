@@ -15,10 +15,11 @@ use crate::components::timeline::Timeline;
 use crate::components::vcr::Vcr;
 use crate::data::{self, DEFAULT_SCENARIO};
 use crate::hooks::copy_link::link_to;
-use crate::hooks::theme::{stored_theme, system_dark};
+use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
 use crate::hooks::{
-    use_copy_link, use_keyboard, use_play_timer, use_ready, use_theme, use_url_sync,
+    use_copy_link, use_keyboard, use_play_timer, use_ready, use_status_clear, use_theme,
+    use_url_sync,
 };
 use crate::state::{Action, AppState};
 use crate::url::UrlState;
@@ -79,6 +80,10 @@ pub fn App() -> Html {
     );
     use_keyboard(state.embed, state.help, root.clone(), on_action.clone());
     use_theme(state.theme);
+    use_status_clear(
+        state.status.clone(),
+        on_action.reform(|()| Action::Status(None)),
+    );
     use_ready();
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
 
@@ -132,7 +137,7 @@ pub fn App() -> Html {
         html! {
             <>
                 <Header catalog={catalog.0.clone()} scenario={data.id.clone()} summary={data.summary.clone()}
-                    shown={state.profiles.clone()} dark={state.theme.is_dark(system_dark())}
+                    shown={state.profiles.clone()} theme={state.theme}
                     present={state.present} on_action={on_action.clone()} on_copy={on_copy} />
                 <div class="controls">{ vcr }</div>
             </>

@@ -7,7 +7,8 @@ use apic_core::Profile;
 use yew::prelude::*;
 
 use crate::components::icons::{icon, Icon};
-use crate::state::Action;
+use crate::hooks::theme::system_dark;
+use crate::state::{Action, Theme};
 
 /// A built-in scenario in the picker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +30,8 @@ pub struct HeaderProps {
     pub summary: AttrValue,
     /// The profiles shown.
     pub shown: Vec<Profile>,
-    /// Whether the dark theme is on.
-    pub dark: bool,
+    /// The colour theme.
+    pub theme: Theme,
     /// Whether presenter mode is on.
     pub present: bool,
     /// What a control asks for.
@@ -84,8 +85,9 @@ pub fn Header(props: &HeaderProps) -> Html {
             }
         };
     let on_theme = props.on_action.reform(|_: MouseEvent| Action::ToggleTheme {
-        system_dark: crate::hooks::theme::system_dark(),
+        system_dark: system_dark(),
     });
+    let dark = props.theme.is_dark(system_dark());
     html! {
         <header class="top">
             <div class="brand">
@@ -107,8 +109,8 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="toggles" role="group" aria-label="Profiles shown">{ for toggles }</div>
             <div class="tools">
-                { tool(on_theme, if props.dark { Icon::Sun } else { Icon::Moon },
-                    if props.dark { "Light theme (t)" } else { "Dark theme (t)" }, None) }
+                { tool(on_theme, if dark { Icon::Sun } else { Icon::Moon },
+                    if dark { "Light theme (t)" } else { "Dark theme (t)" }, None) }
                 { tool(props.on_action.reform(|_: MouseEvent| Action::TogglePresent), Icon::Present,
                     "Presenter mode (p)", Some(props.present)) }
                 { tool(props.on_copy.reform(|_: MouseEvent| ()), Icon::Link, "Copy a link to this view", None) }

@@ -17,11 +17,15 @@ pub fn link_to(view: &UrlState) -> Option<String> {
     Some(format!("{base}#{}", url::encode(view)))
 }
 
-/// A callback that copies the link to `view` and reports through `on_action`.
+/// A callback that copies the link to the latest `view` and reports
+/// through `on_action`. The callback itself stays the same from step to
+/// step, so the header holding the button does not render again.
 #[hook]
 pub fn use_copy_link(view: UrlState, on_action: Callback<Action>) -> Callback<()> {
-    use_callback((view, on_action), |(), (view, on_action)| {
-        let Some(url) = link_to(view) else {
+    let latest = use_mut_ref(|| view.clone());
+    *latest.borrow_mut() = view;
+    use_callback(on_action, move |(), on_action| {
+        let Some(url) = link_to(&latest.borrow()) else {
             return;
         };
         let Some(window) = web_sys::window() else {

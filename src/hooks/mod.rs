@@ -6,6 +6,7 @@ pub mod keyboard;
 pub mod play_timer;
 pub mod ready;
 pub mod scroll_current;
+pub mod status_clear;
 pub mod theme;
 pub mod url_sync;
 
@@ -14,5 +15,6 @@ pub use keyboard::use_keyboard;
 pub use play_timer::use_play_timer;
 pub use ready::use_ready;
 pub use scroll_current::use_scroll_current;
+pub use status_clear::use_status_clear;
 pub use theme::use_theme;
 pub use url_sync::use_url_sync;
