@@ -191,7 +191,8 @@ test("embed mode: no header, a link out, keys only while focused, fits a docs co
     // Unfocused, the page's keys stay the page's.
     await page.keyboard.press("ArrowRight");
     assert.equal(await current(page), "16");
-    await page.locator(".app.embed").focus();
+    // A click anywhere in the widget (here on a pane's title) gives it the keys.
+    await page.locator('[data-profile="hardware"] h2').click();
     await page.keyboard.press("ArrowRight");
     await waitForStep(page, 17);
 
@@ -216,6 +217,15 @@ test("the example page embeds the widget in an iframe that becomes ready", async
       await frame.locator('[data-profile="kvm-emulated"] [data-reg="irr"] [data-vector="236"]').getAttribute("data-set"),
       "1",
     );
+    // Keys reach the widget once the reader clicks into it, and stepping
+    // never scrolls the documentation page around it.
+    const scrollBefore = await page.evaluate(() => scrollY);
+    await frame.locator('[data-profile="kvm-emulated"] h2').click();
+    await page.keyboard.press("ArrowRight");
+    await frame.locator('[data-timeline][data-current="17"]').waitFor();
+    await page.keyboard.press("ArrowLeft");
+    await frame.locator('[data-timeline][data-current="16"]').waitFor();
+    assert.equal(await page.evaluate(() => scrollY), scrollBefore, "the host page did not scroll");
     const file = await screenshot(page, "embed");
     console.log(`screenshot: ${file}`);
     assertNoProblems(problems, assert);

@@ -60,7 +60,7 @@ pub fn Vcr(props: &VcrProps) -> Html {
     });
     let play_label = if playing { "Pause" } else { "Play" };
     html! {
-        <div class="vcr" role="toolbar" aria-label="Playback">
+        <div class="vcr" role="group" aria-label="Playback">
             { button(Action::First, Icon::First, "Reset to the initial state", "Home", step == 0) }
             { button(Action::Prev, Icon::Prev, "Step back", "←", step == 0) }
             <button type="button" class={classes!("vcr-btn", "play", playing.then_some("on"))}
