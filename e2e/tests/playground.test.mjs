@@ -177,6 +177,21 @@ test("a link reproduces the view, and copy link copies it", async () => {
   });
 });
 
+test("the picker switches scenarios, and the link follows", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server, "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=5");
+    const ids = await page.$$eval("#scenario-pick option", (os) => os.map((o) => o.value));
+    assert.ok(ids.length >= 2, `built-in scenarios: ${ids}`);
+    const other = ids.find((id) => id !== "hotplug-cpu0");
+    await page.selectOption("#scenario-pick", other);
+    await page.waitForFunction((id) => location.hash === `#s=${id}&p=hardware,kvm-emulated&t=0`, other);
+    assert.equal(await current(page), "0", "a new scenario starts at its initial state");
+    assert.deepEqual(await panes(page), ["hardware", "kvm-emulated"], "the chosen profiles stay");
+    assert.equal(await page.locator("#scenario-summary").innerText() !== "", true);
+    assertNoProblems(problems, assert);
+  });
+});
+
 test("embed mode: no header, a link out, keys only while focused, fits a docs column", async () => {
   await withBrowser(async ({ browser, server }) => {
     const hash = "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16&embed=1";
