@@ -1,8 +1,6 @@
 //! The step's events: what happened (or did not) and the rule that makes
 //! it happen, as the core explains it.
 
-use std::rc::Rc;
-
 use apic_core::EventKind;
 use yew::prelude::*;
 
@@ -30,17 +28,9 @@ pub fn kind_label(kind: EventKind) -> &'static str {
     }
 }
 
-/// Props of [`Events`].
-#[derive(Properties, PartialEq)]
-pub struct EventsProps {
-    /// The state whose events are listed.
-    pub view: Rc<StepView>,
-}
-
-/// The list of the step's events with their rules.
-#[function_component]
-pub fn Events(props: &EventsProps) -> Html {
-    let events = &props.view.state.events;
+/// The list of the events of `view`'s step, with their rules.
+pub fn events(view: &StepView) -> Html {
+    let events = &view.state.events;
     html! {
         <div class="events">
             <h3 class="sub">{ "What happened" }</h3>

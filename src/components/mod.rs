@@ -1,5 +1,8 @@
 //! Components: each gets data and callbacks through props, never the
-//! reducer, and renders one part of the screen.
+//! reducer, and renders one part of the screen. The parts of a pane that
+//! change on every step anyway (registers, events, guest log) are plain
+//! view functions: a component's memoisation would never skip them, and
+//! each component type costs code size.
 
 pub mod alerts;
 pub mod bit_grid;

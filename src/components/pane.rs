@@ -9,9 +9,9 @@ use apic_core::Profile;
 use yew::prelude::*;
 
 use crate::components::bit_grid::{BitGrid, Reg};
-use crate::components::console::Console;
-use crate::components::events::Events;
-use crate::components::registers::Registers;
+use crate::components::console::console;
+use crate::components::events::events;
+use crate::components::registers::registers;
 use crate::data::{StepView, Warning};
 
 /// Props of [`Pane`].
@@ -75,8 +75,8 @@ pub fn Pane(props: &PaneProps) -> Html {
                 <BitGrid reg={Reg::Irr} bits={v.irr} changed={v.irr_changed} />
                 <BitGrid reg={Reg::Isr} bits={v.isr} changed={v.isr_changed} />
             </div>
-            <Console warnings={props.warnings.clone()} step={v.state.step} />
-            <Registers view={v.clone()} />
+            { console(&props.warnings, v.state.step) }
+            { registers(v) }
             <div class="grids aux">
                 <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
                 <ul class="legend-box" aria-hidden="true">
@@ -86,7 +86,7 @@ pub fn Pane(props: &PaneProps) -> Html {
                     <li><span class="cell" data-set="0" />{ "clear" }</li>
                 </ul>
             </div>
-            <Events view={v.clone()} />
+            { events(v) }
         </section>
     }
 }

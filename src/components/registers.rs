@@ -3,20 +3,11 @@
 //! and SVI. A value this step changed carries a "changed" mark (a triangle
 //! and the words, not only a colour).
 
-use std::rc::Rc;
-
 use apic_core::decode;
 use apic_core::CpuRun;
 use yew::prelude::*;
 
 use crate::data::{Field, StepView};
-
-/// Props of [`Registers`].
-#[derive(Properties, PartialEq)]
-pub struct RegistersProps {
-    /// The state shown.
-    pub view: Rc<StepView>,
-}
 
 fn row(name: Html, value: Html, changed: bool, title: &'static str) -> Html {
     html! {
@@ -34,10 +25,8 @@ fn flag(on: bool, yes: &'static str, no: &'static str) -> Html {
     html! { <span class={classes!("flag", if on { "on" } else { "off" })}>{ if on { yes } else { no } }</span> }
 }
 
-/// The decoded scalar registers.
-#[function_component]
-pub fn Registers(props: &RegistersProps) -> Html {
-    let v = &props.view;
+/// The decoded scalar registers of `v`.
+pub fn registers(v: &StepView) -> Html {
     let s = &v.state;
     let cpu = match s.cpu {
         CpuRun::Running => "running",
