@@ -42,7 +42,8 @@ try {
           window.__readyAt = performance.now();
           mo.disconnect();
         }
-      }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-ready"] });
+      // The init script runs before <html> exists: watch the document.
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
     });
     await page.goto(server.url("/") + "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0");
     await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 15000 });
