@@ -1,9 +1,40 @@
 //! Embeds every `scenarios/*.json` file: writes `$OUT_DIR/builtin_table.rs`,
-//! a table of (id, include_str!(path)) sorted by file name, so that adding a
-//! scenario file needs no Rust change.
+//! a table of (id, JSON source) sorted by file name, so that adding a
+//! scenario file needs no Rust change. The files on disk stay pretty-printed
+//! for people; the embedded copy has the whitespace between JSON tokens
+//! removed, since every byte of it is downloaded with the web page.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+
+/// `json` without the whitespace outside of strings (RFC 8259 section 2:
+/// insignificant whitespace is space, tab, line feed and carriage return).
+/// Strings are copied as they are, escapes included, so the value is the
+/// same; a malformed file stays malformed and the unit test of
+/// `builtin.rs` still reports it.
+fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=scenarios");
@@ -24,7 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     out.push_str("pub(crate) static FILES: &[(&str, &str)] = &[\n");
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
-        writeln!(out, "    ({id:?}, include_str!({p:?})),")?;
+        println!("cargo:rerun-if-changed={p}");
+        let json = minify(&std::fs::read_to_string(path)?);
+        writeln!(out, "    ({id:?}, {json:?}),")?;
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin_table.rs");

@@ -37,7 +37,8 @@ pub fn get(id: &str) -> Option<Scenario> {
     source(id).and_then(|src| parse(src).ok())
 }
 
-/// The JSON source of the built-in scenario with this id.
+/// The JSON source of the built-in scenario with this id (as embedded:
+/// without the whitespace between tokens, see `build.rs`).
 pub fn source(id: &str) -> Option<&'static str> {
     FILES.iter().find(|(i, _)| *i == id).map(|(_, src)| *src)
 }
