@@ -1,10 +1,12 @@
 //! The built-in scenarios: every `core/scenarios/*.json`, embedded at build
 //! time by `build.rs` (sorted by file name; the id is the file name without
-//! `.json`).
+//! `.json`), both as JSON and already read into static data (`table`), so
+//! that listing and loading them reads no JSON at run time.
 
-use crate::scenario::{parse, Scenario};
+mod table;
 
-include!(concat!(env!("OUT_DIR"), "/builtin_table.rs"));
+use crate::scenario::Scenario;
+use table::{ScenarioEntry, FILES, TABLE};
 
 /// What the picker shows for one built-in scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,21 +22,26 @@ pub struct BuiltinInfo {
 /// Every built-in scenario that parses, sorted by id. (A unit test makes
 /// sure every file parses, so none is left out in practice.)
 pub fn list() -> Vec<BuiltinInfo> {
-    FILES
+    TABLE
         .iter()
-        .filter_map(|(id, src)| {
-            parse(src).ok().map(|s| BuiltinInfo {
+        .filter_map(|(id, entry)| {
+            entry.as_ref().map(|s| BuiltinInfo {
                 id,
-                title: s.title,
-                summary: s.summary,
+                title: s.title.to_owned(),
+                summary: s.summary.to_owned(),
             })
         })
         .collect()
 }
 
-/// The built-in scenario with this id, parsed.
+/// The built-in scenario with this id, as `scenario::parse` reads its file
+/// (a unit test holds the table to that).
 pub fn get(id: &str) -> Option<Scenario> {
-    source(id).and_then(|src| parse(src).ok())
+    TABLE
+        .iter()
+        .find(|(i, _)| *i == id)
+        .and_then(|(_, entry)| entry.as_ref())
+        .map(ScenarioEntry::to_scenario)
 }
 
 /// The JSON source of the built-in scenario with this id (as embedded:
@@ -52,6 +59,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
+    use crate::scenario::parse;
 
     #[test]
     fn every_builtin_parses_matches_its_file_name_and_passes_check() {
@@ -68,6 +76,17 @@ mod tests {
             assert!(failures.is_empty(), "{id}: {failures:#?}");
         }
         assert_eq!(list().len(), FILES.len());
+    }
+
+    #[test]
+    fn table_holds_what_parse_reads_from_each_file() {
+        assert_eq!(TABLE.len(), FILES.len());
+        for ((id, src), (table_id, entry)) in FILES.iter().zip(TABLE) {
+            assert_eq!(id, table_id);
+            let from_table = entry.as_ref().map(ScenarioEntry::to_scenario);
+            assert_eq!(from_table, parse(src).ok(), "{id}");
+            assert_eq!(get(id), from_table, "{id}");
+        }
     }
 
     #[test]
