@@ -5,14 +5,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::alerts::Alerts;
+use crate::components::alerts::alerts;
 use crate::components::header::{Header, ScenarioEntry};
 use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
-use crate::components::narration::Narration;
+use crate::components::narration::narration;
 use crate::components::pane::Pane;
 use crate::components::timeline::Timeline;
-use crate::components::vcr::Vcr;
+use crate::components::vcr::{vcr, VcrProps};
 use crate::data::{self, DEFAULT_SCENARIO};
 use crate::hooks::copy_link::link_to;
 use crate::hooks::theme::stored_theme;
@@ -112,17 +112,19 @@ pub fn App() -> Html {
              rule made it.",
         )
     };
-    let vcr = html! {
-        <Vcr step={step} last={state.last()} label={label.clone()} playing={state.playing}
-            speed={state.speed} on_action={on_action.clone()} />
-    };
+    let vcr = vcr(&VcrProps {
+        step,
+        last: state.last(),
+        label: label.clone(),
+        playing: state.playing,
+        speed: state.speed,
+        on_action: on_action.clone(),
+    });
     let timeline = html! {
         <Timeline steps={data.steps.clone()} marks={state.marks.clone()} current={step}
             on_goto={on_action.reform(Action::Goto)} />
     };
-    let narration = html! {
-        <Narration step={step} last={state.last()} label={label} note={note} summary={start_text} />
-    };
+    let narration = narration(step, state.last(), label, note, start_text);
     let top = if state.embed {
         html! {
             <div class="embed-bar">
@@ -149,7 +151,7 @@ pub fn App() -> Html {
             tabindex={state.embed.then_some("0")}
             aria-label={state.embed.then_some("APIC playground: focus here to use the arrow keys")}>
             { top }
-            <Alerts messages={state.alerts.clone()} on_dismiss={on_action.reform(|()| Action::DismissAlerts)} />
+            { alerts(&state.alerts, &on_action.reform(|()| Action::DismissAlerts)) }
             <p class="status" role="status">{ state.status.clone().unwrap_or_default() }</p>
             { timeline }
             { narration }

@@ -3,28 +3,19 @@
 
 use yew::prelude::*;
 
-/// Props of [`Alerts`].
-#[derive(Properties, PartialEq)]
-pub struct AlertsProps {
-    /// The messages.
-    pub messages: Vec<AttrValue>,
-    /// Hide them.
-    pub on_dismiss: Callback<()>,
-}
-
-/// The alert box (nothing when there is no message).
-#[function_component]
-pub fn Alerts(props: &AlertsProps) -> Html {
-    if props.messages.is_empty() {
+/// The alert box for `messages` (nothing when there is none); its button
+/// calls `on_dismiss`.
+pub fn alerts(messages: &[AttrValue], on_dismiss: &Callback<()>) -> Html {
+    if messages.is_empty() {
         return Html::default();
     }
     html! {
         <div class="alert" role="alert">
             <div class="alert-body">
                 <strong>{ "This link could not be shown exactly." }</strong>
-                <ul>{ for props.messages.iter().map(|m| html! { <li>{ m.clone() }</li> }) }</ul>
+                <ul>{ for messages.iter().map(|m| html! { <li>{ m.clone() }</li> }) }</ul>
             </div>
-            <button type="button" class="dismiss" onclick={props.on_dismiss.reform(|_: MouseEvent| ())}>
+            <button type="button" class="dismiss" onclick={on_dismiss.reform(|_: MouseEvent| ())}>
                 { "Dismiss" }
             </button>
         </div>

@@ -3,34 +3,25 @@
 
 use yew::prelude::*;
 
-/// Props of [`Narration`].
-#[derive(Properties, PartialEq)]
-pub struct NarrationProps {
-    /// The current state.
-    pub step: usize,
-    /// The last state.
-    pub last: usize,
-    /// The step's label.
-    pub label: AttrValue,
-    /// The step's note, if the scenario has one.
-    pub note: Option<AttrValue>,
-    /// Said at the initial state when it has no note.
-    pub summary: AttrValue,
-}
-
-/// The current step's narration.
-#[function_component]
-pub fn Narration(props: &NarrationProps) -> Html {
-    let text = match (&props.note, props.step) {
-        (Some(note), _) => note.clone(),
-        (None, 0) => props.summary.clone(),
+/// The narration of state `step` of `last`: its `label`, and its `note` if
+/// the scenario has one; the initial state without a note says `summary`.
+pub fn narration(
+    step: usize,
+    last: usize,
+    label: AttrValue,
+    note: Option<AttrValue>,
+    summary: AttrValue,
+) -> Html {
+    let text = match (note, step) {
+        (Some(note), _) => note,
+        (None, 0) => summary,
         (None, _) => AttrValue::Static(""),
     };
     html! {
         <section class="narration" aria-label="Narration">
             <p class="where">
-                <span class="stepno">{ format!("Step {} / {}", props.step, props.last) }</span>
-                <code class="label">{ props.label.clone() }</code>
+                <span class="stepno">{ format!("Step {step} / {last}") }</span>
+                <code class="label">{ label }</code>
             </p>
             if !text.is_empty() {
                 <p class="note">{ text }</p>

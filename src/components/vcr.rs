@@ -7,8 +7,7 @@ use yew::prelude::*;
 use crate::components::icons::{icon, Icon};
 use crate::state::{Action, Speed};
 
-/// Props of [`Vcr`].
-#[derive(Properties, PartialEq)]
+/// What [`vcr`] shows and whom its controls tell.
 pub struct VcrProps {
     /// The current state.
     pub step: usize,
@@ -25,8 +24,7 @@ pub struct VcrProps {
 }
 
 /// The playback controls.
-#[function_component]
-pub fn Vcr(props: &VcrProps) -> Html {
+pub fn vcr(props: &VcrProps) -> Html {
     let &VcrProps {
         step,
         last,
