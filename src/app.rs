@@ -11,6 +11,7 @@ use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
 use crate::components::narration::narration;
 use crate::components::pane::Pane;
+use crate::components::static_markup::static_markup;
 use crate::components::timeline::Timeline;
 use crate::components::vcr::{vcr, VcrProps};
 use crate::data::{self, DEFAULT_SCENARIO};
@@ -50,6 +51,12 @@ fn playground_link(view: &UrlState) -> String {
     };
     link_to(&full).unwrap_or_default()
 }
+
+/// The footer of the full page.
+const FOOTER: &str = concat!(
+    r#"<footer class="foot"><span>Press <kbd>?</kbd> for keys and the legend. The model: "#,
+    r#"<code>apic-core</code>; every change cites the SDM or kernel source it follows.</span></footer>"#,
+);
 
 /// The whole page.
 #[function_component]
@@ -161,10 +168,7 @@ pub fn App() -> Html {
                 <main class="panes" style={format!("--panes: {}", state.profiles.len())}>{ for panes }</main>
             }
             if !state.embed {
-                <footer class="foot">
-                    <span>{ "Press " }<kbd>{ "?" }</kbd>{ " for keys and the legend. The model: " }
-                    <code>{ "apic-core" }</code>{ "; every change cites the SDM or kernel source it follows." }</span>
-                </footer>
+                { static_markup(FOOTER) }
             }
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement() }</div>
             if state.help {

@@ -7,6 +7,7 @@ use apic_core::Profile;
 use yew::prelude::*;
 
 use crate::components::icons::{icon, Icon};
+use crate::components::static_markup::static_markup;
 use crate::hooks::theme::system_dark;
 use crate::state::{Action, Theme};
 
@@ -50,6 +51,16 @@ pub fn short_name(p: Profile) -> &'static str {
     }
 }
 
+/// The logo beside the title, as inline SVG (no request).
+const LOGO: &str = concat!(
+    r#"<svg viewBox="0 0 16 16" width="22" height="22" aria-hidden="true" focusable="false" class="logo">"#,
+    r#"<rect x="1" y="1" width="14" height="14" rx="2" fill="none" stroke="currentColor" stroke-width="1.5"></rect>"#,
+    r#"<rect x="4" y="4" width="3" height="3" fill="currentColor"></rect>"#,
+    r#"<rect x="9" y="9" width="3" height="3" fill="currentColor"></rect>"#,
+    r#"<circle cx="10.5" cy="5.5" r="1.5" fill="none" stroke="currentColor" stroke-width="1.2"></circle>"#,
+    r#"</svg>"#,
+);
+
 /// The page header.
 #[function_component]
 pub fn Header(props: &HeaderProps) -> Html {
@@ -91,12 +102,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     html! {
         <header class="top">
             <div class="brand">
-                <svg class="logo" viewBox="0 0 16 16" width="22" height="22" aria-hidden="true" focusable="false">
-                    <rect x="1" y="1" width="14" height="14" rx="2" fill="none" stroke="currentColor" stroke-width="1.5" />
-                    <rect x="4" y="4" width="3" height="3" fill="currentColor" />
-                    <rect x="9" y="9" width="3" height="3" fill="currentColor" />
-                    <circle cx="10.5" cy="5.5" r="1.5" fill="none" stroke="currentColor" stroke-width="1.2" />
-                </svg>
+                { static_markup(LOGO) }
                 <span>{ "APIC playground" }</span>
             </div>
             <div class="picker">

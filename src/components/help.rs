@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::components::icons::{icon, Icon};
+use crate::components::static_markup::static_markup;
 use crate::keys::HELP;
 
 /// Props of [`Help`].
@@ -12,6 +13,25 @@ pub struct HelpProps {
     /// Close it.
     pub on_close: Callback<()>,
 }
+
+/// The legend of the grid cells and the timeline marks.
+const LEGEND: &str = concat!(
+    r#"<h3>Bit grids</h3>"#,
+    r#"<ul class="legend">"#,
+    r#"<li><span data-set="1" class="cell"></span>bit set</li>"#,
+    r#"<li><span data-set="1" data-changed="1" class="cell"></span>set at this step</li>"#,
+    r#"<li><span data-set="0" data-changed="1" class="cell"></span>cleared at this step</li>"#,
+    r#"<li><span data-set="0" class="cell"></span>clear</li>"#,
+    r#"</ul>"#,
+    r#"<h3>Timeline</h3>"#,
+    r#"<ul class="legend">"#,
+    r#"<li><span class="mk diverge"></span>profiles start to differ</li>"#,
+    r#"<li><span class="mk warn"></span>the guest kernel warns</li>"#,
+    r#"<li><span class="mk fail"></span>an expectation fails</li>"#,
+    r#"<li><span class="mk pass"></span>an expectation is met</li>"#,
+    r#"</ul>"#,
+    r#"<p class="dim">Row e0, column c is vector 0xec. Hover a cell for its vector and Linux name.</p>"#,
+);
 
 /// The help dialog.
 #[function_component]
@@ -44,21 +64,7 @@ pub fn Help(props: &HelpProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <h3>{ "Bit grids" }</h3>
-                <ul class="legend">
-                    <li><span class="cell" data-set="1" />{ "bit set" }</li>
-                    <li><span class="cell" data-set="1" data-changed="1" />{ "set at this step" }</li>
-                    <li><span class="cell" data-set="0" data-changed="1" />{ "cleared at this step" }</li>
-                    <li><span class="cell" data-set="0" />{ "clear" }</li>
-                </ul>
-                <h3>{ "Timeline" }</h3>
-                <ul class="legend">
-                    <li><span class="mk diverge" />{ "profiles start to differ" }</li>
-                    <li><span class="mk warn" />{ "the guest kernel warns" }</li>
-                    <li><span class="mk fail" />{ "an expectation fails" }</li>
-                    <li><span class="mk pass" />{ "an expectation is met" }</li>
-                </ul>
-                <p class="dim">{ "Row e0, column c is vector 0xec. Hover a cell for its vector and Linux name." }</p>
+                { static_markup(LEGEND) }
             </div>
         </div>
     }

@@ -16,5 +16,6 @@ pub mod icons;
 pub mod narration;
 pub mod pane;
 pub mod registers;
+pub mod static_markup;
 pub mod timeline;
 pub mod vcr;

@@ -12,6 +12,7 @@ use crate::components::bit_grid::{BitGrid, Reg};
 use crate::components::console::console;
 use crate::components::events::events;
 use crate::components::registers::registers;
+use crate::components::static_markup::static_markup;
 use crate::data::{StepView, Warning};
 
 /// Props of [`Pane`].
@@ -54,6 +55,16 @@ fn expect(view: &StepView) -> Html {
     }
 }
 
+/// The key to the cell shapes, beside the TMR grid.
+const LEGEND_BOX: &str = concat!(
+    r#"<ul aria-hidden="true" class="legend-box">"#,
+    r#"<li><span data-set="1" class="cell"></span>set</li>"#,
+    r#"<li><span data-set="1" data-changed="1" class="cell"></span>set at this step</li>"#,
+    r#"<li><span data-set="0" data-changed="1" class="cell"></span>cleared at this step</li>"#,
+    r#"<li><span data-set="0" class="cell"></span>clear</li>"#,
+    r#"</ul>"#,
+);
+
 /// A profile's pane.
 #[function_component]
 pub fn Pane(props: &PaneProps) -> Html {
@@ -79,12 +90,7 @@ pub fn Pane(props: &PaneProps) -> Html {
             { registers(v) }
             <div class="grids aux">
                 <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
-                <ul class="legend-box" aria-hidden="true">
-                    <li><span class="cell" data-set="1" />{ "set" }</li>
-                    <li><span class="cell" data-set="1" data-changed="1" />{ "set at this step" }</li>
-                    <li><span class="cell" data-set="0" data-changed="1" />{ "cleared at this step" }</li>
-                    <li><span class="cell" data-set="0" />{ "clear" }</li>
-                </ul>
+                { static_markup(LEGEND_BOX) }
             </div>
             { events(v) }
         </section>
