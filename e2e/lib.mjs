@@ -62,7 +62,13 @@ export async function startServer(root = distDir) {
   return {
     origin,
     url: (path = "/") => origin + path,
-    close: () => new Promise((ok) => server.close(ok)),
+    // Ends open keep-alive connections too, so that after close() the
+    // origin really is unreachable (the offline test relies on it).
+    close: () =>
+      new Promise((ok) => {
+        server.close(ok);
+        server.closeAllConnections();
+      }),
   };
 }
 

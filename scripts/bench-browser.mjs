@@ -51,7 +51,14 @@ try {
     if (i === 0) {
       // Bytes over the wire as a compressing server would send them: the sum
       // of gzipped sizes of every resource the first load fetched.
-      const names = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
+      // The service worker's script is fetched during the first load too,
+      // but is not a resource-timing entry of the page.
+      const names = await page.evaluate(async () => {
+        const registration = await navigator.serviceWorker?.ready;
+        const worker = registration?.active?.scriptURL;
+        const resources = performance.getEntriesByType("resource").map((e) => e.name);
+        return worker && !resources.includes(worker) ? [...resources, worker] : resources;
+      });
       const files = ["index.html", ...names.map((n) => new URL(n).pathname.replace(/^\//, ""))];
       transferred = files.reduce((t, f) => t + gzipSync(readFileSync(`${distDir}/${f}`), { level: 9 }).length, 0);
     }

@@ -1,0 +1,58 @@
+// Service worker: the playground works offline once it has been opened.
+// Network first, so a fresh build is always used when the server answers
+// (and `trunk serve` never shows stale files); the cache answers when the
+// network cannot, as in a workshop room without Wi-Fi. Only this origin's
+// GET requests are handled; the page requests nothing else.
+const CACHE = "apic-playground-v1";
+
+// On install, cache the page and every file it names (Trunk's hashed
+// script, wasm, stylesheet and icon), read from the page itself so the list
+// never goes stale.
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const page = await fetch("./", { cache: "no-cache" });
+      if (!page.ok) return;
+      const html = await page.clone().text();
+      await cache.put("./", page);
+      const names = [...html.matchAll(/(?:href|src)="([^"#?]+)"/g)]
+        .map((m) => new URL(m[1], self.registration.scope))
+        .filter((url) => url.origin === self.location.origin);
+      await Promise.all([...new Set(names.map(String))].map((url) => cache.add(url).catch(() => {})));
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+// Take over open pages at once, and drop caches of other versions.
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      try {
+        const response = await fetch(request);
+        if (response.ok) await cache.put(request, response.clone());
+        return response;
+      } catch (offline) {
+        // The page itself may be asked for as "./", "index.html" or with a hash.
+        const cached =
+          (await cache.match(request, { ignoreSearch: true })) ??
+          (request.mode === "navigate" ? await cache.match("./") : undefined);
+        if (cached) return cached;
+        throw offline;
+      }
+    })(),
+  );
+});
