@@ -240,13 +240,17 @@ impl Machine {
         }
         let was_on = old & APIC_BASE_ENABLE != 0;
         let on = new & APIC_BASE_ENABLE != 0;
+        // SDM 10.4.3: with bit 11 clear the processor acts as if it had no
+        // APIC and the APIC's state may be lost (the model loses it); set
+        // again, the APIC comes back in its power-up state. Both keep the ID.
+        let power_cycle = |apic: &mut Apic| {
+            let id = apic.id;
+            *apic = Apic::power_up(0);
+            apic.id = id;
+            apic.apic_base = new;
+        };
         if was_on && !on {
-            // SDM 10.4.3: with bit 11 clear the processor acts as if it had
-            // no APIC and the APIC's state may be lost; the model loses it.
-            let id = self.apic.id;
-            self.apic = Apic::power_up(0);
-            self.apic.id = id;
-            self.apic.apic_base = new;
+            power_cycle(&mut self.apic);
             log.push(
                 EventKind::Reset,
                 None,
@@ -254,10 +258,7 @@ impl Machine {
                 "sdm-10.4.3",
             );
         } else if !was_on && on {
-            let id = self.apic.id;
-            self.apic = Apic::power_up(0);
-            self.apic.id = id;
-            self.apic.apic_base = new;
+            power_cycle(&mut self.apic);
             log.push(
                 EventKind::Reset,
                 None,
