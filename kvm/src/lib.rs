@@ -1,0 +1,35 @@
+//! `apic-kvm`: the low-level layer of the host-KVM runner.
+//!
+//! It runs a *program of operations* on a VM with one vCPU and the in-kernel
+//! irqchip of the host's KVM, and reads the local APIC's architectural
+//! state after every operation:
+//!
+//! - [`probe`] says what this host's KVM is and what it cannot show;
+//! - [`Vm`] runs [`Op`]s: guest operations ([`GuestOp`]: APIC MMIO and MSR
+//!   writes, `cli`, `sti`, `hlt`) performed by a tiny real-mode guest
+//!   (`guest.rs`, hand-assembled), and outside events ([`HostEvent`]: fixed
+//!   interrupts edge or level, NMI, INIT, SIPI, timer expiry) injected
+//!   through KVM; each step returns a [`StepReport`] with the interrupts the
+//!   guest took and the [`VcpuState`] (KVM_GET_LAPIC decoded by [`Lapic`],
+//!   RFLAGS, MP state);
+//! - every run is bounded in time; a guest that faults or hangs gives a
+//!   [`RunError`] naming the operation.
+//!
+//! Linux x86_64 only: elsewhere this crate is empty.
+#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+
+mod guest;
+mod host;
+pub mod lapic;
+mod probe;
+mod ram;
+mod vm;
+
+pub use guest::layout;
+pub use host::{facts, HostError, HostFacts, KvmModule};
+pub use lapic::Lapic;
+pub use probe::{probe, Observation};
+pub use vm::{
+    Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,
+    StepReport, Trigger, VcpuState, Vm, VmConfig, APIC_BASE_ADDR,
+};
