@@ -88,8 +88,11 @@ pub struct HostFacts {
     /// The model profile this host stands for.
     pub profile: &'static str,
     /// Behaviour that keeps something from being observed here, or differs
-    /// from the SDM or from VMX/SVM KVM; filled by [`probe`] from tiny guests.
+    /// from the SDM or from VMX/SVM KVM; filled by [`crate::probe`] from tiny guests.
     pub limitations: Vec<String>,
+    /// Trace fields this host cannot show (e.g. `isr`, `ppr`), for a
+    /// comparison to leave out; filled by [`crate::probe`].
+    pub unobservable: Vec<&'static str>,
 }
 
 /// The module names the probe looks for, in order.
@@ -241,6 +244,7 @@ pub fn facts() -> Result<HostFacts, HostError> {
         caps,
         profile,
         limitations: Vec::new(),
+        unobservable: Vec::new(),
     })
 }
 
@@ -290,6 +294,9 @@ impl fmt::Display for HostFacts {
         writeln!(f, "stands for:  {}", self.profile)?;
         for l in &self.limitations {
             writeln!(f, "limitation:  {l}")?;
+        }
+        if !self.unobservable.is_empty() {
+            writeln!(f, "unobservable: {}", self.unobservable.join(", "))?;
         }
         Ok(())
     }

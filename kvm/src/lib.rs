@@ -28,7 +28,7 @@ mod vm;
 pub use guest::layout;
 pub use host::{facts, HostError, HostFacts, KvmModule};
 pub use lapic::Lapic;
-pub use probe::{probe, Observation};
+pub use probe::probe;
 pub use vm::{
     Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,
     StepReport, Trigger, VcpuState, Vm, VmConfig, APIC_BASE_ADDR,
