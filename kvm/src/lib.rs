@@ -23,6 +23,7 @@ mod host;
 pub mod lapic;
 mod probe;
 mod ram;
+pub mod regs;
 mod vm;
 
 pub use guest::layout;

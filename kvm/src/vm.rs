@@ -1023,6 +1023,7 @@ fn vector_of(port: u16) -> Option<u8> {
 
 enum Cmd {
     Step(Op),
+    Poke(usize, Vec<u8>),
     State,
     Settle,
     SetHandlers(Handlers),
@@ -1178,6 +1179,19 @@ impl Vm {
         }
     }
 
+    /// Writes bytes into guest memory (for probes and tests of the runner
+    /// itself, e.g. a guest that hangs); the guest's own code lives below
+    /// [`layout::STACK_TOP`](crate::layout::STACK_TOP).
+    pub fn poke(&mut self, at: usize, bytes: &[u8]) -> Result<(), RunError> {
+        match self.call(Cmd::Poke(at, bytes.to_vec()), "poke")? {
+            Reply::State(r) => r.map(|_| ()),
+            _ => Err(RunError {
+                op: "poke".into(),
+                kind: RunErrorKind::WorkerGone,
+            }),
+        }
+    }
+
     /// Changes what the handlers do from the next interrupt on.
     pub fn set_handlers(&mut self, handlers: Handlers) -> Result<(), RunError> {
         self.config.handlers = handlers;
@@ -1244,6 +1258,12 @@ fn worker(
                 m.config.handlers = h;
                 Reply::Done
             }
+            Cmd::Poke(at, bytes) => Reply::State(Box::new(
+                m.ram
+                    .write(at, &bytes)
+                    .map_err(|e| kvm_err("poke", "guest memory", e))
+                    .and_then(|()| m.state("poke")),
+            )),
         };
         if tx.send(reply).is_err() {
             return;

@@ -579,4 +579,53 @@ mod kvm {
             "six halted steps in under two seconds",
         )
     }
+
+    /// A guest that never comes back (`jmp $` in its loop) is stopped after
+    /// `step_timeout` and reported with the operation's name.
+    #[test]
+    fn hung_guest_is_stopped_and_named() -> R {
+        let Some(mut vm) = vm_with(VmConfig {
+            step_timeout: std::time::Duration::from_millis(300),
+            ..VmConfig::default()
+        })?
+        else {
+            return Ok(());
+        };
+        // `jmp $` (EB FE) over the first instruction of the main loop.
+        vm.poke(usize::from(apic_kvm::layout::LOOP), &[0xeb, 0xfe])
+            .map_err(|e| e.to_string())?;
+        let start = std::time::Instant::now();
+        match vm.step(STI) {
+            Err(e) => {
+                check(e.op == "sti", "names the op")?;
+                check(
+                    matches!(e.kind, RunErrorKind::Timeout { .. }),
+                    &format!("timeout, got {e}"),
+                )?;
+            }
+            Ok(r) => return Err(format!("expected a timeout, got {:?}", r.end)),
+        }
+        check(
+            start.elapsed() < std::time::Duration::from_secs(3),
+            "stopped within the bound",
+        )
+    }
+
+    /// INIT then KVM_SET_MP_STATE(RUNNABLE) without SIPI starts the vCPU at
+    /// the reset vector 0xFFFFFFF0, where this VM has no memory: an error
+    /// naming the operation, not a hang.
+    #[test]
+    fn running_off_the_memory_is_an_error() -> R {
+        let Some(mut vm) = vm(Handlers::AutoEoi)? else {
+            return Ok(());
+        };
+        step(&mut vm, Op::Host(HostEvent::Init))?;
+        match vm.step(Op::Host(HostEvent::SetMpState(MpState::Runnable))) {
+            Err(e) => {
+                println!("{e}");
+                check(e.op.contains("set mp_state"), "names the op")
+            }
+            Ok(r) => Err(format!("expected an error, got {:?} {:?}", r.end, r.notes)),
+        }
+    }
 }
