@@ -179,7 +179,11 @@ fn cpu() -> Cpu {
 
 /// Opens `/dev/kvm`, classifying failure.
 pub(crate) fn open() -> Result<Kvm, HostError> {
-    Kvm::new().map_err(|e| HostError::from_open(&e))
+    open_path(c"/dev/kvm")
+}
+
+fn open_path(path: &std::ffi::CStr) -> Result<Kvm, HostError> {
+    Kvm::new_with_path(path).map_err(|e| HostError::from_open(&e))
 }
 
 /// Reads the static facts (no guest is run).
@@ -299,5 +303,29 @@ impl fmt::Display for HostFacts {
             writeln!(f, "unobservable: {}", self.unobservable.join(", "))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_device_is_no_dev_kvm() {
+        assert!(matches!(
+            open_path(c"/nonexistent/kvm"),
+            Err(HostError::NoDevKvm(_))
+        ));
+    }
+
+    #[test]
+    fn errors_classify_by_errno() {
+        let e = kvm_ioctls::Error::new(libc::EACCES);
+        assert!(matches!(
+            HostError::from_open(&e),
+            HostError::NoPermission(_)
+        ));
+        let e = kvm_ioctls::Error::new(libc::EIO);
+        assert!(matches!(HostError::from_open(&e), HostError::Other(_)));
     }
 }
