@@ -6,81 +6,33 @@
 
 use std::rc::Rc;
 
-use apic_core::{Profile, ProfileTrace, State, Trace};
+use apic_core::{compare, Profile, ProfileTrace, State, Trace};
 use yew::AttrValue;
 
 use crate::bits::Bits256;
 
-/// A register or flag of the visible state, for "what changed" and "what
-/// differs" (names as in the trace contract, DESIGN.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    Irr,
-    Isr,
-    Tmr,
-    Tpr,
-    Ppr,
-    Spiv,
-    If,
-    Cpu,
-    LvtTimer,
-    LvtLint0,
-    LvtLint1,
-    LvtError,
-    LvtPmc,
-    LvtThermal,
-    Apicv,
-    Warnings,
-}
+pub use apic_core::format::Field;
 
-impl Field {
-    /// How the screen names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Irr => "IRR",
-            Field::Isr => "ISR",
-            Field::Tmr => "TMR",
-            Field::Tpr => "TPR",
-            Field::Ppr => "PPR",
-            Field::Spiv => "SPIV",
-            Field::If => "IF",
-            Field::Cpu => "CPU state",
-            Field::LvtTimer => "LVT timer",
-            Field::LvtLint0 => "LVT LINT0",
-            Field::LvtLint1 => "LVT LINT1",
-            Field::LvtError => "LVT error",
-            Field::LvtPmc => "LVT PMC",
-            Field::LvtThermal => "LVT thermal",
-            Field::Apicv => "RVI/SVI",
-            Field::Warnings => "guest warnings",
-        }
+/// How the screen names a field of the visible state.
+pub fn label(field: Field) -> &'static str {
+    match field {
+        Field::Irr => "IRR",
+        Field::Isr => "ISR",
+        Field::Tmr => "TMR",
+        Field::Tpr => "TPR",
+        Field::Ppr => "PPR",
+        Field::Spiv => "SPIV",
+        Field::SwEnabled => "APIC enabled",
+        Field::If => "IF",
+        Field::Cpu => "CPU state",
+        Field::LvtTimer => "LVT timer",
+        Field::LvtLint0 => "LVT LINT0",
+        Field::LvtLint1 => "LVT LINT1",
+        Field::LvtError => "LVT error",
+        Field::LvtPmc => "LVT PMC",
+        Field::LvtThermal => "LVT thermal",
+        Field::Warn => "guest warnings",
     }
-}
-
-/// The register fields two states are compared on, in display order.
-/// `apicv` is left out: only the APICv profile has RVI/SVI at all.
-pub fn differing_fields(a: &State, b: &State) -> Vec<Field> {
-    let checks = [
-        (Field::Irr, a.irr == b.irr),
-        (Field::Isr, a.isr == b.isr),
-        (Field::Tmr, a.tmr == b.tmr),
-        (Field::Tpr, a.tpr == b.tpr),
-        (Field::Ppr, a.ppr == b.ppr),
-        (Field::Spiv, a.spiv == b.spiv),
-        (Field::If, a.if_flag == b.if_flag),
-        (Field::Cpu, a.cpu == b.cpu),
-        (Field::LvtTimer, a.lvt_timer == b.lvt_timer),
-        (Field::LvtLint0, a.lvt_lint0 == b.lvt_lint0),
-        (Field::LvtLint1, a.lvt_lint1 == b.lvt_lint1),
-        (Field::LvtError, a.lvt_error == b.lvt_error),
-        (Field::LvtPmc, a.lvt_pmc == b.lvt_pmc),
-        (Field::LvtThermal, a.lvt_thermal == b.lvt_thermal),
-    ];
-    checks
-        .into_iter()
-        .filter(|(_, same)| !same)
-        .map(|(f, _)| f)
-        .collect()
 }
 
 /// A line the guest kernel printed, and the step that printed it.
@@ -111,7 +63,10 @@ pub struct StepView {
     pub tmr_changed: Bits256,
     /// Fields this step changed (relative to the previous state).
     pub changed: Vec<Field>,
-    /// Fields (and warnings so far) that differ from real hardware at this step.
+    /// Whether this step changed APICv's RVI/SVI.
+    pub apicv_changed: bool,
+    /// Fields that differ from real hardware at this step
+    /// (`apic_core::compare`, the one definition).
     pub differs: Vec<Field>,
 }
 
@@ -131,6 +86,8 @@ pub struct ProfileRun {
     pub steps: Vec<Rc<StepView>>,
     /// Every warning of the run, in step order.
     pub warnings: Rc<[Warning]>,
+    /// `warned[k]`: the guest has warned at state k or before.
+    pub warned: Vec<bool>,
 }
 
 impl ProfileRun {
@@ -267,39 +224,38 @@ fn build_run(
             })
         })
         .collect();
+    let warned = compare::warned_so_far(pt);
+    let from_hardware = match hardware {
+        Some(hw) if profile != Profile::Hardware => compare::runs(pt, hw),
+        _ => Vec::new(),
+    };
     let mut steps = Vec::with_capacity(len);
     let mut before: Option<&State> = None;
     for (k, state) in pt.states.iter().take(len).enumerate() {
         let irr = Bits256::from_vectors(&state.irr);
         let isr = Bits256::from_vectors(&state.isr);
         let tmr = Bits256::from_vectors(&state.tmr);
-        let (irr_changed, isr_changed, tmr_changed, mut changed) = match before {
-            Some(prev) => {
-                let mut changed = differing_fields(state, prev);
-                if state.apicv != prev.apicv {
-                    changed.push(Field::Apicv);
-                }
-                (
-                    irr.changed_from(Bits256::from_vectors(&prev.irr)),
-                    isr.changed_from(Bits256::from_vectors(&prev.isr)),
-                    tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
-                    changed,
-                )
-            }
-            None => (Bits256::EMPTY, Bits256::EMPTY, Bits256::EMPTY, Vec::new()),
-        };
-        if !state.warnings.is_empty() {
-            changed.push(Field::Warnings);
-        }
-        let differs = match hardware.and_then(|hw| hw.states.get(k)) {
-            Some(hw) if profile != Profile::Hardware => {
-                let mut d = differing_fields(state, hw);
-                if warnings_upto(pt, k) != warnings_upto_hw(hardware, k) {
-                    d.push(Field::Warnings);
-                }
-                d
-            }
-            _ => Vec::new(),
+        let was_warned = k
+            .checked_sub(1)
+            .and_then(|j| warned.get(j))
+            .copied()
+            .unwrap_or(false);
+        let now_warned = warned.get(k).copied().unwrap_or(false);
+        let (irr_changed, isr_changed, tmr_changed, changed, apicv_changed) = match before {
+            Some(prev) => (
+                irr.changed_from(Bits256::from_vectors(&prev.irr)),
+                isr.changed_from(Bits256::from_vectors(&prev.isr)),
+                tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
+                compare::differing(prev, was_warned, state, now_warned),
+                state.apicv != prev.apicv,
+            ),
+            None => (
+                Bits256::EMPTY,
+                Bits256::EMPTY,
+                Bits256::EMPTY,
+                Vec::new(),
+                false,
+            ),
         };
         steps.push(Rc::new(StepView {
             state: state.clone(),
@@ -310,7 +266,8 @@ fn build_run(
             isr_changed,
             tmr_changed,
             changed,
-            differs,
+            apicv_changed,
+            differs: from_hardware.get(k).cloned().unwrap_or_default(),
         }));
         before = Some(state);
     }
@@ -318,20 +275,8 @@ fn build_run(
         profile,
         steps,
         warnings,
+        warned,
     }
-}
-
-/// Every warning printed up to and including state `k`.
-fn warnings_upto(pt: &ProfileTrace, k: usize) -> Vec<&str> {
-    pt.states
-        .iter()
-        .take(k.saturating_add(1))
-        .flat_map(|s| s.warnings.iter().map(String::as_str))
-        .collect()
-}
-
-fn warnings_upto_hw(hardware: Option<&ProfileTrace>, k: usize) -> Vec<&str> {
-    hardware.map(|hw| warnings_upto(hw, k)).unwrap_or_default()
 }
 
 /// A built-in scenario of the core, run under every profile.

@@ -4,7 +4,9 @@
 
 use apic_core::Profile;
 
-use crate::data::{differing_fields, Field, ScenarioData};
+use apic_core::compare;
+
+use crate::data::{Field, ScenarioData};
 
 /// What the timeline marks at one step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,29 +26,31 @@ pub fn marks(data: &ScenarioData, chosen: &[Profile]) -> Vec<StepMarks> {
     let mut out = Vec::with_capacity(data.steps.len());
     let mut previous: Vec<Vec<Field>> = Vec::new();
     for k in 0..data.steps.len() {
-        let views: Vec<_> = runs.iter().filter_map(|r| r.at(k)).collect();
-        // How each chosen profile differs from the first one shown: a marker
-        // where that pattern appears or changes, not on every later step.
+        let views: Vec<_> = runs
+            .iter()
+            .filter_map(|r| {
+                r.at(k)
+                    .map(|v| (v, r.warned.get(k).copied().unwrap_or(false)))
+            })
+            .collect();
+        // How each chosen profile differs from the first one shown
+        // (`apic_core::compare`, the same definition as "differs from
+        // hardware"): a marker where that pattern appears or changes, not
+        // on every later step.
         let pattern: Vec<Vec<Field>> = match views.split_first() {
-            Some((first, rest)) => rest
+            Some(((first, fw), rest)) => rest
                 .iter()
-                .map(|v| {
-                    let mut d = differing_fields(&v.state, &first.state);
-                    if v.state.warnings != first.state.warnings {
-                        d.push(Field::Warnings);
-                    }
-                    d
-                })
+                .map(|(v, w)| compare::differing(&v.state, *w, &first.state, *fw))
                 .collect(),
             None => Vec::new(),
         };
         let differs = pattern.iter().any(|d| !d.is_empty());
         let diverge = differs && pattern != previous;
         previous = pattern;
-        let warning = views.iter().any(|v| !v.state.warnings.is_empty());
+        let warning = views.iter().any(|(v, _)| !v.state.warnings.is_empty());
         let results: Vec<bool> = views
             .iter()
-            .filter_map(|v| v.state.expect.as_ref().map(|e| e.ok))
+            .filter_map(|(v, _)| v.state.expect.as_ref().map(|e| e.ok))
             .collect();
         let expect = if results.is_empty() {
             None

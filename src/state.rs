@@ -253,7 +253,7 @@ impl AppState {
         for p in &self.profiles {
             if let Some(view) = self.data.run(*p).and_then(|r| r.at(self.step)) {
                 for w in &view.state.warnings {
-                    text.push_str(&format!(" {} warns: {}.", p.name(), w));
+                    text.push_str(&format!(" {} warns: {}.", p.title(), w));
                 }
             }
         }
@@ -402,7 +402,7 @@ impl Reducible for AppState {
                 if self.shows(p) {
                     if self.profiles.len() > 1 {
                         next.profiles.retain(|q| *q != p);
-                        next.status = Some(AttrValue::from(format!("{} hidden.", p.name())));
+                        next.status = Some(AttrValue::from(format!("{} hidden.", p.title())));
                     } else {
                         next.status =
                             Some(AttrValue::Static("At least one profile stays on screen."));
@@ -412,7 +412,7 @@ impl Reducible for AppState {
                         .into_iter()
                         .filter(|q| *q == p || self.shows(*q))
                         .collect();
-                    next.status = Some(AttrValue::from(format!("{} shown.", p.name())));
+                    next.status = Some(AttrValue::from(format!("{} shown.", p.title())));
                 }
                 next.refresh_marks();
                 next

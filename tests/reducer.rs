@@ -1,8 +1,8 @@
 //! The reducer's transitions: stepping stays in bounds, play stops at the
 //! end, toggles keep at least one profile, and a bad link leaves a message
-//! and a usable view. Runs on the hand-written traces of `common`.
+//! and a usable view. Runs on the hand-written traces of `common`, natively
+//! (`cargo test`) and in the browser.
 
-#![cfg(target_arch = "wasm32")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,9 +17,11 @@ use std::rc::Rc;
 use apic_core::Profile;
 use apic_playground::keys::action_for;
 use apic_playground::state::{Action, AppState, Speed, Theme};
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::*;
 use yew::Reducible;
 
+#[cfg(target_arch = "wasm32")]
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn start(hash: &str) -> Rc<AppState> {
@@ -30,7 +32,8 @@ fn apply(state: &Rc<AppState>, action: Action) -> Rc<AppState> {
     state.clone().reduce(action)
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn starts_at_the_initial_state_with_every_profile() {
     let s = start("");
     assert_eq!(s.step, 0);
@@ -41,7 +44,8 @@ fn starts_at_the_initial_state_with_every_profile() {
     assert_eq!(s.data.id, "mini");
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn stepping_stays_in_bounds() {
     let s = start("");
     // Back from the first state: nothing changes, not even the Rc.
@@ -66,7 +70,8 @@ fn stepping_stays_in_bounds() {
     assert!(Rc::ptr_eq(&s, &out), "a step past the end is ignored");
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn play_ticks_to_the_end_then_stops() {
     let s = start("#t=1");
     let s = apply(&s, Action::TogglePlay);
@@ -93,7 +98,8 @@ fn play_ticks_to_the_end_then_stops() {
     assert!(Speed::Four.interval_ms() < Speed::Half.interval_ms());
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn toggles_keep_one_profile_and_the_canonical_order() {
     let s = start("");
     let s = apply(&s, Action::ToggleProfile(Profile::KvmApicv));
@@ -111,7 +117,8 @@ fn toggles_keep_one_profile_and_the_canonical_order() {
     assert_eq!(s.profiles, vec![Profile::Hardware, Profile::KvmEmulated]);
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn markers_follow_the_profiles_on_screen() {
     let s = start("");
     // Step 2: the buggy emulation keeps 0xec where the others clear it.
@@ -125,7 +132,8 @@ fn markers_follow_the_profiles_on_screen() {
     assert!(s.marks.iter().all(|m| !m.diverge && !m.warning));
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_link_sets_the_whole_view() {
     let s = start("#s=mini-2&p=kvm-emulated,hardware&t=3&embed=1&present=1");
     assert!(s.alerts.is_empty(), "{:?}", s.alerts);
@@ -139,7 +147,8 @@ fn a_link_sets_the_whole_view() {
     );
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_bad_link_gives_messages_and_defaults() {
     let s = start("#s=nope&t=99&p=bogus&embed=maybe");
     assert_eq!(s.data.id, "mini");
@@ -157,7 +166,8 @@ fn a_bad_link_gives_messages_and_defaults() {
     assert!(s.alerts.is_empty());
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_followed_link_keeps_what_it_gets_wrong() {
     let s = start("#p=hardware,kvm-emulated&t=2");
     // An invalid step keeps the current one; the valid keys apply.
@@ -175,7 +185,8 @@ fn a_followed_link_keeps_what_it_gets_wrong() {
     assert_eq!((s.data.id.as_str(), s.step), ("mini-2", 1));
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn selecting_a_scenario_resets_the_step_and_an_unknown_one_is_refused() {
     let s = apply(&start("#t=3"), Action::SelectScenario("mini-2".to_owned()));
     assert_eq!((s.data.id.as_str(), s.step), ("mini-2", 0));
@@ -184,7 +195,8 @@ fn selecting_a_scenario_resets_the_step_and_an_unknown_one_is_refused() {
     assert_eq!(s.alerts.len(), 1);
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn modes_theme_and_help_toggle() {
     let s = start("");
     let s = apply(&s, Action::TogglePresent);
@@ -202,7 +214,8 @@ fn modes_theme_and_help_toggle() {
     assert_eq!(s.theme, Theme::Dark);
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn the_keyboard_map() {
     assert_eq!(
         action_for("ArrowRight", false, false, false),

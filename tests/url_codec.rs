@@ -1,7 +1,6 @@
 //! The URL hash codec: canonical links round-trip, and garbage is rejected
-//! key by key with a message, never a panic.
+//! key by key with a message, never a panic. Runs natively and in the browser.
 
-#![cfg(target_arch = "wasm32")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,8 +10,10 @@
 
 use apic_core::Profile;
 use apic_playground::url::{encode, parse, UrlState, Value};
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::*;
 
+#[cfg(target_arch = "wasm32")]
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn view(profiles: &[Profile], step: usize, embed: bool, present: bool) -> UrlState {
@@ -25,7 +26,8 @@ fn view(profiles: &[Profile], step: usize, embed: bool, present: bool) -> UrlSta
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn encodes_the_documented_form() {
     // README's example link.
     let v = view(&[Profile::Hardware, Profile::KvmEmulated], 12, false, false);
@@ -37,7 +39,8 @@ fn encodes_the_documented_form() {
     );
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_view_round_trips() {
     // Every non-empty subset of profiles, a few steps, every flag pair.
     for mask in 1u8..16 {
@@ -70,7 +73,8 @@ fn every_view_round_trips() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn an_empty_hash_is_all_defaults_without_complaint() {
     for hash in ["", "#", "#&&"] {
         let p = parse(hash);
@@ -83,7 +87,8 @@ fn an_empty_hash_is_all_defaults_without_complaint() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn keys_in_any_order_with_escapes_and_explicit_zero_flags() {
     let p = parse("#t=4&present=0&p=kvm-emulated%2Chardware&embed=0&s=hotplug-cpu0");
     assert!(p.errors.is_empty(), "{:?}", p.errors);
@@ -96,7 +101,8 @@ fn keys_in_any_order_with_escapes_and_explicit_zero_flags() {
     assert_eq!(p.present, Value::Given(false));
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn rejects_bad_steps() {
     for bad in [
         "abc",
@@ -115,7 +121,8 @@ fn rejects_bad_steps() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn rejects_bad_scenarios() {
     for bad in ["", "../etc", "Hotplug", "a b", "<script>", "x%00"] {
         let p = parse(&format!("#s={bad}"));
@@ -124,7 +131,8 @@ fn rejects_bad_scenarios() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn keeps_known_profiles_and_names_unknown_ones() {
     let p = parse("#p=hardware,bogus,hardware");
     assert_eq!(p.profiles, Value::Given(vec![Profile::Hardware]));
@@ -137,7 +145,8 @@ fn keeps_known_profiles_and_names_unknown_ones() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn rejects_bad_flags_unknown_keys_duplicates_and_broken_escapes() {
     let p = parse("#embed=yes&present=2");
     assert_eq!((p.embed, p.present), (Value::Invalid, Value::Invalid));
@@ -161,7 +170,8 @@ fn rejects_bad_flags_unknown_keys_duplicates_and_broken_escapes() {
     assert_eq!(p.errors.len(), 1);
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn garbage_never_floods_the_message() {
     let long = "x".repeat(5000);
     let p = parse(&format!("#{long}=1&s={long}"));
@@ -169,4 +179,18 @@ fn garbage_never_floods_the_message() {
     for e in &p.errors {
         assert!(e.len() < 200, "{e}");
     }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_followed_link_is_read_from_its_own_url() {
+    // `hashchange`'s newURL, not the address bar (hooks/url_sync.rs).
+    use apic_playground::hooks::url_sync::hash_of;
+    assert_eq!(
+        hash_of("http://127.0.0.1:8080/#s=hotplug-cpu0&t=banana"),
+        "#s=hotplug-cpu0&t=banana"
+    );
+    assert_eq!(hash_of("http://127.0.0.1:8080/a/index.html"), "");
+    assert_eq!(hash_of("http://127.0.0.1:8080/#"), "#");
+    assert_eq!(hash_of("http://127.0.0.1:8080/#t=1#2"), "#t=1#2");
 }

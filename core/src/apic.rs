@@ -1,14 +1,16 @@
 //! The local APIC's register file (xAPIC layout, Intel SDM Vol. 3A chapter
 //! 10, table 10-1) and the register-level rules: power-up and INIT reset,
 //! what each write keeps (reserved and read-only bits), acceptance into IRR
-//! with TMR, PPR, and EOI. CPU-side behaviour (IF, halt, dispatch) lives in
-//! `cpu.rs` and `engine.rs`; implementation differences in `policy.rs`.
+//! with TMR, PPR, and EOI. Register-level operations return `Outcome`s;
+//! CPU-side behaviour (IF, halt, dispatch) lives in `machine.rs` and
+//! `delivery.rs`; implementation differences in `policy.rs`.
 //!
 //! The shape follows crosvm's `devices/src/irqchip/apic.rs`: named register
 //! offsets, a `VectorReg` for the three 256-bit registers, and doc comments
 //! that quote the SDM rule they implement.
 
-use crate::trace::{Event, EventKind};
+use crate::format::Reg;
+use crate::outcome::{Outcome, Source};
 
 /// Local APIC ID register (SDM table 10-1, offset 0x20).
 pub const APIC_ID: u32 = 0x20;
@@ -109,145 +111,40 @@ pub const ESR_SEND_ILLEGAL_VECTOR: u32 = 1 << 5;
 /// suppression is supported, so SPIV bit 12 is writable.
 pub const APIC_VERSION_VALUE: u32 = 0x0105_0014;
 
-/// A register a scenario can write (`write {reg, value}`). Names follow the
-/// SDM and the scenario format (DESIGN.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reg {
-    /// Local APIC ID (bits 31:24).
-    Id,
-    /// Task-priority register.
-    Tpr,
-    /// End-of-interrupt register.
-    Eoi,
-    /// Logical destination register.
-    Ldr,
-    /// Destination format register.
-    Dfr,
-    /// Spurious-interrupt vector register.
-    Spiv,
-    /// Error status register.
-    Esr,
-    /// Interrupt command register, as one 64-bit value (destination in 63:56).
-    Icr,
-    /// LVT timer.
-    LvtTimer,
-    /// LVT thermal sensor.
-    LvtThermal,
-    /// LVT performance counters.
-    LvtPmc,
-    /// LVT LINT0.
-    LvtLint0,
-    /// LVT LINT1.
-    LvtLint1,
-    /// LVT error.
-    LvtError,
-    /// Timer initial count.
-    TimerInitial,
-    /// Timer divide configuration.
-    TimerDivide,
-    /// IA32_TSC_DEADLINE MSR.
-    TscDeadline,
-    /// IA32_APIC_BASE MSR.
-    ApicBase,
+/// The xAPIC MMIO offset of a register, or the MSR number for the two MSRs.
+pub fn offset(reg: Reg) -> u32 {
+    match reg {
+        Reg::Id => APIC_ID,
+        Reg::Tpr => APIC_TPR,
+        Reg::Eoi => APIC_EOI,
+        Reg::Ldr => APIC_LDR,
+        Reg::Dfr => APIC_DFR,
+        Reg::Spiv => APIC_SPIV,
+        Reg::Esr => APIC_ESR,
+        Reg::Icr => APIC_ICR_LOW,
+        Reg::LvtTimer => APIC_LVT_TIMER,
+        Reg::LvtThermal => APIC_LVT_THERMAL,
+        Reg::LvtPmc => APIC_LVT_PMC,
+        Reg::LvtLint0 => APIC_LVT_LINT0,
+        Reg::LvtLint1 => APIC_LVT_LINT1,
+        Reg::LvtError => APIC_LVT_ERROR,
+        Reg::TimerInitial => APIC_TIMER_INITIAL,
+        Reg::TimerDivide => APIC_TIMER_DIVIDE,
+        Reg::TscDeadline => MSR_IA32_TSC_DEADLINE,
+        Reg::ApicBase => MSR_IA32_APIC_BASE,
+    }
 }
 
-impl Reg {
-    /// Every writable register, in scenario-format order.
-    pub const ALL: [Reg; 18] = [
-        Reg::Id,
-        Reg::Tpr,
-        Reg::Eoi,
-        Reg::Ldr,
-        Reg::Dfr,
-        Reg::Spiv,
-        Reg::Esr,
-        Reg::Icr,
-        Reg::LvtTimer,
-        Reg::LvtThermal,
-        Reg::LvtPmc,
-        Reg::LvtLint0,
-        Reg::LvtLint1,
-        Reg::LvtError,
-        Reg::TimerInitial,
-        Reg::TimerDivide,
-        Reg::TscDeadline,
-        Reg::ApicBase,
-    ];
-
-    /// The scenario-format name (`spiv`, `lvt_timer`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Reg::Id => "id",
-            Reg::Tpr => "tpr",
-            Reg::Eoi => "eoi",
-            Reg::Ldr => "ldr",
-            Reg::Dfr => "dfr",
-            Reg::Spiv => "spiv",
-            Reg::Esr => "esr",
-            Reg::Icr => "icr",
-            Reg::LvtTimer => "lvt_timer",
-            Reg::LvtThermal => "lvt_thermal",
-            Reg::LvtPmc => "lvt_pmc",
-            Reg::LvtLint0 => "lvt_lint0",
-            Reg::LvtLint1 => "lvt_lint1",
-            Reg::LvtError => "lvt_error",
-            Reg::TimerInitial => "timer_initial",
-            Reg::TimerDivide => "timer_divide",
-            Reg::TscDeadline => "tsc_deadline",
-            Reg::ApicBase => "apic_base",
-        }
-    }
-
-    /// The register for a scenario-format name.
-    pub fn from_name(name: &str) -> Option<Reg> {
-        Reg::ALL.into_iter().find(|r| r.name() == name)
-    }
-
-    /// The register's size in bits: 32 for the memory-mapped registers, 64
-    /// for the ICR (two halves) and the two MSRs. A scenario value wider
-    /// than this is an error, not a silent truncation.
-    pub fn width_bits(self) -> u32 {
-        match self {
-            Reg::Icr | Reg::TscDeadline | Reg::ApicBase => 64,
-            _ => 32,
-        }
-    }
-
-    /// The xAPIC MMIO offset, or the MSR number for the two MSRs.
-    pub fn address(self) -> u32 {
-        match self {
-            Reg::Id => APIC_ID,
-            Reg::Tpr => APIC_TPR,
-            Reg::Eoi => APIC_EOI,
-            Reg::Ldr => APIC_LDR,
-            Reg::Dfr => APIC_DFR,
-            Reg::Spiv => APIC_SPIV,
-            Reg::Esr => APIC_ESR,
-            Reg::Icr => APIC_ICR_LOW,
-            Reg::LvtTimer => APIC_LVT_TIMER,
-            Reg::LvtThermal => APIC_LVT_THERMAL,
-            Reg::LvtPmc => APIC_LVT_PMC,
-            Reg::LvtLint0 => APIC_LVT_LINT0,
-            Reg::LvtLint1 => APIC_LVT_LINT1,
-            Reg::LvtError => APIC_LVT_ERROR,
-            Reg::TimerInitial => APIC_TIMER_INITIAL,
-            Reg::TimerDivide => APIC_TIMER_DIVIDE,
-            Reg::TscDeadline => MSR_IA32_TSC_DEADLINE,
-            Reg::ApicBase => MSR_IA32_APIC_BASE,
-        }
-    }
-
-    /// The LVT entry this register is, if it is one.
-    pub fn lvt(self) -> Option<Lvt> {
-        match self {
-            Reg::LvtTimer => Some(Lvt::Timer),
-            Reg::LvtThermal => Some(Lvt::Thermal),
-            Reg::LvtPmc => Some(Lvt::Pmc),
-            Reg::LvtLint0 => Some(Lvt::Lint0),
-            Reg::LvtLint1 => Some(Lvt::Lint1),
-            Reg::LvtError => Some(Lvt::Error),
-            _ => None,
-        }
+/// The LVT entry a register is, if it is one.
+pub fn lvt_of(reg: Reg) -> Option<Lvt> {
+    match reg {
+        Reg::LvtTimer => Some(Lvt::Timer),
+        Reg::LvtThermal => Some(Lvt::Thermal),
+        Reg::LvtPmc => Some(Lvt::Pmc),
+        Reg::LvtLint0 => Some(Lvt::Lint0),
+        Reg::LvtLint1 => Some(Lvt::Lint1),
+        Reg::LvtError => Some(Lvt::Error),
+        _ => None,
     }
 }
 
@@ -279,15 +176,20 @@ impl Lvt {
         Lvt::Error,
     ];
 
-    /// The name used in traces (`lvt_timer`, ...).
+    /// The name used in traces (`lvt_timer`, ...): its register's name.
     pub fn name(self) -> &'static str {
+        self.reg().name()
+    }
+
+    /// The register that holds it.
+    pub fn reg(self) -> Reg {
         match self {
-            Lvt::Timer => "lvt_timer",
-            Lvt::Thermal => "lvt_thermal",
-            Lvt::Pmc => "lvt_pmc",
-            Lvt::Lint0 => "lvt_lint0",
-            Lvt::Lint1 => "lvt_lint1",
-            Lvt::Error => "lvt_error",
+            Lvt::Timer => Reg::LvtTimer,
+            Lvt::Thermal => Reg::LvtThermal,
+            Lvt::Pmc => Reg::LvtPmc,
+            Lvt::Lint0 => Reg::LvtLint0,
+            Lvt::Lint1 => Reg::LvtLint1,
+            Lvt::Error => Reg::LvtError,
         }
     }
 
@@ -420,6 +322,12 @@ impl VectorBits {
         out
     }
 
+    /// The bits as eight 32-bit registers, register i holding vectors
+    /// 32*i .. 32*i+31 (as software reads them at base + 0x10*i).
+    pub fn from_regs(regs: [u32; 8]) -> VectorBits {
+        VectorBits { regs }
+    }
+
     /// The 32-bit register `i` (0..8), as read at base + 0x10*i.
     pub fn reg(&self, i: usize) -> u32 {
         self.regs.get(i).copied().unwrap_or(0)
@@ -447,10 +355,7 @@ pub fn class(vector: u8) -> u8 {
     vector >> 4
 }
 
-/// Hex as the trace and the kernel show vectors: `0xec`.
-pub fn hex(vector: u8) -> String {
-    format!("{vector:#04x}")
-}
+pub use crate::format::hex;
 
 /// The register file of one local APIC.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -544,8 +449,10 @@ impl Apic {
         self.spiv & SPIV_APIC_ENABLED != 0
     }
 
-    /// Hardware and software enabled: KVM's `apic_enabled()`.
-    pub fn sw_enabled(&self) -> bool {
+    /// Hardware-enabled (IA32_APIC_BASE bit 11) and software-enabled (SPIV
+    /// bit 8): what KVM calls `apic_enabled()` (arch/x86/kvm/lapic.h) and
+    /// the trace calls `sw_enabled`.
+    pub fn apic_enabled(&self) -> bool {
         self.hw_enabled() && self.spiv_enabled()
     }
 
@@ -688,34 +595,15 @@ impl Apic {
     /// for level-triggered interrupts"). The caller has already applied the
     /// enable checks. IRR holds one request per vector: a second request
     /// while the bit is set merges with it (SDM 10.8.4, two per vector
-    /// counting the one in service).
-    pub(crate) fn accept(&mut self, vector: u8, level: bool, out: &mut Vec<Event>) {
+    /// counting the one in service). Vectors 0-15 are illegal (SDM 10.5.3):
+    /// "received illegal vector" is recorded and nothing is accepted.
+    pub(crate) fn accept(&mut self, source: Source, vector: u8, level: bool) -> Outcome {
         if vector < 16 {
-            // SDM 10.5.3: vectors 0-15 are illegal; the APIC sets "received
-            // illegal vector" and does not accept the interrupt.
             self.record_error(ESR_RECEIVE_ILLEGAL_VECTOR);
-            out.push(Event {
-                kind: EventKind::Error,
-                vector: Some(vector),
-                text: format!(
-                    "{} is an illegal vector (0-15): not accepted; ESR will show \"receive illegal vector\" (bit 6) on its next write",
-                    hex(vector)
-                ),
-                rule: "sdm-10.5.3".into(),
-            });
-            return;
+            return Outcome::IllegalVector(vector);
         }
         if self.irr.test(vector) {
-            out.push(Event {
-                kind: EventKind::Drop,
-                vector: Some(vector),
-                text: format!(
-                    "{} is already pending in IRR: the new request merges with it (one IRR and one ISR bit per vector)",
-                    hex(vector)
-                ),
-                rule: "sdm-10.8.4".into(),
-            });
-            return;
+            return Outcome::Merged { source, vector };
         }
         self.irr.set(vector);
         let tmr_changed = if level {
@@ -723,81 +611,32 @@ impl Apic {
         } else {
             self.tmr.clear(vector)
         };
-        let trig = if level { "level" } else { "edge" };
-        let mut text = format!("{} accepted into IRR ({trig}-triggered", hex(vector));
-        if tmr_changed {
-            text.push_str(if level {
-                ", TMR bit set"
-            } else {
-                ", TMR bit cleared"
-            });
-        } else {
-            text.push_str(if level {
-                ", TMR bit stays set"
-            } else {
-                ", TMR bit stays clear"
-            });
+        Outcome::Accepted {
+            source,
+            vector,
+            tmr_changed,
         }
-        text.push(')');
-        if vector < 32 {
-            text.push_str("; vectors 16-31 are reserved for exceptions");
-        }
-        out.push(Event {
-            kind: EventKind::Accept,
-            vector: Some(vector),
-            text,
-            rule: "sdm-10.8.4".into(),
-        });
     }
 
     /// EOI (SDM 10.8.5): clear the highest ISR bit; for a level-triggered
     /// vector also broadcast EOI to the I/O APICs unless SPIV bit 12
-    /// suppresses it. Returns the vector cleared, if any.
-    pub(crate) fn eoi(&mut self, out: &mut Vec<Event>) -> Option<u8> {
-        let Some(v) = self.isr.highest() else {
-            out.push(Event {
-                kind: EventKind::Eoi,
-                vector: None,
-                text: "EOI with ISR empty: no effect".into(),
-                rule: "sdm-10.8.5".into(),
-            });
-            return None;
+    /// suppresses it.
+    pub(crate) fn eoi(&mut self, out: &mut Vec<Outcome>) {
+        let Some(vector) = self.isr.highest() else {
+            out.push(Outcome::EoiNone);
+            return;
         };
-        self.isr.clear(v);
-        out.push(Event {
-            kind: EventKind::Eoi,
-            vector: Some(v),
-            text: format!(
-                "EOI clears the highest in-service vector, {}; PPR is now {:#04x}",
-                hex(v),
-                self.ppr()
-            ),
-            rule: "sdm-10.8.5".into(),
+        self.isr.clear(vector);
+        out.push(Outcome::Eoi {
+            vector,
+            ppr: self.ppr(),
         });
-        if self.tmr.test(v) {
-            if self.spiv & SPIV_EOI_BROADCAST_SUPPRESSION != 0 {
-                out.push(Event {
-                    kind: EventKind::Eoi,
-                    vector: Some(v),
-                    text: format!(
-                        "{} is level-triggered (TMR set) but SPIV bit 12 suppresses the EOI broadcast: software must EOI the I/O APIC itself",
-                        hex(v)
-                    ),
-                    rule: "sdm-10.8.5".into(),
-                });
-            } else {
-                out.push(Event {
-                    kind: EventKind::Eoi,
-                    vector: Some(v),
-                    text: format!(
-                        "{} is level-triggered (TMR set): EOI is broadcast to the I/O APICs, which clear Remote IRR for it",
-                        hex(v)
-                    ),
-                    rule: "sdm-10.8.5".into(),
-                });
-            }
+        if self.tmr.test(vector) {
+            out.push(Outcome::LevelEoi {
+                vector,
+                suppressed: self.spiv & SPIV_EOI_BROADCAST_SUPPRESSION != 0,
+            });
         }
-        Some(v)
     }
 }
 
@@ -820,7 +659,7 @@ mod tests {
             assert_eq!(a.lvt(lvt), 0x0001_0000, "{}", lvt.name());
         }
         assert!(a.irr.is_empty() && a.isr.is_empty() && a.tmr.is_empty());
-        assert!(!a.sw_enabled());
+        assert!(!a.apic_enabled());
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! The built-in scenarios: every `core/scenarios/*.json`, embedded at build
 //! time by `build.rs` (sorted by file name; the id is the file name without
-//! `.json`), both as JSON and already read into static data (`table`), so
-//! that listing and loading them reads no JSON at run time.
+//! `.json`) and read with the one reader of the format, `format::parse`.
 
-mod table;
+use crate::format::{parse, Scenario};
 
-use crate::scenario::Scenario;
-use table::{ScenarioEntry, FILES, TABLE};
+include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
 
 /// What the picker shows for one built-in scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,32 +20,32 @@ pub struct BuiltinInfo {
 /// Every built-in scenario that parses, sorted by id. (A unit test makes
 /// sure every file parses, so none is left out in practice.)
 pub fn list() -> Vec<BuiltinInfo> {
-    TABLE
+    FILES
         .iter()
-        .filter_map(|(id, entry)| {
-            entry.as_ref().map(|s| BuiltinInfo {
+        .filter_map(|(id, src)| {
+            parse(src).ok().map(|s| BuiltinInfo {
                 id,
-                title: s.title.to_owned(),
-                summary: s.summary.to_owned(),
+                title: s.title,
+                summary: s.summary,
             })
         })
         .collect()
 }
 
-/// The built-in scenario with this id, as `scenario::parse` reads its file
-/// (a unit test holds the table to that).
+/// The built-in scenario with this id.
 pub fn get(id: &str) -> Option<Scenario> {
-    TABLE
-        .iter()
-        .find(|(i, _)| *i == id)
-        .and_then(|(_, entry)| entry.as_ref())
-        .map(ScenarioEntry::to_scenario)
+    source(id).and_then(|src| parse(src).ok())
 }
 
 /// The JSON source of the built-in scenario with this id (as embedded:
 /// without the whitespace between tokens, see `build.rs`).
 pub fn source(id: &str) -> Option<&'static str> {
     FILES.iter().find(|(i, _)| *i == id).map(|(_, src)| *src)
+}
+
+/// The ids of every built-in, sorted.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    FILES.iter().map(|(id, _)| *id)
 }
 
 #[cfg(test)]
@@ -59,11 +57,10 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use crate::scenario::parse;
 
     #[test]
     fn every_builtin_parses_matches_its_file_name_and_passes_check() {
-        assert!(!FILES.is_empty());
+        assert!(FILES.len() >= 12);
         for (id, src) in FILES {
             let s = parse(src).unwrap_or_else(|e| panic!("{id}.json: {e}"));
             assert_eq!(s.id, *id, "the id field must match the file name");
@@ -79,19 +76,8 @@ mod tests {
     }
 
     #[test]
-    fn table_holds_what_parse_reads_from_each_file() {
-        assert_eq!(TABLE.len(), FILES.len());
-        for ((id, src), (table_id, entry)) in FILES.iter().zip(TABLE) {
-            assert_eq!(id, table_id);
-            let from_table = entry.as_ref().map(ScenarioEntry::to_scenario);
-            assert_eq!(from_table, parse(src).ok(), "{id}");
-            assert_eq!(get(id), from_table, "{id}");
-        }
-    }
-
-    #[test]
     fn sorted_by_file_name() {
-        let ids: Vec<_> = FILES.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<_> = ids().collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
         assert_eq!(ids, sorted);

@@ -1,7 +1,7 @@
 //! The CPU as far as interrupts are concerned: the interrupt flag and
 //! whether it runs, halts or waits for SIPI (SDM Vol. 3A 6.8.1, 8.4, 10.4.7.3).
 
-use crate::trace::CpuRun;
+use crate::format::CpuRun;
 
 /// The CPU's interrupt-relevant state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

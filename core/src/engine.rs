@@ -1,88 +1,38 @@
 //! The timeline engine: scenario in, trace out. `states[0]` is the power-up
-//! state, `states[k]` the state after step k. After each step that can
-//! change anything, the machine delivers whatever the CPU can take, as
-//! hardware does between instructions. Pure and deterministic.
+//! state, `states[k]` the state after step k. Software steps run as guest
+//! code on the machine's CPU (`guest.rs`); outside events go to the
+//! machine; after each step the CPU takes whatever interrupt it can, as
+//! hardware does between instructions. Outcomes become events in
+//! `explain.rs`. Pure and deterministic.
 
 use crate::expect::evaluate;
-use crate::machine::{Log, Machine};
-use crate::profile::Profile;
-use crate::scenario::{Op, Scenario};
-use crate::trace::{CpuRun, EventKind, ProfileTrace, Trace};
+use crate::explain::explain;
+use crate::format::{CpuRun, Op, Profile, Reg, Scenario};
+use crate::guest::{GuestCpu, OnMachine};
+use crate::machine::Machine;
+use crate::outcome::Outcome;
+use crate::trace::{ProfileTrace, Trace};
+
+/// The ICR value of a fixed, edge-triggered IPI with the "self" shorthand
+/// (SDM 10.6.1: destination shorthand 01, bits 19:18).
+const ICR_SELF_FIXED: u64 = 0x0004_0000;
 
 /// Trace a scenario under one profile.
 pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
-    let mut m = Machine::new(profile, scenario.handlers);
+    let mut m = Machine::new(profile);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let mut log = Log::default();
-    log.push(
-        EventKind::Reset,
-        None,
-        "power-up: IRR, ISR, TMR and TPR are 0, every LVT is masked, SPIV = 0xff (software-disabled); the CPU runs with IF=0",
-        "sdm-10.4.7.1",
-    );
-    states.push(m.snapshot(0, "initial state".into(), log));
+    let (events, warnings) = explain(&[Outcome::PowerUp], &m.policy);
+    states.push(m.state(0, "initial state".into(), events, warnings));
+    let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
-        let mut log = Log::default();
-        let mut settle = true;
-        if runs_on_this_cpu(&step.op) && m.cpu.run != CpuRun::Running {
-            // A halted CPU, or one waiting for SIPI, executes nothing: no
-            // software step can happen until something wakes or starts it.
-            let why = if m.cpu.run == CpuRun::Halted {
-                "the CPU is halted: it runs no instructions until an interrupt, NMI or INIT ends the HLT"
-            } else {
-                "the CPU is waiting for SIPI: it runs no instructions"
-            };
-            log.push(
-                EventKind::Cpu,
-                None,
-                format!("{} skipped: {why}", step.op.describe()),
-                "sdm-6.8.1",
-            );
-            states.push(m.snapshot(i + 1, step.display_label(), log));
-            continue;
-        }
-        match &step.op {
-            Op::Write { reg, value } => m.write(*reg, *value, &mut log),
-            Op::Cli => m.cli(&mut log),
-            Op::Sti => m.sti(&mut log),
-            Op::Hlt => m.hlt(&mut log),
-            Op::Irq { vector, level } => {
-                let source = if *level {
-                    "level-triggered interrupt"
-                } else {
-                    "interrupt"
-                };
-                m.receive_fixed(*vector, *level, source, &mut log);
-            }
-            Op::SelfIpi { vector } => {
-                // A fixed, edge-triggered IPI with the "self" shorthand.
-                m.write(
-                    crate::apic::Reg::Icr,
-                    0x0004_0000 | u64::from(*vector),
-                    &mut log,
-                );
-            }
-            Op::Nmi => m.nmi(&mut log),
-            Op::Init => m.init(&mut log),
-            Op::Sipi { vector } => m.sipi(*vector, &mut log),
-            Op::TimerFire => m.timer_fire(&mut log),
-            Op::Eoi => {
-                m.apic.eoi(&mut log.events);
-            }
-            Op::Linux { routine } => m.run_routine(*routine, &mut log),
-            Op::Expect(_) => settle = false,
-            Op::Note { text } => {
-                log.push(EventKind::Note, None, text.clone(), "narration");
-                settle = false;
-            }
-        }
-        if settle {
-            m.settle(&mut log);
-        }
-        let mut state = m.snapshot(i + 1, step.display_label(), log);
+        let mut out = Vec::new();
+        apply(&mut m, scenario, &step.op, &mut out);
+        let (events, warnings) = explain(&out, &m.policy);
+        warned |= !warnings.is_empty();
+        let mut state = m.state(i + 1, step.display_label(), events, warnings);
         if let Op::Expect(e) = &step.op {
             if e.applies_to(profile) {
-                state.expect = Some(evaluate(e, &state, m.warned));
+                state.expect = Some(evaluate(e, &state, warned));
             }
         }
         states.push(state);
@@ -90,6 +40,46 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
     ProfileTrace {
         profile: profile.id().into(),
         states,
+    }
+}
+
+/// Perform one step's operation, then let the CPU take what it can.
+fn apply(m: &mut Machine, scenario: &Scenario, op: &Op, out: &mut Vec<Outcome>) {
+    if runs_on_this_cpu(op) && m.cpu.run != CpuRun::Running {
+        // A halted CPU, or one waiting for SIPI, executes nothing: no
+        // software step can happen until something wakes or starts it.
+        out.push(Outcome::Skipped {
+            what: op.describe(),
+            halted: m.cpu.run == CpuRun::Halted,
+        });
+        return;
+    }
+    let mut cpu = OnMachine {
+        machine: m,
+        handlers: scenario.handlers,
+        out,
+    };
+    match op {
+        Op::Write { reg, value } => cpu.write(*reg, *value),
+        Op::Cli => cpu.cli(),
+        Op::Sti => cpu.sti(),
+        Op::Hlt => cpu.hlt(),
+        Op::SelfIpi { vector } => cpu.write(Reg::Icr, ICR_SELF_FIXED | u64::from(*vector)),
+        Op::Eoi => cpu.write(Reg::Eoi, 0),
+        Op::Linux { routine } => crate::linux::run(*routine, &mut cpu),
+        Op::Irq { vector, level } => cpu.machine.irq(*vector, *level, cpu.out),
+        Op::Nmi => cpu.machine.nmi(cpu.out),
+        Op::Init => cpu.machine.init(cpu.out),
+        Op::Sipi { vector } => cpu.machine.sipi(*vector, cpu.out),
+        Op::TimerFire => cpu.machine.timer_fire(cpu.out),
+        Op::Expect(_) => return,
+        Op::Note { text } => {
+            cpu.out.push(Outcome::Note(text.clone()));
+            return;
+        }
+    }
+    if let Some((vector, why)) = cpu.settle() {
+        cpu.out.push(Outcome::Pending { vector, why });
     }
 }
 

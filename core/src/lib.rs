@@ -3,27 +3,41 @@
 //! scenario into a trace. Pure and deterministic: no clocks, no randomness,
 //! no globals, no I/O. The web UI and the `apic-trace` CLI only render what
 //! this crate computes.
+//!
+//! Layers, each depending only on those above it:
+//! - `format`: scenario format v1 (types, reader, writer, every list of names);
+//! - `apic`, `cpu`, `policy`, `outcome`: the register file, the CPU, the
+//!   profiles' decisions, and what a state change returns;
+//! - `machine` (with `write`, `delivery`, `timer`): the hardware side;
+//! - `guest`, `linux`: software driving the hardware through `GuestCpu`;
+//! - `explain`: outcomes as events with text and rule;
+//! - `engine`, `expect`, `compare`, `trace`, `report`, `builtin`: scenarios
+//!   in, traces out, and their renderings.
 
 pub mod apic;
 pub mod builtin;
 mod check;
+pub mod compare;
 pub mod cpu;
 pub mod decode;
 mod delivery;
 pub mod engine;
 mod expect;
+mod explain;
+pub mod format;
+pub mod guest;
 pub mod linux;
-mod machine;
+pub mod machine;
+pub mod outcome;
 pub mod policy;
 pub mod profile;
 pub mod report;
-pub mod scenario;
-mod signals;
 mod timer;
 pub mod trace;
 pub mod vectors;
 mod write;
 
 pub use check::check;
-pub use profile::Profile;
+pub use delivery::Delivery;
+pub use format::Profile;
 pub use trace::{ApicvState, CpuRun, Event, EventKind, ExpectResult, ProfileTrace, State, Trace};

@@ -1,66 +1,47 @@
-//! One CPU with its local APIC under one profile's policy: the state the
-//! engine steps through, and the log a step writes (events and the guest's
-//! warnings). The behaviour is split by topic: `write.rs` (register
-//! writes), `delivery.rs` (acceptance and dispatch), `timer.rs`,
-//! `signals.rs` (NMI, INIT, SIPI), `linux.rs` (guest routines).
+//! One CPU with its local APIC under one profile's policy: the hardware
+//! side of the model. Every operation is one a CPU or its bus has (a
+//! register access, cli/sti/hlt/iret, an interrupt, NMI, INIT or SIPI from
+//! outside, the timer expiring), and records what happened as `Outcome`s.
+//! Register writes are in `write.rs`, fixed-interrupt acceptance and
+//! delivery in `delivery.rs`, the timer in `timer.rs`. The guest that
+//! drives it is in `guest.rs` and `linux.rs`.
 
-use crate::apic::Apic;
+use crate::apic::{Apic, Lvt};
 use crate::cpu::Cpu;
+use crate::format::{CpuRun, Profile};
+use crate::outcome::{Outcome, Waker};
 use crate::policy::Policy;
-use crate::profile::Profile;
-use crate::scenario::Handlers;
-use crate::trace::{ApicvState, Event, EventKind, State};
+use crate::trace::{ApicvState, Event, State};
 
 /// The machine a scenario runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Machine {
+pub struct Machine {
+    /// The local APIC's registers.
     pub apic: Apic,
+    /// IF and the run state.
     pub cpu: Cpu,
+    /// The profile's decisions.
     pub policy: Policy,
-    pub handlers: Handlers,
-    /// The guest has printed a warning at some step.
-    pub warned: bool,
-}
-
-/// What one step produced.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Log {
-    pub events: Vec<Event>,
-    pub warnings: Vec<String>,
-}
-
-impl Log {
-    pub fn push(
-        &mut self,
-        kind: EventKind,
-        vector: Option<u8>,
-        text: impl Into<String>,
-        rule: impl Into<String>,
-    ) {
-        self.events.push(Event {
-            kind,
-            vector,
-            text: text.into(),
-            rule: rule.into(),
-        });
-    }
 }
 
 impl Machine {
-    /// Power-up state under a profile.
-    pub fn new(profile: Profile, handlers: Handlers) -> Machine {
+    /// Power-up state under a profile (SDM 10.4.7.1).
+    pub fn new(profile: Profile) -> Machine {
         Machine {
             apic: Apic::power_up(0),
             cpu: Cpu::power_up(),
             policy: Policy::for_profile(profile),
-            handlers,
-            warned: false,
         }
     }
 
-    /// The visible state, with the step's log.
-    pub fn snapshot(&self, step: usize, label: String, log: Log) -> State {
-        use crate::apic::Lvt;
+    /// The visible state, with a step's events and warnings.
+    pub fn state(
+        &self,
+        step: usize,
+        label: String,
+        events: Vec<Event>,
+        warnings: Vec<String>,
+    ) -> State {
         let a = &self.apic;
         State {
             step,
@@ -71,7 +52,7 @@ impl Machine {
             tpr: a.tpr8(),
             ppr: a.ppr(),
             spiv: a.spiv,
-            sw_enabled: a.sw_enabled(),
+            sw_enabled: a.apic_enabled(),
             if_flag: self.cpu.if_flag,
             cpu: self.cpu.run,
             lvt_timer: a.lvt(Lvt::Timer),
@@ -80,13 +61,103 @@ impl Machine {
             lvt_error: a.lvt(Lvt::Error),
             lvt_pmc: a.lvt(Lvt::Pmc),
             lvt_thermal: a.lvt(Lvt::Thermal),
-            apicv: self.policy.virtual_delivery.then(|| ApicvState {
+            apicv: self.policy.virtual_delivery.choice.then(|| ApicvState {
                 rvi: a.irr.highest().unwrap_or(0),
                 svi: a.isr.highest().unwrap_or(0),
             }),
-            events: log.events,
-            warnings: log.warnings,
+            events,
+            warnings,
             expect: None,
         }
+    }
+
+    /// A 32-bit read of an xAPIC register by its offset, as software reads
+    /// it (`apic_read()`); 0 for what the model does not hold and while
+    /// the APIC is hardware-disabled (SDM 10.4.3: it acts as absent).
+    pub fn read(&self, offset: u32) -> u32 {
+        if !self.apic.hw_enabled() {
+            return 0;
+        }
+        self.apic
+            .read(offset)
+            .map_or(0, |v| (v & 0xffff_ffff) as u32)
+    }
+
+    /// `cli` (SDM 6.8.1).
+    pub fn cli(&mut self, out: &mut Vec<Outcome>) {
+        self.cpu.if_flag = false;
+        out.push(Outcome::IfSet(false));
+    }
+
+    /// `sti` (SDM 6.8.1).
+    pub fn sti(&mut self, out: &mut Vec<Outcome>) {
+        self.cpu.if_flag = true;
+        out.push(Outcome::IfSet(true));
+    }
+
+    /// The return from a handler: IRET restores IF=1 (the interrupt gate
+    /// cleared it on entry, SDM 6.8.1).
+    pub fn iret(&mut self) {
+        self.cpu.if_flag = true;
+    }
+
+    /// `hlt`: halt until an interrupt, NMI or INIT (SDM 6.8.1).
+    pub fn hlt(&mut self, out: &mut Vec<Outcome>) {
+        if self.cpu.run == CpuRun::WaitForSipi {
+            out.push(Outcome::HltIgnored);
+            return;
+        }
+        self.cpu.run = CpuRun::Halted;
+        out.push(Outcome::Halted {
+            if_flag: self.cpu.if_flag,
+        });
+    }
+
+    pub(crate) fn wake(&mut self, by: Waker, out: &mut Vec<Outcome>) {
+        if self.cpu.run == CpuRun::Halted {
+            self.cpu.run = CpuRun::Running;
+            out.push(Outcome::Woken(by));
+        }
+    }
+
+    /// An NMI arrives. It bypasses IRR and ISR and changes no APIC register
+    /// (SDM 10.8.1); a halted CPU wakes, runs the NMI handler and returns.
+    /// A CPU waiting for SIPI does not take it (SDM 10.4.7.3).
+    pub fn nmi(&mut self, out: &mut Vec<Outcome>) {
+        if self.cpu.run == CpuRun::WaitForSipi {
+            out.push(Outcome::NmiIgnored);
+            return;
+        }
+        out.push(Outcome::Nmi);
+        self.wake(Waker::Nmi, out);
+    }
+
+    /// INIT: the APIC is reset as at power-up except its ID and
+    /// IA32_APIC_BASE (SDM 10.4.7.3), and the CPU waits for SIPI with IF=0
+    /// (EFLAGS = 2 after INIT).
+    pub fn init(&mut self, out: &mut Vec<Outcome>) {
+        let irr = self.apic.irr.vectors();
+        let isr = self.apic.isr.vectors();
+        self.apic.init_reset();
+        out.push(Outcome::InitReset { irr, isr });
+        self.cpu = Cpu {
+            if_flag: false,
+            run: CpuRun::WaitForSipi,
+        };
+        out.push(Outcome::WaitForSipi);
+    }
+
+    /// SIPI: starts a CPU that waits for it, at vector * 0x1000, with IF=0;
+    /// ignored otherwise (SDM 10.4.7.3).
+    pub fn sipi(&mut self, vector: u8, out: &mut Vec<Outcome>) {
+        if self.cpu.run != CpuRun::WaitForSipi {
+            out.push(Outcome::SipiIgnored(vector));
+            return;
+        }
+        self.cpu = Cpu {
+            if_flag: false,
+            run: CpuRun::Running,
+        };
+        out.push(Outcome::Started(vector));
     }
 }

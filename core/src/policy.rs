@@ -1,85 +1,142 @@
-//! The policy decisions in which the four profiles differ
-//! (reference/apic-semantics.md, section 3). Everything else is one model.
-//! Each decision carries the source it comes from, and the engine quotes
-//! that source in the events it emits.
+//! Every way the profiles differ, as named decisions with their sources
+//! (reference: Thomas Gleixner's report, LKML 2019-07-01; SDM Vol. 3A
+//! 10.4.7.2 and 29.2; arch/x86/kvm/lapic.c). Everything else is one model.
+//! The explanation layer quotes a decision's source in the events it
+//! causes, so a learner sees which choice made a profile do what it did.
 
-use crate::profile::Profile;
+use crate::format::Profile;
 
-/// What happens to an IRR bit that is already set when the CPU has IF=1 and
-/// the APIC is software-disabled (SPIV bit 8 = 0).
+/// The named decisions, for "which choice made these two profiles differ".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// `Policy::fixed_while_sw_disabled`.
+    FixedWhileSwDisabled,
+    /// `Policy::held_irr`.
+    HeldIrr,
+    /// `Policy::virtual_delivery`.
+    VirtualDelivery,
+}
+
+/// What a *new* fixed interrupt does while the APIC is software-disabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SwDisabledFixed {
+    /// It does not set IRR.
+    Drop,
+    /// It sets IRR as usual (QEMU's own APIC would).
+    Accept,
+}
+
+/// What an IRR bit that is already set does once IF=1 while the APIC is
+/// software-disabled (SPIV bit 8 = 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeldIrr {
     /// Delivered as a spurious interrupt (the SPIV vector, no ISR bit, no
-    /// EOI) and the IRR bit is cleared. Real hardware as observed by Thomas
-    /// Gleixner in the seed; the SDM does not say.
+    /// EOI) and the IRR bit is cleared.
     Spurious,
-    /// Held forever: nothing is delivered while the APIC is disabled.
-    /// KVM apicv=0 v5.2: `kvm_apic_has_interrupt()` returns -1 because
-    /// `apic_enabled()` is false.
+    /// Held: the APIC offers no interrupt to the CPU while disabled.
     Hold,
-    /// Delivered normally: IRR -> ISR, handler, EOI. KVM after commit
-    /// bb34e690e934, and APICv (no virtual SPIV check exists, SDM 29.2).
+    /// Delivered normally: IRR -> ISR, handler, EOI.
     Deliver,
 }
 
-/// The explicit differences between implementations.
+/// A decision and the source it comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sourced<T> {
+    /// The choice.
+    pub choice: T,
+    /// Where it comes from, as events quote it.
+    pub source: &'static str,
+}
+
+/// One profile's decisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     /// The profile these decisions belong to.
     pub profile: Profile,
-    /// Whether a *new* fixed interrupt may set IRR while the APIC is
-    /// software-disabled. False for all four profiles (QEMU's userspace
-    /// APIC would say true); kept explicit because it is a decision each
-    /// implementation makes, and the engine cites it when it drops one.
-    pub accept_while_sw_disabled: bool,
+    /// Whether a new fixed interrupt sets IRR while software-disabled.
+    pub fixed_while_sw_disabled: Sourced<SwDisabledFixed>,
     /// What a held IRR bit does once IF=1 while software-disabled.
-    pub held_irr: HeldIrr,
-    /// Virtual-interrupt delivery (APICv): the trace shows RVI/SVI and the
-    /// events cite SDM 29.2.
-    pub virtual_delivery: bool,
+    pub held_irr: Sourced<HeldIrr>,
+    /// Virtual-interrupt delivery (APICv): the trace shows RVI/SVI, and
+    /// delivery is judged against VPPR (SDM 29.2.1).
+    pub virtual_delivery: Sourced<bool>,
+    /// The source of an INIT's reset of the APIC state under this profile.
+    pub init_source: &'static str,
 }
+
+const KVM_DROPS_FIXED: &str =
+    "kvm: __apic_accept_irq() ignores APIC_DM_FIXED when apic_enabled() is false";
+const KVM_INIT: &str = "sdm-10.4.7.3; kvm: kvm_lapic_reset(init_event=true)";
 
 impl Policy {
     /// The decisions of a profile.
     pub fn for_profile(profile: Profile) -> Policy {
-        let (held_irr, virtual_delivery) = match profile {
-            Profile::Hardware => (HeldIrr::Spurious, false),
-            Profile::KvmApicv => (HeldIrr::Deliver, true),
-            Profile::KvmEmulated => (HeldIrr::Hold, false),
-            Profile::KvmEmulatedFixed => (HeldIrr::Deliver, false),
+        let drop = |source| Sourced {
+            choice: SwDisabledFixed::Drop,
+            source,
         };
-        Policy {
-            profile,
-            accept_while_sw_disabled: false,
-            held_irr,
-            virtual_delivery,
+        let no_virtual = Sourced {
+            choice: false,
+            source: "sdm-10.8.4",
+        };
+        match profile {
+            Profile::Hardware => Policy {
+                profile,
+                fixed_while_sw_disabled: drop(
+                    "sdm-10.4.7.2; linux commit 52d6b926aabc: an interrupt arriving after disabling the local APIC does not set the IRR bit",
+                ),
+                held_irr: Sourced {
+                    choice: HeldIrr::Spurious,
+                    source: "observed: tglx 2019-07-01 (\"once the dying CPU reenables interrupts the pending interrupt gets delivered as a spurious interrupt\"; the SDM is silent)",
+                },
+                virtual_delivery: no_virtual,
+                init_source: "sdm-10.4.7.3",
+            },
+            Profile::KvmApicv => Policy {
+                profile,
+                fixed_while_sw_disabled: drop(KVM_DROPS_FIXED),
+                held_irr: Sourced {
+                    choice: HeldIrr::Deliver,
+                    source: "sdm-29.2.1: virtual-interrupt delivery evaluates RVI against VPPR with no SPIV check (kvm: kvm_cpu_has_injectable_intr() returns 0 under APICv)",
+                },
+                virtual_delivery: Sourced {
+                    choice: true,
+                    source: "sdm-29.2.2",
+                },
+                init_source: KVM_INIT,
+            },
+            Profile::KvmEmulated => Policy {
+                profile,
+                fixed_while_sw_disabled: drop(KVM_DROPS_FIXED),
+                held_irr: Sourced {
+                    choice: HeldIrr::Hold,
+                    source: "kvm: kvm_apic_has_interrupt() returns -1 because apic_enabled() is false",
+                },
+                virtual_delivery: no_virtual,
+                init_source: KVM_INIT,
+            },
+            Profile::KvmEmulatedFixed => Policy {
+                profile,
+                fixed_while_sw_disabled: drop(KVM_DROPS_FIXED),
+                held_irr: Sourced {
+                    choice: HeldIrr::Deliver,
+                    source: "kvm: commit bb34e690e934: kvm_apic_has_interrupt() only returns -1 when !kvm_apic_hw_enabled()",
+                },
+                virtual_delivery: no_virtual,
+                init_source: KVM_INIT,
+            },
         }
     }
 
-    /// Why a new fixed interrupt is dropped while software-disabled.
-    pub fn drop_rule(&self) -> &'static str {
-        match self.profile {
-            Profile::Hardware => {
-                "sdm-10.4.7.2; linux commit 52d6b926aabc: an interrupt arriving after disabling the local APIC does not set the IRR bit"
+    /// Whether two profiles make the same choice for `decision`.
+    pub fn same(&self, other: &Policy, decision: Decision) -> bool {
+        match decision {
+            Decision::FixedWhileSwDisabled => {
+                self.fixed_while_sw_disabled.choice == other.fixed_while_sw_disabled.choice
             }
-            Profile::KvmApicv | Profile::KvmEmulated | Profile::KvmEmulatedFixed => {
-                "kvm: __apic_accept_irq() ignores APIC_DM_FIXED when apic_enabled() is false"
-            }
-        }
-    }
-
-    /// Why a held IRR bit does what it does while software-disabled.
-    pub fn held_irr_rule(&self) -> &'static str {
-        match self.profile {
-            Profile::Hardware => {
-                "observed: tglx 2019-07-01 (\"once the dying CPU reenables interrupts the pending interrupt gets delivered as a spurious interrupt\"; the SDM is silent)"
-            }
-            Profile::KvmEmulated => "kvm: kvm_apic_has_interrupt() returns -1 because apic_enabled() is false",
-            Profile::KvmEmulatedFixed => {
-                "kvm: commit bb34e690e934: kvm_apic_has_interrupt() only returns -1 when !kvm_apic_hw_enabled()"
-            }
-            Profile::KvmApicv => {
-                "sdm-29.2.1: virtual-interrupt delivery evaluates RVI against VPPR with no SPIV check (kvm: kvm_cpu_has_injectable_intr() returns 0 under APICv)"
+            Decision::HeldIrr => self.held_irr.choice == other.held_irr.choice,
+            Decision::VirtualDelivery => {
+                self.virtual_delivery.choice == other.virtual_delivery.choice
             }
         }
     }
@@ -89,11 +146,14 @@ impl Policy {
 mod tests {
     use super::*;
 
+    /// The reference's table of the four implementations (LKML 2019-07-01:
+    /// hardware delivers the held bit as spurious, KVM apicv=0 holds it,
+    /// the fix bb34e690e934 and APICv deliver it).
     #[test]
-    fn the_decisions_of_section_3() {
+    fn the_held_irr_decision_of_each_profile() {
         let held: Vec<_> = Profile::ALL
             .iter()
-            .map(|p| Policy::for_profile(*p).held_irr)
+            .map(|p| Policy::for_profile(*p).held_irr.choice)
             .collect();
         assert_eq!(
             held,
@@ -104,9 +164,10 @@ mod tests {
                 HeldIrr::Deliver
             ]
         );
-        assert!(Profile::ALL
+        let virtual_delivery: Vec<_> = Profile::ALL
             .iter()
-            .all(|p| !Policy::for_profile(*p).accept_while_sw_disabled));
-        assert!(Policy::for_profile(Profile::KvmApicv).virtual_delivery);
+            .map(|p| Policy::for_profile(*p).virtual_delivery.choice)
+            .collect();
+        assert_eq!(virtual_delivery, [false, true, false, false]);
     }
 }

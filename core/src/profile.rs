@@ -1,49 +1,12 @@
-//! The four behaviour profiles (reference/apic-semantics.md, section 3): one
-//! model, and the differences between implementations as a few explicit
-//! policy decisions, each with its source.
+//! What each of the four behaviour profiles is: its name, a line on what
+//! it does and its source. The ids are declared in `format`; how the
+//! profiles differ is `policy.rs`.
 
-use serde::{Deserialize, Serialize};
-
-/// One implementation's behaviour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Profile {
-    /// A real Intel local APIC, as Thomas Gleixner observed it in the seed.
-    Hardware,
-    /// KVM with APICv (virtual-interrupt delivery, SDM 29.2).
-    KvmApicv,
-    /// KVM with apicv=0, Linux v5.2: the bug.
-    KvmEmulated,
-    /// KVM with apicv=0 and commit bb34e690e934: the fix.
-    KvmEmulatedFixed,
-}
+use crate::format::Profile;
 
 impl Profile {
-    /// Every profile, in the order the UI shows them.
-    pub const ALL: [Profile; 4] = [
-        Profile::Hardware,
-        Profile::KvmApicv,
-        Profile::KvmEmulated,
-        Profile::KvmEmulatedFixed,
-    ];
-
-    /// The id used in scenarios, URLs and traces.
-    pub fn id(self) -> &'static str {
-        match self {
-            Profile::Hardware => "hardware",
-            Profile::KvmApicv => "kvm-apicv",
-            Profile::KvmEmulated => "kvm-emulated",
-            Profile::KvmEmulatedFixed => "kvm-emulated-fixed",
-        }
-    }
-
-    /// The profile for an id, if there is one.
-    pub fn from_id(id: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.id() == id)
-    }
-
     /// A short human name.
-    pub fn name(self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             Profile::Hardware => "Real hardware",
             Profile::KvmApicv => "KVM, apicv=1",

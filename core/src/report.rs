@@ -3,7 +3,7 @@
 //! vectors, `-` when empty), warnings and the checkpoint result.
 
 use crate::apic::hex;
-use crate::profile::Profile;
+use crate::format::Profile;
 use crate::trace::{ProfileTrace, State, Trace};
 
 const HEADERS: [&str; 8] = [
@@ -45,7 +45,7 @@ fn row(s: &State) -> [String; 8] {
 /// The heading of a profile: its human name, or the raw id if unknown.
 fn profile_title(p: &ProfileTrace) -> String {
     match Profile::from_id(&p.profile) {
-        Some(profile) => format!("{} ({})", profile.name(), profile.id()),
+        Some(profile) => format!("{} ({})", profile.title(), profile.id()),
         None => p.profile.clone(),
     }
 }

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::format::CpuRun;
+
 /// The traces of one scenario under one or more profiles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trace {
@@ -21,30 +23,6 @@ pub struct ProfileTrace {
     pub profile: String,
     /// `states[0]` before any step, `states[k]` after step k.
     pub states: Vec<State>,
-}
-
-/// What the CPU is doing, as far as interrupts are concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CpuRun {
-    /// Executing instructions.
-    Running,
-    /// Stopped in HLT (or the mwait/hlt loop of `play_dead()`); an interrupt
-    /// or NMI wakes it.
-    Halted,
-    /// After INIT: only a SIPI starts it (SDM 10.4.7.3, 8.4.4).
-    WaitForSipi,
-}
-
-impl CpuRun {
-    /// The contract's spelling: `running`, `halted`, `wait_for_sipi`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CpuRun::Running => "running",
-            CpuRun::Halted => "halted",
-            CpuRun::WaitForSipi => "wait_for_sipi",
-        }
-    }
 }
 
 /// APICv's virtual-interrupt delivery state (SDM 29.1.1, 29.2): the
@@ -138,7 +116,9 @@ pub struct State {
     pub ppr: u8,
     /// Spurious-interrupt vector register.
     pub spiv: u32,
-    /// SPIV bit 8 and IA32_APIC_BASE bit 11 both set.
+    /// KVM's `apic_enabled()` (arch/x86/kvm/lapic.h): IA32_APIC_BASE bit 11
+    /// (hardware enable) and SPIV bit 8 (software enable) both set. The
+    /// name is the trace contract's.
     pub sw_enabled: bool,
     /// The CPU's interrupt flag.
     #[serde(rename = "if")]

@@ -57,7 +57,7 @@ fn list_shows_every_builtin() {
     }
     for id in builtins {
         assert!(
-            out.lines().any(|l| l.starts_with(id)),
+            out.lines().any(|l| l.split_whitespace().next() == Some(id)),
             "{id} missing from:\n{out}"
         );
     }
@@ -200,7 +200,9 @@ fn bad_input_exits_2_with_the_reason() {
     let o = apic_trace(&["run", field.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("step 2 (`irq`), field `vector`: 0x1ec is not a vector (0 to 0xff)"),
+        stderr(&o).contains(
+            "step 2 (`irq`), field `vector` (line 1, column 73): 0x1ec is not a vector (0 to 0xff)"
+        ),
         "{}",
         stderr(&o)
     );

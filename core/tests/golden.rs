@@ -9,8 +9,8 @@
     clippy::panic
 )]
 
-use apic_core::linux::Routine;
-use apic_core::scenario::{parse, Op, Scenario};
+use apic_core::format::Routine;
+use apic_core::format::{parse, Op, Scenario};
 use apic_core::{builtin, engine, EventKind, Profile, ProfileTrace, State};
 
 fn scenario(steps: &str) -> Scenario {

@@ -79,7 +79,7 @@ pub fn Header(props: &HeaderProps) -> Html {
         html! {
             <button type="button" class={classes!("toggle", format!("p-{}", p.id()))} {onclick}
                 aria-pressed={if on { "true" } else { "false" }}
-                title={format!("Show or hide: {} (key {})", p.name(), i + 1)}>
+                title={format!("Show or hide: {} (key {})", p.title(), i + 1)}>
                 <span class="box" aria-hidden="true" />
                 { short_name(p) }
                 <kbd aria-hidden="true">{ i + 1 }</kbd>

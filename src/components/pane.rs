@@ -33,7 +33,11 @@ fn badge(profile: Profile, view: &StepView) -> Html {
     if view.differs.is_empty() {
         html! { <p class="badge same"><span class="sym" aria-hidden="true">{ "=" }</span>{ "Same as real hardware" }</p> }
     } else {
-        let fields: Vec<&str> = view.differs.iter().map(|f| f.label()).collect();
+        let fields: Vec<&str> = view
+            .differs
+            .iter()
+            .map(|f| crate::data::label(*f))
+            .collect();
         html! {
             <p class="badge differs" data-differs="1">
                 <span class="sym" aria-hidden="true">{ "≠" }</span>
@@ -74,7 +78,7 @@ pub fn Pane(props: &PaneProps) -> Html {
     html! {
         <section class="pane" data-profile={p.id()} aria-labelledby={heading.clone()}>
             <header class="pane-head">
-                <h2 id={heading}>{ p.name() }</h2>
+                <h2 id={heading}>{ p.title() }</h2>
                 <p class="what">{ p.summary() }</p>
                 <p class="source">{ "Source: " }{ p.source() }</p>
             </header>

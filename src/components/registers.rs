@@ -87,7 +87,7 @@ pub fn registers(v: &StepView) -> Html {
                 { row(
                     html! { "RVI / SVI" },
                     html! { <code class="hex">{ format!("{:#04x} / {:#04x}", apicv.rvi, apicv.svi) }</code> },
-                    v.changed(Field::Apicv),
+                    v.apicv_changed,
                     "APICv guest-interrupt status (SDM 29.1.1): requesting and servicing virtual interrupt",
                 ) }
             }

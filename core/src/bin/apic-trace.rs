@@ -1,13 +1,15 @@
 //! `apic-trace`: trace a scenario from the command line.
 //!
 //! `apic-trace list` · `apic-trace run <id-or-file> [--profile ID|all]
-//! [--format table|markdown|json]` · `apic-trace check <id-or-file>`.
-//! Exit status: 0 ok, 1 when an `expect` fails (`check`), 2 on bad input,
-//! with the reason on stderr.
+//! [--format table|markdown|json]` · `apic-trace check <id-or-file>` ·
+//! `apic-trace compare <id-or-file> --profile P --against Q`.
+//! Exit status: 0 ok, 1 when an `expect` fails (`check`) or the two
+//! profiles differ (`compare`), 2 on bad input, with the reason on stderr.
 
 use std::process::ExitCode;
 
-use apic_core::{builtin, engine, report, scenario, Profile};
+use apic_core::format::{parse, Scenario};
+use apic_core::{builtin, compare, engine, report, Profile};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -41,6 +43,18 @@ enum Command {
         /// A built-in scenario id, or a path to a scenario JSON file.
         scenario: String,
     },
+    /// Trace a scenario under two profiles and print each state and field
+    /// in which they differ.
+    Compare {
+        /// A built-in scenario id, or a path to a scenario JSON file.
+        scenario: String,
+        /// The profile to check.
+        #[arg(long)]
+        profile: String,
+        /// The profile it is held against.
+        #[arg(long)]
+        against: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -51,7 +65,7 @@ enum Format {
 }
 
 /// A built-in id first, then a file path.
-fn load(arg: &str) -> Result<scenario::Scenario, String> {
+fn load(arg: &str) -> Result<Scenario, String> {
     if let Some(s) = builtin::get(arg) {
         return Ok(s);
     }
@@ -62,7 +76,7 @@ fn load(arg: &str) -> Result<scenario::Scenario, String> {
             ids.join(", ")
         )
     })?;
-    scenario::parse(&text).map_err(|e| format!("{arg}: {e}"))
+    parse(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
 fn profiles(arg: &str) -> Result<Vec<Profile>, String> {
@@ -71,13 +85,8 @@ fn profiles(arg: &str) -> Result<Vec<Profile>, String> {
     }
     let mut out = Vec::new();
     for id in arg.split(',') {
-        let p = Profile::from_id(id.trim()).ok_or_else(|| {
-            let ids: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
-            format!(
-                "unknown profile {id:?}; expected `all` or one of: {}",
-                ids.join(", ")
-            )
-        })?;
+        let p = Profile::from_id(id.trim())
+            .ok_or_else(|| format!("{} (or `all`)", Profile::unknown(id.trim())))?;
         if !out.contains(&p) {
             out.push(p);
         }
@@ -126,6 +135,43 @@ fn main() -> ExitCode {
                 },
             }
             ExitCode::SUCCESS
+        }
+        Command::Compare {
+            scenario,
+            profile,
+            against,
+        } => {
+            let one = |id: &str| Profile::from_id(id).ok_or_else(|| Profile::unknown(id));
+            let (s, a, b) =
+                match load(&scenario).and_then(|s| Ok((s, one(&profile)?, one(&against)?))) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        eprintln!("apic-trace: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+            let (ta, tb) = (engine::run(&s, a), engine::run(&s, b));
+            let diffs = compare::differences(&ta, &tb);
+            let states = ta.states.len().min(tb.states.len());
+            if diffs.is_empty() {
+                println!("{}: {a} and {b} agree in all {states} states", s.id);
+                return ExitCode::SUCCESS;
+            }
+            for d in &diffs {
+                let label = ta.states.get(d.step).map_or("", |st| st.label.as_str());
+                println!(
+                    "state {} ({label}): {}: {a} {} / {b} {}",
+                    d.step, d.field, d.left, d.right
+                );
+            }
+            let differing: std::collections::BTreeSet<usize> =
+                diffs.iter().map(|d| d.step).collect();
+            println!(
+                "{}: {a} and {b} differ in {} of {states} states",
+                s.id,
+                differing.len()
+            );
+            ExitCode::from(1)
         }
         Command::Check { scenario } => {
             let s = match load(&scenario) {
