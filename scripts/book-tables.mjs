@@ -68,12 +68,12 @@ function walk(dir) {
 
 function apicTraceBinary() {
   if (process.env.APIC_TRACE) return process.env.APIC_TRACE;
-  const build = spawnSync("cargo", ["build", "-q", "-p", "apic-core", "--bin", "apic-trace"], {
+  const build = spawnSync("cargo", ["build", "-q", "-p", "apic-trace", "--bin", "apic-trace"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (build.status !== 0) {
-    console.error("book-tables: could not build apic-trace (cargo build -p apic-core --bin apic-trace)");
+    console.error("book-tables: could not build apic-trace (cargo build -p apic-trace --bin apic-trace)");
     process.exit(2);
   }
   const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target");

@@ -7,7 +7,7 @@
 // named in its commit. Usage: node scripts/compare-model.mjs [REV]
 // (default HEAD). Exit 0 when every state field agrees, 1 otherwise.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,8 +17,11 @@ const rev = process.argv[2] ?? "HEAD";
 const run = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 28, ...opts });
 
+// The binary moved from apic-core to its own package (cli/); older
+// revisions still build it from apic-core.
 function build(dir, targetDir) {
-  run("cargo", ["build", "-q", "-p", "apic-core", "--bin", "apic-trace"], {
+  const pkg = existsSync(join(dir, "cli", "Cargo.toml")) ? "apic-trace" : "apic-core";
+  run("cargo", ["build", "-q", "-p", pkg, "--bin", "apic-trace"], {
     cwd: dir,
     env: { ...process.env, CARGO_TARGET_DIR: targetDir },
     stdio: ["ignore", "inherit", "inherit"],
