@@ -19,8 +19,8 @@ use crate::hooks::copy_link::link_to;
 use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
 use crate::hooks::{
-    use_copy_link, use_keyboard, use_play_timer, use_ready, use_status_clear, use_theme,
-    use_url_sync,
+    use_copy_link, use_doc_title, use_keyboard, use_play_timer, use_ready, use_status_clear,
+    use_theme, use_url_sync,
 };
 use crate::state::{Action, AppState};
 use crate::url::UrlState;
@@ -92,6 +92,7 @@ pub fn App() -> Html {
         on_action.reform(|()| Action::Status(None)),
     );
     use_ready();
+    use_doc_title(state.data.title.clone());
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
 
     let data = &state.data;

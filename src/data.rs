@@ -293,10 +293,29 @@ pub fn load_builtin(id: &str) -> Result<ScenarioData, String> {
     ScenarioData::from_trace(meta, &trace)
 }
 
-/// The built-in scenarios for the picker: id, title, summary.
+/// Where a built-in stands in the picker: the seed's story first, then the
+/// guided tour, the scenarios that teach one rule each, and the exercises
+/// (numbered in their titles, so in title order).
+fn picker_group(id: &str) -> u8 {
+    if id.starts_with("hotplug-cpu0") && !id.ends_with("irqs-off") {
+        0
+    } else if id.starts_with("hotplug") {
+        1
+    } else if id.starts_with("tour") {
+        2
+    } else if id.starts_with("exercise") {
+        4
+    } else {
+        3
+    }
+}
+
+/// The built-in scenarios for the picker, in picker order: id, title,
+/// summary.
 pub fn catalog() -> Vec<(AttrValue, AttrValue, AttrValue)> {
-    apic_core::builtin::list()
-        .into_iter()
+    let mut list = apic_core::builtin::list();
+    list.sort_by(|a, b| (picker_group(a.id), &a.title).cmp(&(picker_group(b.id), &b.title)));
+    list.into_iter()
         .map(|b| {
             (
                 AttrValue::Static(b.id),

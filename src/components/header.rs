@@ -65,10 +65,13 @@ const LOGO: &str = concat!(
 #[function_component]
 pub fn Header(props: &HeaderProps) -> Html {
     let on_pick = props.on_action.reform(|e: Event| {
-        let id = e
-            .target_dyn_into::<web_sys::HtmlSelectElement>()
-            .map(|s| s.value())
-            .unwrap_or_default();
+        let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
+        let id = select.as_ref().map(|s| s.value()).unwrap_or_default();
+        // Once a scenario is chosen the arrow keys must step through it, not
+        // change the choice again: focus leaves the list.
+        if let Some(s) = select {
+            let _ = s.blur();
+        }
         Action::SelectScenario(id)
     });
     let toggles = Profile::ALL.iter().enumerate().map(|(i, &p)| {

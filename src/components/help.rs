@@ -47,13 +47,28 @@ pub fn Help(props: &HelpProps) -> Html {
         });
     }
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let close_button = use_node_ref();
+    // A modal keeps Tab inside it (WAI-ARIA APG, dialog pattern): the
+    // close button is the dialog's one focusable control, so Tab and
+    // Shift+Tab both land on it instead of the page behind.
+    let trap = {
+        let close_button = close_button.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Tab" {
+                e.prevent_default();
+                if let Some(b) = close_button.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        })
+    };
     html! {
         <div class="overlay" onclick={close.clone()}>
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" tabindex="-1"
-                ref={dialog} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                ref={dialog} onkeydown={trap} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <div class="dialog-head">
                     <h2 id="help-title">{ "Keyboard and legend" }</h2>
-                    <button type="button" class="tool" onclick={close} aria-label="Close help" title="Close (Esc)">
+                    <button type="button" class="tool" ref={close_button} onclick={close} aria-label="Close help" title="Close (Esc)">
                         { icon(Icon::Close) }
                     </button>
                 </div>

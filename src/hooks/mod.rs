@@ -2,6 +2,7 @@
 //! a browser effect, or a browser event into an `Action`.
 
 pub mod copy_link;
+pub mod doc_title;
 pub mod keyboard;
 pub mod play_timer;
 pub mod ready;
@@ -11,6 +12,7 @@ pub mod theme;
 pub mod url_sync;
 
 pub use copy_link::use_copy_link;
+pub use doc_title::use_doc_title;
 pub use keyboard::use_keyboard;
 pub use play_timer::use_play_timer;
 pub use ready::use_ready;
