@@ -2,14 +2,23 @@
 //!
 //! `apic-trace list` · `apic-trace run <id-or-file> [--profile ID|all]
 //! [--format table|markdown|json]` · `apic-trace check <id-or-file>` ·
-//! `apic-trace compare <id-or-file> --profile P --against Q`.
+//! `apic-trace compare <id-or-file> --profile P --against Q` · `apic-trace
+//! host` · `apic-trace conformance [DIR...]`. A profile id is a model
+//! profile or `kvm-host`, the host's own in-kernel KVM local APIC (Linux
+//! x86_64 with a usable /dev/kvm).
 //! Exit status: 0 ok, 1 when an `expect` fails (`check`) or the two
-//! profiles differ (`compare`), 2 on bad input, with the reason on stderr.
+//! profiles differ (`compare`, `conformance`), 2 on bad input, 3 when this
+//! host cannot run it (no /dev/kvm, no permission, not Linux x86_64, a step
+//! the KVM runner cannot perform), with the reason on stderr.
+
+mod host;
 
 use std::process::ExitCode;
 
 use apic_core::format::{parse, Scenario};
+use apic_core::trace::{ProfileTrace, Trace};
 use apic_core::{builtin, compare, engine, report, Profile};
+use apic_kvm::hostcmp;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -31,7 +40,8 @@ enum Command {
     Run {
         /// A built-in scenario id, or a path to a scenario JSON file.
         scenario: String,
-        /// A profile id, or `all`.
+        /// Profile ids separated by commas (`all`: every model profile;
+        /// `kvm-host`: this host's KVM).
         #[arg(long, default_value = "all")]
         profile: String,
         /// Output format.
@@ -51,9 +61,22 @@ enum Command {
         /// The profile to check.
         #[arg(long)]
         profile: String,
-        /// The profile it is held against.
+        /// The profile it is held against (`kvm-host`: this host's KVM).
         #[arg(long)]
         against: String,
+    },
+    /// What this host's KVM is, which model profile it stands for, and what
+    /// it cannot show (exit 3 when it cannot run guests).
+    Host,
+    /// Every built-in scenario and every scenario file in DIR (`*.json`) on
+    /// this host's KVM, held to the model profile the host stands for.
+    Conformance {
+        /// Directories of scenario files.
+        dirs: Vec<String>,
+        /// Write each host trace, with the host's facts, into this directory
+        /// (`<id>.json`).
+        #[arg(long)]
+        record: Option<String>,
     },
 }
 
@@ -79,19 +102,145 @@ fn load(arg: &str) -> Result<Scenario, String> {
     parse(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
-fn profiles(arg: &str) -> Result<Vec<Profile>, String> {
-    if arg == "all" {
-        return Ok(Profile::ALL.to_vec());
+/// A profile of a run: one of the model's, or the host's KVM.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Model(Profile),
+    Host,
+}
+
+fn which(id: &str) -> Result<Which, String> {
+    if id == host::ID {
+        return Ok(Which::Host);
     }
+    Profile::from_id(id)
+        .map(Which::Model)
+        .ok_or_else(|| format!("{} (or `{}`)", Profile::unknown(id), host::ID))
+}
+
+fn profiles(arg: &str) -> Result<Vec<Which>, String> {
     let mut out = Vec::new();
-    for id in arg.split(',') {
-        let p = Profile::from_id(id.trim())
-            .ok_or_else(|| format!("{} (or `all`)", Profile::unknown(id.trim())))?;
-        if !out.contains(&p) {
-            out.push(p);
+    for id in arg.split(',').map(str::trim) {
+        let ps = if id == "all" {
+            Profile::ALL.iter().map(|p| Which::Model(*p)).collect()
+        } else {
+            vec![which(id).map_err(|e| format!("{e} (or `all`)"))?]
+        };
+        for p in ps {
+            if !out.contains(&p) {
+                out.push(p);
+            }
         }
     }
     Ok(out)
+}
+
+/// Exit status 3: this host cannot run it.
+fn cannot(e: host::Cannot) -> ExitCode {
+    eprintln!("apic-trace: cannot run on this host's KVM: {}", e.0);
+    ExitCode::from(3)
+}
+
+/// Probes the host and says on stderr what it is.
+fn probe_host() -> Result<host::Host, host::Cannot> {
+    let h = host::probe()?;
+    let first = h.facts.lines().next().unwrap_or_default();
+    eprintln!(
+        "apic-trace: kvm-host is {} ({}); it stands for {}{}",
+        first.trim_start_matches("kernel:").trim(),
+        h.module_line(),
+        h.stands_for,
+        if h.unobservable.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it cannot show {}",
+                h.unobservable
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    Ok(h)
+}
+
+/// Holds the model's run of `s` under `model` to the host's; prints each
+/// difference; true when they agree.
+fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) -> bool {
+    let m = engine::run(s, model);
+    let c = hostcmp::compare(s, &m, t, &h.unobservable);
+    let label = |k: usize| m.states.get(k).map_or("", |st| st.label.as_str());
+    for d in &c.differences {
+        println!(
+            "state {} ({}): {}: {model} {} / {} {}",
+            d.step,
+            label(d.step),
+            d.field,
+            d.left,
+            host::ID,
+            d.right
+        );
+    }
+    let mut quirks_seen: Vec<&hostcmp::Quirk> = Vec::new();
+    for e in &c.explained {
+        let d = &e.difference;
+        println!(
+            "state {} ({}): {}: {model} {} / {} {} (host quirk {})",
+            d.step,
+            label(d.step),
+            d.field,
+            d.left,
+            host::ID,
+            d.right,
+            e.quirk.id,
+        );
+        if !quirks_seen.iter().any(|q| q.id == e.quirk.id) {
+            quirks_seen.push(e.quirk);
+        }
+    }
+    for q in quirks_seen {
+        println!("host quirk {}: {} [{}]", q.id, q.reason, q.source);
+    }
+    if !c.left_out.is_empty() {
+        println!(
+            "not compared, this host cannot show them: {}",
+            c.left_out
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some((a, b)) = c.lengths {
+        println!("{}: {model} has {a} states, {} {b}", s.id, host::ID);
+    }
+    let quirks = if c.explained.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} differences are documented host quirks)",
+            c.explained.len()
+        )
+    };
+    if c.agree() {
+        println!(
+            "{}: {model} and {} agree in all {} states{quirks}",
+            s.id,
+            host::ID,
+            c.states
+        );
+    } else {
+        println!(
+            "{}: {model} and {} differ in {} of {} states{quirks}",
+            s.id,
+            host::ID,
+            c.differing_states().len(),
+            c.states
+        );
+    }
+    c.agree()
 }
 
 fn main() -> ExitCode {
@@ -122,7 +271,24 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let trace = engine::run_all(&s, &ps);
+            let mut trace = Trace {
+                scenario: s.id.clone(),
+                profiles: Vec::new(),
+            };
+            for p in ps {
+                match p {
+                    Which::Model(p) => trace.profiles.push(engine::run(&s, p)),
+                    Which::Host => {
+                        let t = host::check(&s)
+                            .and_then(|()| probe_host())
+                            .and_then(|h| host::run(&h, &s));
+                        match t {
+                            Ok(t) => trace.profiles.push(t),
+                            Err(e) => return cannot(e),
+                        }
+                    }
+                }
+            }
             match format {
                 Format::Table => print!("{}", report::table(&trace)),
                 Format::Markdown => print!("{}", report::markdown(&trace)),
@@ -141,15 +307,31 @@ fn main() -> ExitCode {
             profile,
             against,
         } => {
-            let one = |id: &str| Profile::from_id(id).ok_or_else(|| Profile::unknown(id));
             let (s, a, b) =
-                match load(&scenario).and_then(|s| Ok((s, one(&profile)?, one(&against)?))) {
+                match load(&scenario).and_then(|s| Ok((s, which(&profile)?, which(&against)?))) {
                     Ok(v) => v,
                     Err(e) => {
                         eprintln!("apic-trace: {e}");
                         return ExitCode::from(2);
                     }
                 };
+            let (a, b) = match (a, b) {
+                (Which::Model(a), Which::Model(b)) => (a, b),
+                (Which::Host, Which::Host) => {
+                    eprintln!("apic-trace: compare kvm-host with a model profile, not with itself");
+                    return ExitCode::from(2);
+                }
+                (Which::Model(p), Which::Host) | (Which::Host, Which::Model(p)) => {
+                    let run = host::check(&s)
+                        .and_then(|()| probe_host())
+                        .and_then(|h| host::run(&h, &s).map(|t| (h, t)));
+                    return match run {
+                        Ok((h, t)) if hold_to_host(&s, p, &h, &t) => ExitCode::SUCCESS,
+                        Ok(_) => ExitCode::from(1),
+                        Err(e) => cannot(e),
+                    };
+                }
+            };
             let (ta, tb) = (engine::run(&s, a), engine::run(&s, b));
             let diffs = compare::differences(&ta, &tb);
             let states = ta.states.len().min(tb.states.len());
@@ -173,6 +355,19 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
+        Command::Host => match host::probe() {
+            Ok(h) => {
+                print!("{}", h.facts);
+                println!(
+                    "profile:     kvm-host traces are held to {} ({})",
+                    h.stands_for,
+                    h.stands_for.title()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => cannot(e),
+        },
+        Command::Conformance { dirs, record } => conformance(&dirs, record.as_deref()),
         Command::Check { scenario } => {
             let s = match load(&scenario) {
                 Ok(s) => s,
@@ -204,4 +399,103 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Every built-in scenario and every `*.json` in `dirs`, on the host's KVM,
+/// held to the profile the host stands for.
+fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
+    let mut scenarios: Vec<(String, Scenario)> = builtin::list()
+        .iter()
+        .filter_map(|b| builtin::get(b.id).map(|s| (b.id.to_string(), s)))
+        .collect();
+    for dir in dirs {
+        let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(e) => {
+                eprintln!("apic-trace: {dir}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        files.sort();
+        for f in files {
+            let name = f.display().to_string();
+            match load(&name) {
+                Ok(s) => scenarios.push((name, s)),
+                Err(e) => {
+                    eprintln!("apic-trace: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    let h = match probe_host() {
+        Ok(h) => h,
+        Err(e) => {
+            println!("skipped: {}", e.0);
+            return ExitCode::from(3);
+        }
+    };
+    let (mut agree, mut differ, mut refused) = (0, 0, 0);
+    for (name, s) in &scenarios {
+        let builtin = !name.ends_with(".json");
+        if let Err(e) = host::check(s) {
+            // A built-in scenario may need what the runner cannot do (INIT
+            // to the BSP); a conformance file must not.
+            println!("not run: {name}: {}", e.0);
+            if builtin {
+                refused += 1;
+            } else {
+                differ += 1;
+            }
+            continue;
+        }
+        let t = match host::run(&h, s) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("FAILED: {name}: {}", e.0);
+                differ += 1;
+                continue;
+            }
+        };
+        if let Some(dir) = record {
+            if let Err(e) = write_record(dir, s, &h, &t) {
+                eprintln!("apic-trace: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        if hold_to_host(s, h.stands_for, &h, &t) {
+            agree += 1;
+        } else {
+            differ += 1;
+        }
+    }
+    println!(
+        "conformance: {agree} scenarios agree with {}, {differ} differ or failed, {refused} built-ins not runnable on KVM",
+        h.stands_for
+    );
+    if differ == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// A host trace as golden data: the scenario, the host's facts, the trace.
+fn write_record(dir: &str, s: &Scenario, h: &host::Host, t: &ProfileTrace) -> Result<(), String> {
+    let scenario: serde_json::Value = serde_json::from_str(&apic_core::format::to_json(s))
+        .map_err(|e| format!("scenario {}: {e}", s.id))?;
+    let doc = serde_json::json!({
+        "host": h.facts.lines().collect::<Vec<_>>(),
+        "stands_for": h.stands_for.id(),
+        "unobservable": h.unobservable.iter().map(|f| f.name()).collect::<Vec<_>>(),
+        "scenario": scenario,
+        "trace": t,
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    let path = std::path::Path::new(dir).join(format!("{}.json", s.id));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }

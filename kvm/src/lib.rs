@@ -15,22 +15,44 @@
 //! - every run is bounded in time; a guest that faults or hangs gives a
 //!   [`RunError`] naming the operation.
 //!
-//! Linux x86_64 only: elsewhere this crate is empty.
-#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+//! - [`run_scenario`] runs a format-v1 scenario on it and returns a trace
+//!   of the `kvm-host` profile (`runner.rs`).
+//!
+//! Linux x86_64 only, except [`hostcmp`]: how a model run is held to a
+//! host run (what the host cannot show, its documented quirks), which the
+//! tests of recorded traces use on every machine.
 
-mod guest;
-mod host;
-pub mod lapic;
-mod probe;
-mod ram;
-pub mod regs;
-mod vm;
+pub mod hostcmp;
 
-pub use guest::layout;
-pub use host::{facts, HostError, HostFacts, KvmModule};
-pub use lapic::Lapic;
-pub use probe::probe;
-pub use vm::{
-    Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,
-    StepReport, Trigger, VcpuState, Vm, VmConfig, APIC_BASE_ADDR,
-};
+/// Everything but `hostcmp` is Linux x86_64 only.
+macro_rules! linux_x86_64 {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+            $item
+        )*
+    };
+}
+
+linux_x86_64! {
+    mod guest;
+    mod host;
+    pub mod lapic;
+    mod probe;
+    mod ram;
+    pub mod regs;
+    mod runner;
+    mod vm;
+
+    pub use guest::layout;
+    pub use host::{facts, HostError, HostFacts, KvmModule};
+    pub use lapic::Lapic;
+    pub use probe::probe;
+    pub use runner::{
+        check, refusal, run_scenario, state_of, RunOptions, ScenarioError, PROFILE_ID,
+    };
+    pub use vm::{
+        Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,
+        StepReport, Trigger, VcpuState, Vm, VmConfig, APIC_BASE_ADDR,
+    };
+}
