@@ -19,9 +19,10 @@ const ICR_SELF_FIXED: u64 = 0x0004_0000;
 
 /// Trace a scenario under one profile.
 pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
-    let mut m = Machine::new(profile);
+    let mut reset = Vec::new();
+    let mut m = Machine::new(profile, scenario.processor, &mut reset);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let (events, warnings) = explain(&[Outcome::PowerUp], &m.policy);
+    let (events, warnings) = explain(&reset, &m.policy);
     states.push(m.state(0, "initial state".into(), events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {

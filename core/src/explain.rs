@@ -36,6 +36,9 @@ fn mode_name(mode: DeliveryMode) -> String {
     }
 }
 
+/// The source of `apic_pending_intr_clear()`'s loop.
+const PENDING_V52: &str = "linux: apic_pending_intr_clear() (arch/x86/kernel/apic/apic.c, v5.2)";
+
 /// What a routine does, in a line, and the kernel source it follows.
 fn routine_text(r: Routine) -> (&'static str, &'static str) {
     match r {
@@ -48,16 +51,16 @@ fn routine_text(r: Routine) -> (&'static str, &'static str) {
             "linux: apic_soft_disable()",
         ),
         Routine::NativeCpuDisable => (
-            "native_cpu_disable(): software-disable the local APIC so that IPI broadcasts no longer reach this CPU (it still takes INIT, NMI, SMI and SIPI)",
-            "linux: native_cpu_disable() (commit 60dcaad5736f, merged for 5.4)",
+            "native_cpu_disable(): software-disable the local APIC so that IPI broadcasts no longer reach this CPU (it still takes INIT, NMI, SMI and SIPI); v5.2 only masked the LVT entries with clear_local_APIC()",
+            "linux: native_cpu_disable() as in the 2019 test tree (tip WIP.x86/ipi commit e1056a25daa6); mainline from commit 60dcaad5736f, v5.4",
         ),
         Routine::SetupLocalApic => (
-            "setup_local_APIC(): TPR = 0, clear stale bits if the APIC is enabled, enable it, clear stale bits",
-            "linux: setup_local_APIC() (2019 work-in-progress tree, LKML 2019-07-01)",
+            "setup_local_APIC(): TPR = 0, clear stale bits if the APIC is enabled, enable it (SPIV bit 9, focus, left alone: that line is #ifdef CONFIG_X86_32), clear stale bits",
+            "linux: setup_local_APIC() as LKML 2019-07-01 describes the 2019 test tree (its exact text unverified; mainline v5.2 calls apic_pending_intr_clear() once, before enabling)",
         ),
         Routine::ApicPendingIntrClear => (
-            "apic_pending_intr_clear(): read IRR and ISR, EOI once per ISR bit, repeat while either is non-empty (at most 512 rounds)",
-            "linux: apic_pending_intr_clear() (commit cc8bf191378c)",
+            "apic_pending_intr_clear(): read IRR (queued) and ISR, EOI once per ISR bit; repeat while IRR was non-empty, for at most cpu_khz << 10 TSC cycles; then WARN_ON(max_loops <= 0)",
+            PENDING_V52,
         ),
         Routine::PlayDead => (
             "native_play_dead(): play_dead_common(), then halt in a loop",
@@ -448,7 +451,24 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             }
             ev(K::Reset, None, text, policy.init_source)
         }
-        Outcome::WaitForSipi => ev(K::Cpu, None, "the CPU waits for a start-up IPI (IF=0)".into(), "sdm-10.4.7.3"),
+        Outcome::WaitForSipi => ev(
+            K::Cpu,
+            None,
+            "this CPU is an application processor: it waits for a start-up IPI (IF=0)".into(),
+            policy.init_run_source(false),
+        ),
+        Outcome::InitBspRuns => ev(
+            K::Cpu,
+            None,
+            "this CPU is the BSP (IA32_APIC_BASE bit 8): after INIT it does not wait for SIPI but runs the BIOS boot-strap code at the reset vector, with IF=0; a start-up IPI will be ignored".into(),
+            policy.init_run_source(true),
+        ),
+        Outcome::BspLint0ExtInt => ev(
+            K::Reset,
+            None,
+            "KVM sets LVT LINT0 of the boot CPU to ExtINT, unmasked (0x700), unless userspace disabled KVM_X86_QUIRK_LINT0_REENABLED; a real APIC leaves it masked".into(),
+            policy.bsp_lint0.source,
+        ),
         Outcome::Started(v) => ev(
             K::Signal,
             Some(*v),
@@ -536,13 +556,13 @@ fn guest_event(g: &Guest) -> Option<Event> {
             EventKind::Guest,
             None,
             "if (apic_enabled()) apic_pending_intr_clear(): the APIC is enabled, so stale bits are cleared first".into(),
-            "linux: setup_local_APIC() (2019 work-in-progress tree)",
+            "linux: setup_local_APIC() (2019 test tree, LKML 2019-07-01)",
         ),
         Guest::SetupClearsFirst(false) => (
             EventKind::Guest,
             None,
             "if (apic_enabled()) apic_pending_intr_clear(): not taken, the APIC is software-disabled".into(),
-            "linux: setup_local_APIC() (2019 work-in-progress tree)",
+            "linux: setup_local_APIC() (2019 test tree, LKML 2019-07-01)",
         ),
         Guest::SetupEnables => (
             EventKind::Guest,
@@ -573,33 +593,41 @@ fn guest_event(g: &Guest) -> Option<Event> {
             EventKind::Guest,
             None,
             "ack_APIC_irq(): write EOI".into(),
-            "linux: apic_pending_intr_clear()",
+            PENDING_V52,
         ),
         Guest::PendingClean { rounds, acked } => (
             EventKind::Guest,
             None,
             if *acked == 0 {
-                "IRR and ISR are empty: nothing to clear".into()
+                "IRR and ISR read empty (queued = 0): nothing to clear, the loop ends".into()
             } else {
-                format!("IRR and ISR are empty after {rounds} rounds and {acked} EOIs")
+                format!("round {rounds} reads IRR empty (queued = 0) and the loop ends, after {acked} EOIs for the ISR bits it found")
             },
-            "linux: apic_pending_intr_clear()",
+            PENDING_V52,
         ),
-        Guest::PendingStuck { irr, if_flag } => (
+        Guest::PendingStuck { irr, if_flag, acked } => (
             EventKind::Guest,
             irr.last().copied(),
             format!(
-                "IRR still holds [{}] and nothing moves it to ISR (EOI alone never does, and IF={}): every remaining round reads the same, up to round 512",
+                "IRR still holds [{}] and nothing moves it to ISR (EOI alone never does, and IF={}); acked = {acked}, so no \"LAPIC pending interrupts after %d EOI\" (that needs acked > 256): every round reads the same until cpu_khz << 10 TSC cycles (about 1.02 s) have passed and max_loops <= 0",
                 list(irr),
                 u8::from(*if_flag)
             ),
-            "linux: apic_pending_intr_clear(); sdm-10.8.5",
+            "linux: apic_pending_intr_clear() (arch/x86/kernel/apic/apic.c, v5.2); sdm-10.8.5",
+        ),
+        Guest::WarnOn(line) => (
+            EventKind::Warning,
+            None,
+            format!(
+                "the guest kernel warns: WARN_ON(max_loops <= 0) prints \"{line}\" and a call trace (apic_ap_setup <- start_secondary <- secondary_startup_64 in the 2019 report). Left out: the line number after apic.c: and the +offset/size after the symbol, which depend on the exact source and build (the 2019 debug build printed apic.c:1502 and setup_local_APIC+0x2d1/0x4f0; the undebugged tree's line is unverified); for an AP also the CPU and PID. The v5.4 message \"APIC: Stale IRR\" (commit cc8bf191378c) did not exist yet"
+            ),
+            "linux: apic_pending_intr_clear() WARN_ON(max_loops <= 0) (arch/x86/kernel/apic/apic.c, v5.2; LKP report 2019-06-20, LKML 2019-06-28)",
         ),
         Guest::Warning(text) => (
             EventKind::Warning,
             None,
-            format!("the guest kernel warns: {text}"),
-            "linux: apic_pending_intr_clear() pr_warn (5.4 wording, commit cc8bf191378c)",
+            format!("the guest kernel prints: {text}"),
+            "linux: apic_pending_intr_clear() pr_err() (arch/x86/kernel/apic/apic.c, v5.2)",
         ),
     };
     Some(Event {
@@ -623,7 +651,7 @@ pub fn explain(outcomes: &[Outcome], policy: &Policy) -> (Vec<Event>, Vec<String
     let mut lvt_changes: Vec<(Lvt, u64, u64)> = Vec::new();
     let mut lvt_slot: Option<usize> = None;
     for o in outcomes {
-        if let Outcome::Guest(Guest::Warning(text)) = o {
+        if let Outcome::Guest(Guest::Warning(text) | Guest::WarnOn(text)) = o {
             warnings.push(text.clone());
         }
         if in_routine {

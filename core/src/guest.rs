@@ -6,7 +6,7 @@
 //! implements the trait on a real vCPU).
 
 use crate::delivery::Delivery;
-use crate::format::{CpuRun, Handlers, Reg};
+use crate::format::{CpuRun, Handlers, Processor, Reg};
 use crate::machine::Machine;
 use crate::outcome::{Blocked, Guest, Outcome};
 
@@ -28,6 +28,8 @@ pub trait GuestCpu {
     fn running(&self) -> bool;
     /// EFLAGS.IF.
     fn if_flag(&self) -> bool;
+    /// Whether this CPU is the BSP or an AP.
+    fn processor(&self) -> Processor;
     /// What the guest says it does, or prints.
     fn say(&mut self, what: Guest);
 }
@@ -119,6 +121,10 @@ impl GuestCpu for OnMachine<'_> {
 
     fn if_flag(&self) -> bool {
         self.machine.cpu.if_flag
+    }
+
+    fn processor(&self) -> Processor {
+        self.machine.processor
     }
 
     fn say(&mut self, what: Guest) {

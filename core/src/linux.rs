@@ -6,9 +6,9 @@
 
 use crate::apic::{
     VectorBits, APIC_IRR, APIC_ISR, APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_PMC, APIC_LVT_THERMAL,
-    APIC_LVT_TIMER, APIC_SPIV, APIC_TPR, LVT_MASKED, SPIV_APIC_ENABLED, SPIV_FOCUS_DISABLED,
+    APIC_LVT_TIMER, APIC_SPIV, APIC_TPR, LVT_MASKED, SPIV_APIC_ENABLED,
 };
-use crate::format::{Reg, Routine};
+use crate::format::{Processor, Reg, Routine};
 use crate::guest::GuestCpu;
 use crate::outcome::Guest;
 
@@ -16,9 +16,11 @@ use crate::outcome::Guest;
 const ERROR_APIC_VECTOR: u64 = 0xfe;
 /// `SPURIOUS_APIC_VECTOR`.
 const SPURIOUS_APIC_VECTOR: u32 = 0xff;
-/// `apic_pending_intr_clear()`'s bound since commit cc8bf191378c:
-/// "512 loops are way oversized and give the APIC a chance to obey".
-const PENDING_CLEAR_LOOPS: usize = 512;
+/// A bound on the model's rounds of `apic_pending_intr_clear()`, so that
+/// it always ends; every round before it either acknowledges an ISR bit
+/// or reads a different IRR, so it is never reached in practice. Reaching
+/// it counts as the kernel's TSC bound running out.
+const MAX_ROUNDS: usize = 1024;
 
 impl Routine {
     /// Whether another CPU performs it (so it happens even while this CPU
@@ -100,8 +102,10 @@ fn clear_local_apic(cpu: &mut dyn GuestCpu) {
     cpu.write(Reg::Esr, 0);
 }
 
-/// `apic_soft_disable()` (commit 60dcaad5736f): `clear_local_APIC()`,
-/// then SPIV &= ~APIC_SPIV_APIC_ENABLED.
+/// `apic_soft_disable()`: `clear_local_APIC()`, then SPIV &=
+/// ~APIC_SPIV_APIC_ENABLED. The 2019 test tree had it (tip WIP.x86/ipi
+/// commit e1056a25daa6); mainline has it from commit 60dcaad5736f, v5.4
+/// (v5.2's `native_cpu_disable()` only calls `clear_local_APIC()`).
 fn apic_soft_disable(cpu: &mut dyn GuestCpu) {
     cpu.say(Guest::Enter(Routine::ApicSoftDisable));
     clear_local_apic(cpu);
@@ -109,12 +113,18 @@ fn apic_soft_disable(cpu: &mut dyn GuestCpu) {
     cpu.write(Reg::Spiv, u64::from(spiv));
 }
 
-/// `setup_local_APIC()` as in the 2019 work-in-progress tree of Thomas
-/// Gleixner's report: TPR = 0 (v5.2: `value &= ~APIC_TPRI_MASK`),
-/// `if (apic_enabled()) apic_pending_intr_clear();`, enable the APIC with
-/// SPURIOUS_APIC_VECTOR (focus checking on), then
-/// `apic_pending_intr_clear()`. The LDR, LINT0/LINT1 and ESR set-up that
-/// follow in the kernel do not touch IRR/ISR and are not modelled.
+/// `setup_local_APIC()` as Thomas Gleixner's report (LKML 2019-07-01)
+/// describes his 2019 test tree (tip WIP.x86/ipi, based on 5.2.0-rc5; the
+/// tree was force-pushed, so its exact text is unverified): TPR = 0
+/// (v5.2: `value &= ~APIC_TPRI_MASK`), `if (apic_enabled())
+/// apic_pending_intr_clear();`, enable the APIC with SPURIOUS_APIC_VECTOR,
+/// then `apic_pending_intr_clear()`. (Mainline v5.2 calls
+/// `apic_pending_intr_clear()` once, after the TPR write and before the
+/// SPIV enable.) SPIV bit 9 is left as it is: `value &=
+/// ~APIC_SPIV_FOCUS_DISABLED` sits inside `#ifdef CONFIG_X86_32` ("64bit
+/// mode always use processor focus so no need to set it"), at v5.2 and at
+/// v5.4, and this guest is x86-64. The LDR, LINT0/LINT1 and ESR set-up
+/// that follow in the kernel do not touch IRR/ISR and are not modelled.
 fn setup_local_apic(cpu: &mut dyn GuestCpu) {
     cpu.say(Guest::Enter(Routine::SetupLocalApic));
     let tpr = cpu.read(APIC_TPR) & !0xff;
@@ -126,69 +136,123 @@ fn setup_local_apic(cpu: &mut dyn GuestCpu) {
     }
     let mut spiv = cpu.read(APIC_SPIV) & !0xff;
     spiv |= SPIV_APIC_ENABLED;
-    spiv &= !SPIV_FOCUS_DISABLED;
     spiv |= SPURIOUS_APIC_VECTOR;
     cpu.say(Guest::SetupEnables);
     cpu.write(Reg::Spiv, u64::from(spiv));
     apic_pending_intr_clear(cpu);
 }
 
-/// The 256 bits of IRR or ISR as software reads them: eight registers.
+/// The 256 bits of IRR or ISR as the v5.2 loop reads them: the eight
+/// registers from the highest (`for (i = APIC_ISR_NR - 1; i >= 0; i--)`).
 fn read_bits(cpu: &mut dyn GuestCpu, base: u32) -> VectorBits {
     let mut regs = [0u32; 8];
-    for (i, r) in (0u32..).zip(regs.iter_mut()) {
+    for (i, r) in (0u32..8).zip(regs.iter_mut()).rev() {
         *r = cpu.read(base + 0x10 * i);
     }
     VectorBits::from_regs(regs)
 }
 
-/// `apic_pending_intr_clear()` as reworked by commit cc8bf191378c (merged
-/// for 5.4): up to 512 rounds of `apic_check_and_ack()` (read IRR and ISR;
-/// if ISR is not empty, EOI once per set bit and go again; else go again
-/// while IRR is not empty), then `pr_warn("APIC: Stale IRR: %256pb ISR:
-/// %256pb\n", ...)` with the last values read. That is the wording used
-/// here; v5.2 had a `WARN_ON(max_loops <= 0)` with a TSC-based bound
-/// instead. A round that reads exactly what the round before read, with
-/// nothing to acknowledge, means every later round reads it too (nothing
-/// in this CPU moves an IRR bit when IF=0 or the APIC offers none), so the
-/// loop stops there and the outcome is the same as after round 512.
+/// `apic_pending_intr_clear()` as in v5.2 (arch/x86/kernel/apic/apic.c,
+/// 5.2.1 lines 1427-1475; the same text at v5.3; split out of
+/// `setup_local_APIC()` by commit 9b217f330177 for v4.17), which the 2019
+/// test tree had too:
+///
+/// ```c
+/// do {
+///     queued = 0;
+///     for (i = APIC_ISR_NR - 1; i >= 0; i--)
+///         queued |= apic_read(APIC_IRR + i*0x10);
+///     for (i = APIC_ISR_NR - 1; i >= 0; i--) {
+///         value = apic_read(APIC_ISR + i*0x10);
+///         for_each_set_bit(j, &value, 32) {
+///             ack_APIC_irq();
+///             acked++;
+///         }
+///     }
+///     if (acked > 256) {
+///         pr_err("LAPIC pending interrupts after %d EOI\n", acked);
+///         break;
+///     }
+///     if (queued) {
+///         if (boot_cpu_has(X86_FEATURE_TSC) && cpu_khz) {
+///             ntsc = rdtsc();
+///             max_loops = (long long)cpu_khz << 10;
+///             max_loops -= ntsc - tsc;
+///         } else {
+///             max_loops--;
+///         }
+///     }
+/// } while (queued && max_loops > 0);
+/// WARN_ON(max_loops <= 0);
+/// ```
+///
+/// The model has no clock. The guest is taken to have a TSC and a known
+/// `cpu_khz` (a KVM guest has both), so the loop ends when a round reads
+/// IRR empty (`queued` = 0), or when `cpu_khz << 10` TSC cycles (about
+/// 1.02 s) have passed with IRR set, and then `WARN_ON(max_loops <= 0)`
+/// fires. A round that reads the same IRR as the round before with ISR
+/// empty means every later round reads it too (nothing in this CPU moves
+/// an IRR bit when IF=0 or the APIC offers none), so the model stops there
+/// with the outcome of the time running out. `acked` counts ISR bits only,
+/// so with IRR set and ISR empty (the 2019 case) it stays 0 and the
+/// `pr_err()` is not printed.
 fn apic_pending_intr_clear(cpu: &mut dyn GuestCpu) {
     cpu.say(Guest::Enter(Routine::ApicPendingIntrClear));
-    let mut last = (VectorBits::default(), VectorBits::default());
     let mut previous = None;
+    let mut last = VectorBits::default();
     let mut acked = 0usize;
-    for round in 1..=PENDING_CLEAR_LOOPS {
+    for round in 1..=MAX_ROUNDS {
         let irr = read_bits(cpu, APIC_IRR);
+        last = irr;
+        let queued = !irr.is_empty();
         let isr = read_bits(cpu, APIC_ISR);
-        last = (irr, isr);
-        if !isr.is_empty() {
-            for _ in isr.vectors() {
-                cpu.say(Guest::Ack);
-                cpu.write(Reg::Eoi, 0);
-                acked += 1;
-            }
-            previous = None;
-            continue;
+        for _ in isr.vectors() {
+            cpu.say(Guest::Ack);
+            cpu.write(Reg::Eoi, 0);
+            acked += 1;
         }
-        if irr.is_empty() {
+        if acked > 256 {
+            // pr_err(), then break; max_loops is still positive (it only
+            // drops as time passes), so WARN_ON() stays silent.
+            cpu.say(Guest::Warning(format!(
+                "LAPIC pending interrupts after {acked} EOI"
+            )));
+            return;
+        }
+        if !queued {
             cpu.say(Guest::PendingClean {
                 rounds: round,
                 acked,
             });
             return;
         }
-        if previous == Some(irr) {
-            cpu.say(Guest::PendingStuck {
-                irr: irr.vectors(),
-                if_flag: cpu.if_flag(),
-            });
+        if isr.is_empty() && previous == Some(irr) {
             break;
         }
-        previous = Some(irr);
+        previous = isr.is_empty().then_some(irr);
     }
-    cpu.say(Guest::Warning(format!(
-        "APIC: Stale IRR: {} ISR: {}",
-        last.0.kernel_bitmap(),
-        last.1.kernel_bitmap()
-    )));
+    cpu.say(Guest::PendingStuck {
+        irr: last.vectors(),
+        if_flag: cpu.if_flag(),
+        acked,
+    });
+    cpu.say(Guest::WarnOn(warn_on_line(cpu.processor())));
+}
+
+/// The first line of the kernel's WARN_ON() report (`__warn()`: "WARNING:
+/// CPU: %d PID: %d at %s:%d %pS"), with only the parts that are certain:
+/// the file of the WARN_ON() and the symbol the 2019 report showed
+/// (`setup_local_APIC+0x2d1/0x4f0` in Feng Tang's debug build, LKML
+/// 2019-06-28; `apic_pending_intr_clear()` is static and was inlined).
+/// The line number and the offset/size depend on the build and are left
+/// out; so are the CPU and PID of an AP, whose Linux CPU number the model
+/// does not know. The BSP is Linux's CPU 0, and the hotplug path runs
+/// `start_secondary()` in its idle task, PID 0 (as in the 2019 output).
+pub fn warn_on_line(processor: Processor) -> String {
+    match processor {
+        Processor::Bsp => {
+            "WARNING: CPU: 0 PID: 0 at arch/x86/kernel/apic/apic.c setup_local_APIC".to_owned()
+        }
+        Processor::Ap => "WARNING: at arch/x86/kernel/apic/apic.c setup_local_APIC".to_owned(),
+    }
 }

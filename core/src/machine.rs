@@ -6,11 +6,12 @@
 //! delivery in `delivery.rs`, the timer in `timer.rs`. The guest that
 //! drives it is in `guest.rs` and `linux.rs`.
 
+use crate::apic::APIC_BASE_BSP;
 use crate::apic::{Apic, Lvt};
 use crate::cpu::Cpu;
-use crate::format::{CpuRun, Profile};
+use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{Outcome, Waker};
-use crate::policy::Policy;
+use crate::policy::{BspLint0, Policy};
 use crate::trace::{ApicvState, Event, State};
 
 /// The machine a scenario runs on.
@@ -22,15 +23,38 @@ pub struct Machine {
     pub cpu: Cpu,
     /// The profile's decisions.
     pub policy: Policy,
+    /// Whether the CPU is the BSP or an AP.
+    pub processor: Processor,
 }
 
+/// LVT LINT0 = ExtINT, unmasked: `SET_APIC_DELIVERY_MODE(0, APIC_MODE_EXTINT)`.
+const LVT_EXTINT: u32 = 0x700;
+
 impl Machine {
-    /// Power-up state under a profile (SDM 10.4.7.1).
-    pub fn new(profile: Profile) -> Machine {
-        Machine {
+    /// Power-up state under a profile (SDM 10.4.7.1), for the BSP or an
+    /// AP: IA32_APIC_BASE bit 8 is set on the BSP only (SDM 8.4.3). What
+    /// RESET did is recorded in `out`.
+    pub fn new(profile: Profile, processor: Processor, out: &mut Vec<Outcome>) -> Machine {
+        let mut m = Machine {
             apic: Apic::power_up(0),
             cpu: Cpu::power_up(),
             policy: Policy::for_profile(profile),
+            processor,
+        };
+        if processor == Processor::Ap {
+            m.apic.apic_base &= !APIC_BASE_BSP;
+        }
+        out.push(Outcome::PowerUp);
+        m.reset_bsp_lint0(out);
+        m
+    }
+
+    /// The profile's LVT LINT0 for the BSP after RESET or INIT
+    /// (`Policy::bsp_lint0`).
+    fn reset_bsp_lint0(&mut self, out: &mut Vec<Outcome>) {
+        if self.processor == Processor::Bsp && self.policy.bsp_lint0.choice == BspLint0::ExtInt {
+            self.apic.set_lvt_raw(Lvt::Lint0, LVT_EXTINT);
+            out.push(Outcome::BspLint0ExtInt);
         }
     }
 
@@ -133,18 +157,31 @@ impl Machine {
     }
 
     /// INIT: the APIC is reset as at power-up except its ID and
-    /// IA32_APIC_BASE (SDM 10.4.7.3), and the CPU waits for SIPI with IF=0
-    /// (EFLAGS = 2 after INIT).
+    /// IA32_APIC_BASE (SDM 10.4.7.3), with IF=0 (EFLAGS = 2 after INIT).
+    /// An AP then waits for SIPI; the BSP runs the BIOS boot-strap code
+    /// at the reset vector (SDM 8.4.2: "each logical processor examines
+    /// its BSP flag ... to determine whether it should execute the BIOS
+    /// boot-strap code (if it is the BSP) or enter a wait-for-SIPI state
+    /// (if it is an AP)"; KVM v5.2 `kvm_apic_accept_events()`: RUNNABLE
+    /// for the BSP, INIT_RECEIVED for an AP).
     pub fn init(&mut self, out: &mut Vec<Outcome>) {
         let irr = self.apic.irr.vectors();
         let isr = self.apic.isr.vectors();
         self.apic.init_reset();
         out.push(Outcome::InitReset { irr, isr });
+        self.reset_bsp_lint0(out);
+        let run = match self.processor {
+            Processor::Bsp => CpuRun::Running,
+            Processor::Ap => CpuRun::WaitForSipi,
+        };
         self.cpu = Cpu {
             if_flag: false,
-            run: CpuRun::WaitForSipi,
+            run,
         };
-        out.push(Outcome::WaitForSipi);
+        out.push(match self.processor {
+            Processor::Bsp => Outcome::InitBspRuns,
+            Processor::Ap => Outcome::WaitForSipi,
+        });
     }
 
     /// SIPI: starts a CPU that waits for it, at vector * 0x1000, with IF=0;

@@ -115,7 +115,11 @@ pub enum Guest {
         irr: Vec<u8>,
         /// IF at the time.
         if_flag: bool,
+        /// EOIs written (ISR bits found).
+        acked: usize,
     },
+    /// `WARN_ON(max_loops <= 0)` fires: the first line of the report.
+    WarnOn(String),
     /// The kernel prints a warning (the text as printed).
     Warning(String),
 }
@@ -291,6 +295,13 @@ pub enum Outcome {
     Nmi,
     /// NMI not taken in wait-for-SIPI.
     NmiIgnored,
+    /// KVM's `kvm_lapic_reset()` set LVT LINT0 of the BSP to ExtINT,
+    /// unmasked (after RESET or INIT).
+    BspLint0ExtInt,
+    /// After INIT the BSP runs the BIOS boot-strap code at the reset
+    /// vector instead of waiting for SIPI (SDM 8.4.2; KVM:
+    /// KVM_MP_STATE_RUNNABLE).
+    InitBspRuns,
     /// INIT: the APIC reset; what IRR and ISR lost.
     InitReset {
         /// IRR before.

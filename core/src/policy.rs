@@ -1,6 +1,7 @@
 //! Every way the profiles differ, as named decisions with their sources
 //! (reference: Thomas Gleixner's report, LKML 2019-07-01; SDM Vol. 3A
-//! 10.4.7.2 and 29.2; arch/x86/kvm/lapic.c). Everything else is one model.
+//! 10.4.7.1, 10.4.7.2 and 29.2; arch/x86/kvm/lapic.c at v5.1.15 for the
+//! code before the fix, v5.2 for the fix and for `kvm_lapic_reset()`). Everything else is one model.
 //! The explanation layer quotes a decision's source in the events it
 //! causes, so a learner sees which choice made a profile do what it did.
 
@@ -15,6 +16,18 @@ pub enum Decision {
     HeldIrr,
     /// `Policy::virtual_delivery`.
     VirtualDelivery,
+    /// `Policy::bsp_lint0`.
+    BspLint0,
+}
+
+/// What LVT LINT0 holds after RESET or INIT of the bootstrap processor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BspLint0 {
+    /// Masked, as every LVT entry (SDM 10.4.7.1, 10.4.7.3).
+    Masked,
+    /// ExtINT, unmasked (0x700): KVM's `kvm_lapic_reset()` under
+    /// `KVM_X86_QUIRK_LINT0_REENABLED`.
+    ExtInt,
 }
 
 /// What a *new* fixed interrupt does while the APIC is software-disabled.
@@ -62,11 +75,23 @@ pub struct Policy {
     pub virtual_delivery: Sourced<bool>,
     /// The source of an INIT's reset of the APIC state under this profile.
     pub init_source: &'static str,
+    /// LVT LINT0 of the BSP after RESET and INIT (an AP's is masked
+    /// under every profile).
+    pub bsp_lint0: Sourced<BspLint0>,
 }
 
 const KVM_DROPS_FIXED: &str =
     "kvm: __apic_accept_irq() ignores APIC_DM_FIXED when apic_enabled() is false";
-const KVM_INIT: &str = "sdm-10.4.7.3; kvm: kvm_lapic_reset(init_event=true)";
+const KVM_INIT: &str =
+    "sdm-10.4.7.3; kvm: kvm_lapic_reset(init_event=true) (arch/x86/kvm/lapic.c, v5.2)";
+/// `kvm_lapic_reset()` at v5.2 (and v5.1.15): `if (kvm_vcpu_is_reset_bsp(vcpu)
+/// && kvm_check_has_quirk(vcpu->kvm, KVM_X86_QUIRK_LINT0_REENABLED))
+/// kvm_lapic_set_reg(apic, APIC_LVT0, SET_APIC_DELIVERY_MODE(0,
+/// APIC_MODE_EXTINT));`, on RESET and on INIT.
+const KVM_BSP_LINT0: Sourced<BspLint0> = Sourced {
+    choice: BspLint0::ExtInt,
+    source: "kvm: kvm_lapic_reset() sets LVT0 = SET_APIC_DELIVERY_MODE(0, APIC_MODE_EXTINT) for the reset BSP under KVM_X86_QUIRK_LINT0_REENABLED (arch/x86/kvm/lapic.c, v5.2)",
+};
 
 impl Policy {
     /// The decisions of a profile.
@@ -91,6 +116,10 @@ impl Policy {
                 },
                 virtual_delivery: no_virtual,
                 init_source: "sdm-10.4.7.3",
+                bsp_lint0: Sourced {
+                    choice: BspLint0::Masked,
+                    source: "sdm-10.4.7.1: every LVT entry is masked after RESET and INIT, on the BSP as on an AP",
+                },
             },
             Profile::KvmApicv => Policy {
                 profile,
@@ -104,27 +133,42 @@ impl Policy {
                     source: "sdm-29.2.2",
                 },
                 init_source: KVM_INIT,
+                bsp_lint0: KVM_BSP_LINT0,
             },
             Profile::KvmEmulated => Policy {
                 profile,
                 fixed_while_sw_disabled: drop(KVM_DROPS_FIXED),
                 held_irr: Sourced {
                     choice: HeldIrr::Hold,
-                    source: "kvm: kvm_apic_has_interrupt() returns -1 because apic_enabled() is false",
+                    source: "kvm: kvm_apic_has_interrupt() returns -1 because apic_enabled() is false (arch/x86/kvm/lapic.c, v5.2-rc7 and earlier, e.g. v5.1.15)",
                 },
                 virtual_delivery: no_virtual,
                 init_source: KVM_INIT,
+                bsp_lint0: KVM_BSP_LINT0,
             },
             Profile::KvmEmulatedFixed => Policy {
                 profile,
                 fixed_while_sw_disabled: drop(KVM_DROPS_FIXED),
                 held_irr: Sourced {
                     choice: HeldIrr::Deliver,
-                    source: "kvm: commit bb34e690e934: kvm_apic_has_interrupt() only returns -1 when !kvm_apic_hw_enabled()",
+                    source: "kvm: commit bb34e690e934 (in v5.2; stable 5.1.17, 4.19.58): kvm_apic_has_interrupt() only returns -1 when !kvm_apic_hw_enabled()",
                 },
                 virtual_delivery: no_virtual,
                 init_source: KVM_INIT,
+                bsp_lint0: KVM_BSP_LINT0,
             },
+        }
+    }
+
+    /// The source of what the CPU does after INIT: the BSP runs (at the
+    /// reset vector), an AP waits for SIPI. Every profile does the same;
+    /// KVM's events also name the KVM code that does it.
+    pub fn init_run_source(&self, bsp: bool) -> &'static str {
+        match (self.profile, bsp) {
+            (Profile::Hardware, true) => "sdm-8.4.2",
+            (Profile::Hardware, false) => "sdm-8.4.2; sdm-10.4.7.3",
+            (_, true) => "sdm-8.4.2; kvm: kvm_apic_accept_events() leaves the BSP KVM_MP_STATE_RUNNABLE (arch/x86/kvm/lapic.c, v5.2)",
+            (_, false) => "sdm-8.4.2; kvm: kvm_apic_accept_events() puts an AP in KVM_MP_STATE_INIT_RECEIVED (arch/x86/kvm/lapic.c, v5.2)",
         }
     }
 
@@ -138,6 +182,7 @@ impl Policy {
             Decision::VirtualDelivery => {
                 self.virtual_delivery.choice == other.virtual_delivery.choice
             }
+            Decision::BspLint0 => self.bsp_lint0.choice == other.bsp_lint0.choice,
         }
     }
 }
@@ -169,5 +214,20 @@ mod tests {
             .map(|p| Policy::for_profile(*p).virtual_delivery.choice)
             .collect();
         assert_eq!(virtual_delivery, [false, true, false, false]);
+        // kvm_lapic_reset() (v5.2): LVT0 = ExtINT for the reset BSP under
+        // KVM_X86_QUIRK_LINT0_REENABLED; SDM 10.4.7.1: masked on hardware.
+        let lint0: Vec<_> = Profile::ALL
+            .iter()
+            .map(|p| Policy::for_profile(*p).bsp_lint0.choice)
+            .collect();
+        assert_eq!(
+            lint0,
+            [
+                BspLint0::Masked,
+                BspLint0::ExtInt,
+                BspLint0::ExtInt,
+                BspLint0::ExtInt
+            ]
+        );
     }
 }

@@ -10,8 +10,10 @@ impl Profile {
         match self {
             Profile::Hardware => "Real hardware",
             Profile::KvmApicv => "KVM, apicv=1",
-            Profile::KvmEmulated => "KVM, apicv=0 (v5.2, bug)",
-            Profile::KvmEmulatedFixed => "KVM, apicv=0 with the fix",
+            Profile::KvmEmulated => {
+                "KVM, apicv=0, before the fix (v5.2-rc7 and earlier, e.g. v5.1)"
+            }
+            Profile::KvmEmulatedFixed => "KVM, apicv=0, with the fix (v5.2 and later)",
         }
     }
 
@@ -25,10 +27,10 @@ impl Profile {
                 "The CPU delivers from RVI with no SPIV check, so a held bit is delivered normally."
             }
             Profile::KvmEmulated => {
-                "Software emulation: kvm_apic_has_interrupt() ignores IRR while the APIC is software-disabled."
+                "Software emulation before the fix: kvm_apic_has_interrupt() ignores IRR while the APIC is software-disabled."
             }
             Profile::KvmEmulatedFixed => {
-                "The fix: only a hardware-disabled APIC blocks delivery, so the held bit is delivered."
+                "Software emulation with the fix: only a hardware-disabled APIC blocks delivery, so the held bit is delivered."
             }
         }
     }
@@ -38,9 +40,11 @@ impl Profile {
         match self {
             Profile::Hardware => "observed by Thomas Gleixner, LKML 2019-07-01 (the SDM is silent)",
             Profile::KvmApicv => "SDM 29.2; KVM vmx_sync_pir_to_irr(), kvm_cpu_has_injectable_intr()",
-            Profile::KvmEmulated => "arch/x86/kvm/lapic.c v5.2: kvm_apic_has_interrupt(), apic_enabled()",
+            Profile::KvmEmulated => {
+                "arch/x86/kvm/lapic.c before commit bb34e690e934 (v5.2-rc7 and earlier; quoted from v5.1.15): kvm_apic_has_interrupt(): if (!apic_enabled(apic)) return -1;"
+            }
             Profile::KvmEmulatedFixed => {
-                "commit bb34e690e934 \"KVM: LAPIC: Fix pending interrupt in IRR blocked by software disable LAPIC\""
+                "commit bb34e690e934 \"KVM: LAPIC: Fix pending interrupt in IRR blocked by software disable LAPIC\", merged for v5.2 (after v5.2-rc7; stable 5.1.17, 4.19.58): if (!kvm_apic_hw_enabled(apic)) return -1;"
             }
         }
     }

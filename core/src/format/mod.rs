@@ -8,7 +8,7 @@ mod names;
 mod read;
 mod write;
 
-pub use names::{CpuRun, Field, Handlers, Kind, OpName, Profile, Reg, Routine};
+pub use names::{CpuRun, Field, Handlers, Kind, OpName, Processor, Profile, Reg, Routine};
 pub use read::{parse, FormatError, MAX_BYTES, MAX_STEPS};
 pub use write::to_json;
 
@@ -23,6 +23,8 @@ pub struct Scenario {
     pub summary: String,
     /// How the guest's interrupt handlers behave.
     pub handlers: Handlers,
+    /// Which processor the CPU is (`bsp`, the default, or `ap`).
+    pub processor: Processor,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }

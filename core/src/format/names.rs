@@ -245,6 +245,28 @@ pub enum Handlers {
 }
 by_name!(Handlers, "handler mode");
 
+/// Which processor the scenario's CPU is (the top-level `processor` field,
+/// default `bsp`). It decides what INIT does (SDM Vol. 3A 8.4.2: after the
+/// MP protocol, an INIT makes each processor examine the BSP flag of
+/// IA32_APIC_BASE and "execute the BIOS boot-strap code (if it is the BSP)
+/// or enter a wait-for-SIPI state (if it is an AP)"; KVM v5.2
+/// `kvm_apic_accept_events()`: a BSP becomes KVM_MP_STATE_RUNNABLE, an AP
+/// KVM_MP_STATE_INIT_RECEIVED) and, under KVM, LVT LINT0 after RESET and
+/// INIT (`kvm_lapic_reset()`, `KVM_X86_QUIRK_LINT0_REENABLED`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Processor {
+    /// The bootstrap processor (Linux's CPU0; KVM's vcpu 0 unless
+    /// KVM_SET_BOOT_CPU_ID says otherwise): IA32_APIC_BASE bit 8 set.
+    #[default]
+    Bsp,
+    /// An application processor: IA32_APIC_BASE bit 8 clear.
+    Ap,
+}
+by_name!(Processor, "processor");
+
 /// The operation of a step (its `do` field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "snake_case")]
@@ -400,6 +422,9 @@ mod tests {
                 "kvm-emulated-fixed"
             ]
         );
+        let processors: Vec<_> = Processor::names().collect();
+        assert_eq!(processors, ["bsp", "ap"]);
+        assert_eq!(Processor::default(), Processor::Bsp);
         let cpu: Vec<_> = CpuRun::names().collect();
         assert_eq!(cpu, ["running", "halted", "wait_for_sipi"]);
         assert_eq!(Routine::ClearLocalApic.name(), "clear_local_APIC");

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    CpuRun, Expect, Field, FieldValue, Handlers, Kind, Op, OpName, Profile, Reg, Routine, Scenario,
-    Step,
+    CpuRun, Expect, Field, FieldValue, Handlers, Kind, Op, OpName, Processor, Profile, Reg,
+    Routine, Scenario, Step,
 };
 
 /// A scenario may have at most this many steps.
@@ -70,7 +70,15 @@ fn quoted(message: &str) -> Option<&str> {
     Some(rest.split_once('`')?.0)
 }
 
-const TOP_FIELDS: &[&str] = &["id", "title", "summary", "handlers", "steps", "$schema"];
+const TOP_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "summary",
+    "handlers",
+    "processor",
+    "steps",
+    "$schema",
+];
 
 /// The scenario's own fields, each step kept as raw text for stage two.
 #[derive(Deserialize)]
@@ -85,6 +93,8 @@ struct Top<'a> {
     summary: String,
     #[serde(default)]
     handlers: Handlers,
+    #[serde(default)]
+    processor: Processor,
     #[serde(borrow)]
     steps: Vec<&'a RawValue>,
 }
@@ -139,6 +149,7 @@ pub fn parse(json: &str) -> Result<Scenario, FormatError> {
         title: top.title,
         summary: top.summary,
         handlers: top.handlers,
+        processor: top.processor,
         steps,
     })
 }
@@ -671,6 +682,7 @@ mod tests {
     fn minimal_scenario() {
         let s = parse(r#"{"id":"a","title":"A","steps":[{"do":"cli"},{"do":"write","reg":"spiv","value":"0x1ff","label":"on"}]}"#).unwrap();
         assert_eq!(s.handlers, Handlers::AutoEoi);
+        assert_eq!(s.processor, Processor::Bsp);
         assert_eq!(
             s.steps[1].op,
             Op::Write {

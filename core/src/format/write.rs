@@ -73,11 +73,12 @@ pub fn to_json(s: &Scenario) -> String {
         format!("[\n{}\n  ]", steps.join(",\n"))
     };
     format!(
-        "{{\n  \"id\": {},\n  \"title\": {},\n  \"summary\": {},\n  \"handlers\": {},\n  \"steps\": {steps}\n}}\n",
+        "{{\n  \"id\": {},\n  \"title\": {},\n  \"summary\": {},\n  \"handlers\": {},\n  \"processor\": {},\n  \"steps\": {steps}\n}}\n",
         string(&s.id),
         string(&s.title),
         string(&s.summary),
         string(s.handlers.name()),
+        string(s.processor.name()),
     )
 }
 
@@ -89,7 +90,7 @@ mod tests {
 
     #[test]
     fn writes_what_parse_reads_back() {
-        let text = r#"{"id":"w","title":"T \"q\"","summary":"","handlers":"manual","steps":[
+        let text = r#"{"id":"w","title":"T \"q\"","summary":"","handlers":"manual","processor":"ap","steps":[
             {"do":"write","reg":"icr","value":"0xff000000000400ec","label":"l","note":"n"},
             {"do":"irq","vector":49,"level":true},{"do":"sipi","vector":"0x9a"},
             {"do":"linux","routine":"setup_local_APIC"},{"do":"note","text":"t\n2"},
