@@ -606,10 +606,22 @@ impl GuestCpu for HostCpu<'_> {
     }
 
     fn write(&mut self, reg: Reg, value: u64) {
-        let value = if reg == Reg::TscDeadline && value != 0 {
-            self.future_deadline(value)
-        } else {
-            value
+        let value = match reg {
+            Reg::TscDeadline if value != 0 => self.future_deadline(value),
+            Reg::TimerInitial if value != 0 && value != u64::from(u32::MAX) => {
+                self.events.push(event(
+                    EventKind::Timer,
+                    None,
+                    format!(
+                        "timer_initial {value:#x} stands for a count that runs out at timer_fire: \
+                         the guest writes 0xffffffff, so the timer does not expire on its own \
+                         first; timer_fire sets the current count to 1"
+                    ),
+                    "host: apic-kvm runner",
+                ));
+                u64::from(u32::MAX)
+            }
+            _ => value,
         };
         match write_reg(reg.name(), value, self.bsp) {
             Ok(ops) => {
