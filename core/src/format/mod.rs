@@ -6,6 +6,7 @@
 
 mod names;
 mod read;
+pub mod wire;
 mod write;
 
 pub use names::{CpuRun, Field, Handlers, Kind, OpName, Processor, Profile, Reg, Routine};

@@ -1,0 +1,355 @@
+//! A compact private transfer encoding of a `Scenario` (and of a reader's
+//! `FormatError`), for handing a scenario the page's reader worker read to
+//! the page's main module, which carries no JSON reader (README,
+//! "Performance"). Both sides compile this one module, so the encoding
+//! needs no version and is never stored or shown: it is not a second
+//! format, and nothing but `encode`/`decode` may depend on its layout.
+//!
+//! Layout: a number is unsigned LEB128; a text is its byte length and its
+//! UTF-8 bytes; a name (register, routine, profile, ...) is the format's
+//! name as a text; an optional value is a 0 byte, or a 1 byte and the
+//! value; a list is its length and its items. A scenario is id, title,
+//! summary, handlers, processor, steps; a step is its `do` name, that
+//! operation's fields in declaration order, optional label, optional note.
+//! An expect's value is a tag (0 vectors, 1 number, 2 bool, 3 cpu) and the
+//! value. `decode` rejects anything else, trailing bytes included, and
+//! never panics nor allocates more than its input could describe.
+
+use super::{
+    CpuRun, Expect, Field, FieldValue, FormatError, Handlers, Op, OpName, Processor, Profile, Reg,
+    Routine, Scenario, Step,
+};
+
+const OK: u8 = 0;
+const ERROR: u8 = 1;
+
+/// The scenario as bytes.
+pub fn encode(s: &Scenario) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(64 + 16 * s.steps.len()));
+    w.scenario(s);
+    w.0
+}
+
+/// The scenario `encode` wrote; `None` for anything else.
+pub fn decode(bytes: &[u8]) -> Option<Scenario> {
+    let mut r = Reader(bytes);
+    let s = r.scenario()?;
+    r.0.is_empty().then_some(s)
+}
+
+/// A reader's outcome as bytes: the scenario, or the error.
+pub fn encode_result(result: &Result<Scenario, FormatError>) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    match result {
+        Ok(s) => {
+            w.byte(OK);
+            w.scenario(s);
+        }
+        Err(e) => {
+            w.byte(ERROR);
+            w.text(&e.message);
+            w.opt(e.step.as_ref(), |w, n| w.num(*n as u64));
+            w.opt(e.field.as_ref(), |w, f| w.text(f));
+            w.num(e.line as u64);
+            w.num(e.column as u64);
+        }
+    }
+    w.0
+}
+
+/// What `encode_result` wrote; `None` for anything else.
+pub fn decode_result(bytes: &[u8]) -> Option<Result<Scenario, FormatError>> {
+    let mut r = Reader(bytes);
+    let out = match r.byte()? {
+        OK => Ok(r.scenario()?),
+        ERROR => Err(FormatError {
+            message: r.text()?,
+            step: r.opt(|r| r.usize())?,
+            field: r.opt(Reader::text)?,
+            line: r.usize()?,
+            column: r.usize()?,
+        }),
+        _ => return None,
+    };
+    r.0.is_empty().then_some(out)
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn byte(&mut self, b: u8) {
+        self.0.push(b);
+    }
+
+    fn num(&mut self, mut n: u64) {
+        loop {
+            let low = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(low);
+                return;
+            }
+            self.0.push(low | 0x80);
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        self.num(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Writer, T)) {
+        match v {
+            None => self.byte(0),
+            Some(v) => {
+                self.byte(1);
+                f(self, v);
+            }
+        }
+    }
+
+    fn scenario(&mut self, s: &Scenario) {
+        self.text(&s.id);
+        self.text(&s.title);
+        self.text(&s.summary);
+        self.text(s.handlers.name());
+        self.text(s.processor.name());
+        self.num(s.steps.len() as u64);
+        for step in &s.steps {
+            self.step(step);
+        }
+    }
+
+    fn step(&mut self, s: &Step) {
+        self.text(s.op.name().name());
+        match &s.op {
+            Op::Write { reg, value } => {
+                self.text(reg.name());
+                self.num(*value);
+            }
+            Op::Irq { vector, level } => {
+                self.byte(*vector);
+                self.byte(u8::from(*level));
+            }
+            Op::SelfIpi { vector } | Op::Sipi { vector } => self.byte(*vector),
+            Op::Linux { routine } => self.text(routine.name()),
+            Op::Note { text } => self.text(text),
+            Op::Expect(e) => {
+                self.opt(e.profiles.as_ref(), |w, ps| {
+                    w.num(ps.len() as u64);
+                    for p in ps {
+                        w.text(p.name());
+                    }
+                });
+                self.num(e.checks.len() as u64);
+                for (field, value) in &e.checks {
+                    self.text(field.name());
+                    match value {
+                        FieldValue::Vectors(v) => {
+                            self.byte(0);
+                            self.num(v.len() as u64);
+                            self.0.extend_from_slice(v);
+                        }
+                        FieldValue::Number(n) => {
+                            self.byte(1);
+                            self.num(u64::from(*n));
+                        }
+                        FieldValue::Bool(b) => {
+                            self.byte(2);
+                            self.byte(u8::from(*b));
+                        }
+                        FieldValue::Cpu(c) => {
+                            self.byte(3);
+                            self.text(c.name());
+                        }
+                    }
+                }
+            }
+            Op::Cli | Op::Sti | Op::Hlt | Op::Nmi | Op::Init | Op::TimerFire | Op::Eoi => {}
+        }
+        self.opt(s.label.as_ref(), |w, l| w.text(l));
+        self.opt(s.note.as_ref(), |w, n| w.text(n));
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn num(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn usize(&mut self) -> Option<usize> {
+        usize::try_from(self.num()?).ok()
+    }
+
+    /// A count of items, each at least one byte long: never more than the
+    /// bytes left, so a forged count cannot make `decode` loop or allocate.
+    fn count(&mut self) -> Option<usize> {
+        self.usize().filter(|n| *n <= self.0.len())
+    }
+
+    fn bytes(&mut self) -> Option<&[u8]> {
+        let n = self.count()?;
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        String::from_utf8(self.bytes()?.to_vec()).ok()
+    }
+
+    fn name<T>(&mut self, from: fn(&str) -> Option<T>) -> Option<T> {
+        let n = self.count()?;
+        let head = self.0.get(..n)?;
+        let v = from(std::str::from_utf8(head).ok()?)?;
+        self.0 = self.0.get(n..)?;
+        Some(v)
+    }
+
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.byte()? {
+            0 => Some(None),
+            1 => Some(Some(f(self)?)),
+            _ => None,
+        }
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        match self.byte()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    fn scenario(&mut self) -> Option<Scenario> {
+        let id = self.text()?;
+        let title = self.text()?;
+        let summary = self.text()?;
+        let handlers = self.name(Handlers::from_name)?;
+        let processor = self.name(Processor::from_name)?;
+        let n = self.count()?;
+        let mut steps = Vec::with_capacity(n);
+        for _ in 0..n {
+            steps.push(self.step()?);
+        }
+        Some(Scenario {
+            id,
+            title,
+            summary,
+            handlers,
+            processor,
+            steps,
+        })
+    }
+
+    fn step(&mut self) -> Option<Step> {
+        let op = match self.name(OpName::from_name)? {
+            OpName::Write => Op::Write {
+                reg: self.name(Reg::from_name)?,
+                value: self.num()?,
+            },
+            OpName::Cli => Op::Cli,
+            OpName::Sti => Op::Sti,
+            OpName::Hlt => Op::Hlt,
+            OpName::Irq => Op::Irq {
+                vector: self.byte()?,
+                level: self.bool()?,
+            },
+            OpName::SelfIpi => Op::SelfIpi {
+                vector: self.byte()?,
+            },
+            OpName::Nmi => Op::Nmi,
+            OpName::Init => Op::Init,
+            OpName::Sipi => Op::Sipi {
+                vector: self.byte()?,
+            },
+            OpName::TimerFire => Op::TimerFire,
+            OpName::Eoi => Op::Eoi,
+            OpName::Linux => Op::Linux {
+                routine: self.name(Routine::from_name)?,
+            },
+            OpName::Note => Op::Note { text: self.text()? },
+            OpName::Expect => {
+                let profiles = self.opt(|r| {
+                    let n = r.count()?;
+                    (0..n).map(|_| r.name(Profile::from_name)).collect()
+                })?;
+                let n = self.count()?;
+                let mut checks = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let field = self.name(Field::from_name)?;
+                    let value = match self.byte()? {
+                        0 => FieldValue::Vectors(self.bytes()?.to_vec()),
+                        1 => FieldValue::Number(u32::try_from(self.num()?).ok()?),
+                        2 => FieldValue::Bool(self.bool()?),
+                        3 => FieldValue::Cpu(self.name(CpuRun::from_name)?),
+                        _ => return None,
+                    };
+                    checks.push((field, value));
+                }
+                Op::Expect(Expect { profiles, checks })
+            }
+        };
+        Some(Step {
+            op,
+            label: self.opt(Reader::text)?,
+            note: self.opt(Reader::text)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::parse;
+    use super::*;
+
+    #[test]
+    fn every_builtin_round_trips() {
+        for b in crate::builtin::list() {
+            let s = crate::builtin::get(b.id).unwrap();
+            assert_eq!(decode(&encode(&s)), Some(s.clone()), "{}", b.id);
+            assert_eq!(decode_result(&encode_result(&Ok(s.clone()))), Some(Ok(s)));
+        }
+    }
+
+    #[test]
+    fn errors_round_trip() {
+        let e = parse("{\n  \"id\": 3").unwrap_err();
+        assert!(e.line > 0, "{e:?}");
+        assert_eq!(decode_result(&encode_result(&Err(e.clone()))), Some(Err(e)));
+        let e = parse(r#"{"id":"a","title":"A","steps":[{"do":"nope"}]}"#).unwrap_err();
+        assert!(e.step.is_some() && e.field.is_some(), "{e:?}");
+        assert_eq!(decode_result(&encode_result(&Err(e.clone()))), Some(Err(e)));
+    }
+
+    #[test]
+    fn rejects_trailing_and_truncated_bytes() {
+        let s = crate::builtin::get("hotplug-cpu0").unwrap();
+        let mut bytes = encode(&s);
+        bytes.push(0);
+        assert_eq!(decode(&bytes), None);
+        bytes.pop();
+        for cut in 0..bytes.len() {
+            assert_eq!(decode(bytes.get(..cut).unwrap()), None, "cut at {cut}");
+        }
+        assert_eq!(decode(&[0xff; 32]), None);
+    }
+}
