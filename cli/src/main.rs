@@ -187,7 +187,7 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
     for e in &c.explained {
         let d = &e.difference;
         println!(
-            "state {} ({}): {}: {model} {} / {} {} (host quirk {})",
+            "state {} ({}): {}: {model} {} / {} {} (quirk {})",
             d.step,
             label(d.step),
             d.field,
@@ -201,7 +201,11 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
         }
     }
     for q in quirks_seen {
-        println!("host quirk {}: {} [{}]", q.id, q.reason, q.source);
+        let what = match q.kind {
+            hostcmp::QuirkKind::Host => "host quirk",
+            hostcmp::QuirkKind::ModelPending => "known model error (reported, not yet fixed)",
+        };
+        println!("{what} {}: {} [{}]", q.id, q.reason, q.source);
     }
     if !c.left_out.is_empty() {
         println!(
@@ -219,10 +223,7 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
     let quirks = if c.explained.is_empty() {
         String::new()
     } else {
-        format!(
-            " ({} differences are documented host quirks)",
-            c.explained.len()
-        )
+        format!(" ({} differences are documented quirks)", c.explained.len())
     };
     if c.agree() {
         println!(
