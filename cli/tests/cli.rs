@@ -232,3 +232,49 @@ fn bad_input_exits_2_with_the_reason() {
     let o = apic_trace(&["run", "hotplug-cpu0", "--format", "yaml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--against kvm-host`: agreement (0) on a host with a usable /dev/kvm, or
+/// exit 3 with the reason in one line where the host cannot run it.
+#[test]
+fn compare_against_the_host_agrees_or_says_why_not() {
+    let o = apic_trace(&[
+        "compare",
+        "hotplug-cpu0",
+        "--profile",
+        "kvm-emulated-fixed",
+        "--against",
+        "kvm-host",
+    ]);
+    match o.status.code() {
+        Some(0) => assert!(
+            stdout(&o).contains("agree in all 21 states"),
+            "{}",
+            stdout(&o)
+        ),
+        Some(3) => {
+            let e = stderr(&o);
+            assert!(e.contains("cannot run on this host's KVM"), "{e}");
+            println!("skipped: {}", e.trim());
+        }
+        other => panic!("exit {other:?}: {}{}", stdout(&o), stderr(&o)),
+    }
+}
+
+/// A step the runner cannot perform is refused before any VM starts,
+/// naming the step (exit 3), whether or not this host has KVM.
+#[test]
+fn a_step_kvm_cannot_perform_is_refused_with_its_number() {
+    let path = scratch(
+        "kvm-refused.json",
+        r#"{"id": "kvm-refused", "title": "t", "processor": "bsp",
+            "steps": [{"do": "write", "reg": "spiv", "value": "0x1ff"}, {"do": "init"}]}"#,
+    );
+    let o = apic_trace(&["run", path.to_str().unwrap(), "--profile", "kvm-host"]);
+    assert_eq!(o.status.code(), Some(3));
+    let e = stderr(&o);
+    assert!(e.lines().count() == 1, "{e}");
+    assert!(
+        e.contains("step 2 (init)") || e.contains("Linux on x86_64"),
+        "{e}"
+    );
+}
