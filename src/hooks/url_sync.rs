@@ -3,10 +3,17 @@
 //! link (`hashchange`) into `Action::ApplyHash`. The write waits for the
 //! view to rest a moment: `replaceState` costs about a millisecond, too
 //! much for every step of a fast playback or a held arrow key.
+//!
+//! A followed link is read from its `hashchange` event (`newURL`), never
+//! from the address bar: the browser queues the event, and a delayed write
+//! of ours can run between the navigation and the event. The address bar
+//! then already names the view shown, and the link (with its problems and
+//! their alert) would be lost.
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HashChangeEvent;
 use yew::prelude::*;
 
 use crate::url::{self, UrlState};
@@ -19,6 +26,12 @@ pub fn current_hash() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default()
+}
+
+/// The hash of `url` with its `#`, `""` when it has none.
+pub fn hash_of(url: &str) -> &str {
+    url.find('#')
+        .map_or("", |i| url.get(i..).unwrap_or_default())
 }
 
 fn write_hash(view: &UrlState) {
@@ -50,7 +63,13 @@ pub fn use_url_sync(view: UrlState, on_hash: Callback<String>) {
     });
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|window| {
-            EventListener::new(&window, "hashchange", move |_| on_hash.emit(current_hash()))
+            EventListener::new(&window, "hashchange", move |event| {
+                let hash = match event.dyn_ref::<HashChangeEvent>() {
+                    Some(change) => hash_of(&change.new_url()).to_owned(),
+                    None => current_hash(),
+                };
+                on_hash.emit(hash)
+            })
         });
         move || drop(listener)
     });
