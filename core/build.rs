@@ -1,9 +1,21 @@
-//! Embeds every `scenarios/*.json` file: writes `$OUT_DIR/builtin_files.rs`
-//! with `FILES`, (id, JSON source) sorted by file name, so that adding a
-//! scenario file needs no Rust change. The files on disk stay
-//! pretty-printed for people; the embedded copy has the whitespace between
-//! JSON tokens removed. Nothing here reads the format: `format::parse`
-//! does, at run time.
+//! Embeds every `scenarios/*.json` file, read with the one reader of the
+//! format (`src/format`, which depends on nothing else in the crate and so
+//! is compiled into this script as it is). Writes
+//! `$OUT_DIR/builtin_scenarios.rs`, sorted by file name, so that adding a
+//! scenario file needs no Rust change:
+//!
+//! - `TABLE`: each scenario as constant data holding what `format::parse`
+//!   read (`builtin.rs` turns an entry into a `Scenario` by copying), so a
+//!   program that only shows the built-ins (the web page) carries no JSON
+//!   reader and no code per step;
+//! - `FILES`: (id, JSON source) for the tests, the files'
+//!   whitespace between JSON tokens removed.
+//!
+//! A file the reader rejects fails the build with the reader's message.
+
+#[allow(dead_code, unused_imports)]
+#[path = "src/format/mod.rs"]
+mod format;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -37,6 +49,83 @@ fn minify(json: &str) -> String {
     out
 }
 
+fn option(s: Option<&String>) -> String {
+    s.map_or_else(|| "None".to_owned(), |s| format!("Some({s:?})"))
+}
+
+fn value(v: &format::FieldValue) -> String {
+    match v {
+        format::FieldValue::Vectors(v) => format!("ValueLit::Vectors(&{v:?})"),
+        format::FieldValue::Number(n) => format!("ValueLit::Number({n:#x})"),
+        format::FieldValue::Bool(b) => format!("ValueLit::Bool({b})"),
+        format::FieldValue::Cpu(c) => format!("ValueLit::Cpu(CpuRun::{c:?})"),
+    }
+}
+
+/// An `Op` as a constant expression of `builtin::OpLit`; exhaustive, so a
+/// new operation is a compile error here until it is transcribed.
+fn op(o: &format::Op) -> String {
+    use format::Op;
+    let plain = match o {
+        Op::Write { reg, value } => format!("Op::Write {{ reg: Reg::{reg:?}, value: {value:#x} }}"),
+        Op::Irq { vector, level } => format!("Op::Irq {{ vector: {vector:#x}, level: {level} }}"),
+        Op::SelfIpi { vector } => format!("Op::SelfIpi {{ vector: {vector:#x} }}"),
+        Op::Sipi { vector } => format!("Op::Sipi {{ vector: {vector:#x} }}"),
+        Op::Linux { routine } => format!("Op::Linux {{ routine: Routine::{routine:?} }}"),
+        Op::Note { text } => return format!("OpLit::Note({text:?})"),
+        Op::Expect(e) => {
+            let profiles = e.profiles.as_ref().map_or_else(
+                || "None".to_owned(),
+                |ps| {
+                    let ps: Vec<String> = ps.iter().map(|p| format!("Profile::{p:?}")).collect();
+                    format!("Some(&[{}])", ps.join(", "))
+                },
+            );
+            let checks: Vec<String> = e
+                .checks
+                .iter()
+                .map(|(f, v)| format!("(Field::{f:?}, {})", value(v)))
+                .collect();
+            return format!("OpLit::Expect({profiles}, &[{}])", checks.join(", "));
+        }
+        Op::Cli => "Op::Cli".into(),
+        Op::Sti => "Op::Sti".into(),
+        Op::Hlt => "Op::Hlt".into(),
+        Op::Nmi => "Op::Nmi".into(),
+        Op::Init => "Op::Init".into(),
+        Op::TimerFire => "Op::TimerFire".into(),
+        Op::Eoi => "Op::Eoi".into(),
+    };
+    format!("OpLit::Op({plain})")
+}
+
+/// A scenario as a constant expression of `builtin::ScenarioLit` (a
+/// struct literal: a new field of `Scenario` fails to compile until it is
+/// transcribed here and in `builtin.rs`).
+fn scenario(s: &format::Scenario) -> String {
+    let steps: Vec<String> = s
+        .steps
+        .iter()
+        .map(|st| {
+            format!(
+                "({}, {}, {})",
+                op(&st.op),
+                option(st.label.as_ref()),
+                option(st.note.as_ref())
+            )
+        })
+        .collect();
+    format!(
+        "ScenarioLit {{ id: {:?}, title: {:?}, summary: {:?}, handlers: Handlers::{:?}, processor: Processor::{:?}, steps: &[\n        {}\n    ] }}",
+        s.id,
+        s.title,
+        s.summary,
+        s.handlers,
+        s.processor,
+        steps.join(",\n        ")
+    )
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=scenarios");
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("scenarios");
@@ -52,17 +141,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     files.sort();
     let mut sources = String::new();
+    let mut table = String::new();
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
         println!("cargo:rerun-if-changed={p}");
         let json = std::fs::read_to_string(path)?;
+        let s = format::parse(&json).map_err(|e| format!("{p}: {e}"))?;
+        if s.id != *id {
+            return Err(format!("{p}: the id {:?} must be the file name", s.id).into());
+        }
         writeln!(sources, "    ({id:?}, {:?}),", minify(&json))?;
+        writeln!(table, "    {},", scenario(&s))?;
     }
     let out = format!(
-        "/// (id, JSON source) of every built-in scenario, sorted by file name.\n\
+        "/// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
+         static TABLE: &[ScenarioLit] = &[\n{table}];\n\
+         /// (id, JSON source) of every built-in, sorted.\n\
+         #[cfg(test)]\n\
          pub(crate) static FILES: &[(&str, &str)] = &[\n{sources}];\n"
     );
-    let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin_files.rs");
+    let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin_scenarios.rs");
     std::fs::write(dest, out)?;
     Ok(())
 }

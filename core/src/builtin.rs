@@ -1,10 +1,90 @@
-//! The built-in scenarios: every `core/scenarios/*.json`, embedded at build
-//! time by `build.rs` (sorted by file name; the id is the file name without
-//! `.json`) and read with the one reader of the format, `format::parse`.
+//! The built-in scenarios: every `core/scenarios/*.json`, read at build
+//! time by `build.rs` with the one reader of the format (`format::parse`)
+//! and embedded as the values it read (sorted by file name; the id is the
+//! file name without `.json`). Loading one reads no JSON at run time, so a
+//! program that only shows the built-ins carries no JSON reader.
 
-use crate::format::{parse, Scenario};
+use crate::format::{
+    CpuRun, Expect, Field, FieldValue, Handlers, Op, Processor, Profile, Reg, Routine, Scenario,
+    Step,
+};
 
-include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// A built-in as constant data: `Scenario` with borrowed parts. Private to
+/// this module; `build.rs` writes the entries from what `format::parse`
+/// read, and a unit test holds each to the reader.
+struct ScenarioLit {
+    id: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    handlers: Handlers,
+    processor: Processor,
+    steps: &'static [(OpLit, Option<&'static str>, Option<&'static str>)],
+}
+
+/// An `Op` as constant data: the ops that own text or lists are borrowed.
+enum OpLit {
+    Op(Op),
+    Note(&'static str),
+    Expect(Option<&'static [Profile]>, &'static [(Field, ValueLit)]),
+}
+
+/// A `FieldValue` as constant data.
+enum ValueLit {
+    Vectors(&'static [u8]),
+    Number(u32),
+    Bool(bool),
+    Cpu(CpuRun),
+}
+
+impl ScenarioLit {
+    fn to_scenario(&self) -> Scenario {
+        let text = |s: Option<&str>| s.map(str::to_owned);
+        Scenario {
+            id: self.id.to_owned(),
+            title: self.title.to_owned(),
+            summary: self.summary.to_owned(),
+            handlers: self.handlers,
+            processor: self.processor,
+            steps: self
+                .steps
+                .iter()
+                .map(|(op, label, note)| Step {
+                    op: op.to_op(),
+                    label: text(*label),
+                    note: text(*note),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl OpLit {
+    fn to_op(&self) -> Op {
+        match self {
+            OpLit::Op(op) => op.clone(),
+            OpLit::Note(text) => Op::Note {
+                text: (*text).to_owned(),
+            },
+            OpLit::Expect(profiles, checks) => Op::Expect(Expect {
+                profiles: profiles.map(<[Profile]>::to_vec),
+                checks: checks
+                    .iter()
+                    .map(|(f, v)| {
+                        let v = match v {
+                            ValueLit::Vectors(v) => FieldValue::Vectors(v.to_vec()),
+                            ValueLit::Number(n) => FieldValue::Number(*n),
+                            ValueLit::Bool(b) => FieldValue::Bool(*b),
+                            ValueLit::Cpu(c) => FieldValue::Cpu(*c),
+                        };
+                        (*f, v)
+                    })
+                    .collect(),
+            }),
+        }
+    }
+}
 
 /// What the picker shows for one built-in scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,40 +92,34 @@ pub struct BuiltinInfo {
     /// The id (file name without `.json`).
     pub id: &'static str,
     /// Its title.
-    pub title: String,
+    pub title: &'static str,
     /// Its summary.
-    pub summary: String,
+    pub summary: &'static str,
 }
 
-/// Every built-in scenario that parses, sorted by id. (A unit test makes
-/// sure every file parses, so none is left out in practice.)
+/// Every built-in scenario, sorted by id.
 pub fn list() -> Vec<BuiltinInfo> {
-    FILES
+    TABLE
         .iter()
-        .filter_map(|(id, src)| {
-            parse(src).ok().map(|s| BuiltinInfo {
-                id,
-                title: s.title,
-                summary: s.summary,
-            })
+        .map(|s| BuiltinInfo {
+            id: s.id,
+            title: s.title,
+            summary: s.summary,
         })
         .collect()
 }
 
 /// The built-in scenario with this id.
 pub fn get(id: &str) -> Option<Scenario> {
-    source(id).and_then(|src| parse(src).ok())
-}
-
-/// The JSON source of the built-in scenario with this id (as embedded:
-/// without the whitespace between tokens, see `build.rs`).
-pub fn source(id: &str) -> Option<&'static str> {
-    FILES.iter().find(|(i, _)| *i == id).map(|(_, src)| *src)
+    TABLE
+        .iter()
+        .find(|s| s.id == id)
+        .map(ScenarioLit::to_scenario)
 }
 
 /// The ids of every built-in, sorted.
 pub fn ids() -> impl Iterator<Item = &'static str> {
-    FILES.iter().map(|(id, _)| *id)
+    TABLE.iter().map(|s| s.id)
 }
 
 #[cfg(test)]
@@ -57,12 +131,15 @@ mod tests {
         clippy::panic
     )]
     use super::*;
+    use crate::format::parse;
 
     #[test]
-    fn every_builtin_parses_matches_its_file_name_and_passes_check() {
+    fn every_builtin_is_what_the_reader_reads_from_its_file_and_passes_check() {
         assert!(FILES.len() >= 12);
+        assert_eq!(list().len(), FILES.len());
         for (id, src) in FILES {
             let s = parse(src).unwrap_or_else(|e| panic!("{id}.json: {e}"));
+            assert_eq!(get(id).as_ref(), Some(&s), "{id}: the embedded values");
             assert_eq!(s.id, *id, "the id field must match the file name");
             assert!(
                 !s.title.is_empty() && !s.summary.is_empty(),
@@ -72,7 +149,6 @@ mod tests {
             let failures = crate::check(&trace);
             assert!(failures.is_empty(), "{id}: {failures:#?}");
         }
-        assert_eq!(list().len(), FILES.len());
     }
 
     #[test]

@@ -159,12 +159,28 @@ fn escape(text: &str) -> String {
 #[function_component]
 pub fn BitGrid(props: &BitGridProps) -> Html {
     let BitGridProps { reg, bits, changed } = *props;
-    let count = bits.vectors().count();
+    // The set vectors by name beside the register (up to three, then a
+    // count): the stale 0xec must read at a glance, not as one 8 px cell.
+    let set: Vec<u8> = bits.vectors().collect();
+    let names = match set.len() {
+        0 => html! { <span class="count">{ "empty" }</span> },
+        1..=3 => html! {
+            <span class="count named">
+                { for set.iter().map(|v| html! {
+                    <span class={classes!("vec", changed.contains(*v).then_some("new"))}>
+                        { format!("0x{v:02x}") }
+                        { for linux_name(*v).map(|n| html! { <small>{ n }</small> }) }
+                    </span>
+                }) }
+            </span>
+        },
+        n => html! { <span class="count">{ format!("{n} set") }</span> },
+    };
     html! {
         <figure class="grid" data-reg={reg.id()} role="group" aria-label={summary(reg, bits, changed)}>
             <figcaption>
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
-                <span class="count">{ if count == 0 { "empty".to_owned() } else { format!("{count} set") } }</span>
+                { names }
             </figcaption>
             { Html::from_html_unchecked(AttrValue::from(cells_markup(bits, changed))) }
         </figure>

@@ -76,7 +76,8 @@ pub fn Pane(props: &PaneProps) -> Html {
     let v = &props.view;
     let heading = format!("pane-{}", p.id());
     html! {
-        <section class="pane" data-profile={p.id()} aria-labelledby={heading.clone()}>
+        <section class={classes!("pane", (!v.differs.is_empty()).then_some("differs"))}
+            data-profile={p.id()} aria-labelledby={heading.clone()}>
             <header class="pane-head">
                 <h2 id={heading}>{ p.title() }</h2>
                 <p class="what">{ p.summary() }</p>
