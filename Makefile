@@ -10,12 +10,21 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
+# Every command writes its own output folder, so that they can run at the
+# same time: the dev server's build, the hosting copy (dist/) and the build
+# and book the end-to-end suite tests never overwrite each other. The private
+# ones live under target/, which `trunk serve` ignores (Trunk.toml, [watch]).
+SERVE_DIST ?= target/serve
+E2E_DIST ?= target/e2e/dist
+E2E_BOOK ?= target/e2e/book
+BENCH_DIST ?= target/bench
 
-.PHONY: help serve build test lint test-native conformance check-core-wasm test-wasm book-check e2e size bench book
+.PHONY: help serve build test lint test-native conformance check-core-wasm test-wasm book-check e2e e2e-build size bench book
 
 help:
 	@echo "make serve   start the playground (installs trunk, wasm-bindgen-cli, wasm-opt on first use)"
 	@echo "make test    run every test (also installs chromium, chromedriver, playwright-core)"
+	@echo "make e2e     only the end-to-end suite, on a release build and book of its own under target/e2e/"
 	@echo "make build   release build into dist/ (a static copy for hosting)"
 	@echo "make book    the book with the playground inside, into docs/book/ (installs mdbook on first use)"
 	@echo "make size    size report of dist/"
@@ -24,7 +33,7 @@ help:
 serve:
 	@scripts/tools.sh serve
 	@echo "==> building, then serving the playground at http://$(ADDRESS):$(PORT)/ (Ctrl-C stops it)"
-	trunk serve --offline --address $(ADDRESS) --port $(PORT)
+	trunk serve --offline --address $(ADDRESS) --port $(PORT) --dist $(SERVE_DIST)
 
 build:
 	@scripts/tools.sh serve
@@ -32,7 +41,8 @@ build:
 
 test:
 	@scripts/tools.sh test
-	@$(MAKE) --no-print-directory lint test-native conformance check-core-wasm test-wasm book-check e2e size
+	@$(MAKE) --no-print-directory lint test-native conformance check-core-wasm test-wasm book-check e2e
+	@node scripts/size-report.mjs $(E2E_DIST)
 	@echo "==> all tests passed"
 
 lint:
@@ -66,11 +76,17 @@ book-check:
 	@echo "==> 5/6 the book's generated tables and embedded steps match the model"
 	node scripts/book-tables.mjs --check
 
-# The e2e suite also visits every page of the book, so it builds it (and dist/).
-e2e: book
-	@echo "==> 6/6 end-to-end suite against the release build in dist/ and the book in docs/book/"
-	node --test --test-concurrency=1 e2e/tests/
+# The e2e suite tests a release build and a book of its own (E2E_DIST,
+# E2E_BOOK), never dist/ or docs/book/, which a developer may be rebuilding.
+e2e: e2e-build
+	@echo "==> 6/6 end-to-end suite against the release build in $(E2E_DIST)/ and the book in $(E2E_BOOK)/"
+	E2E_DIST=$(E2E_DIST) E2E_BOOK=$(E2E_BOOK) node --test --test-concurrency=1 e2e/tests/
 	@echo "screenshots: $(CURDIR)/e2e/artifacts/screenshots"
+
+e2e-build:
+	@scripts/tools.sh book
+	trunk build --release --offline --dist $(E2E_DIST)
+	scripts/book.sh $(E2E_DIST) $(E2E_BOOK)
 
 size:
 	@node scripts/size-report.mjs dist
@@ -80,7 +96,9 @@ book:
 	@$(MAKE) --no-print-directory build
 	scripts/book.sh
 
+# The browser timings measure a release build of their own, for the same reason.
 bench:
+	@scripts/tools.sh test
 	cargo bench -p apic-core
-	@$(MAKE) --no-print-directory build
-	node scripts/bench-browser.mjs
+	trunk build --release --offline --dist $(BENCH_DIST)
+	E2E_DIST=$(BENCH_DIST) node scripts/bench-browser.mjs

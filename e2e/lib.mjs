@@ -10,7 +10,12 @@ import { chromium } from "playwright-core";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 export const repoRoot = resolve(here, "..");
-export const distDir = resolve(repoRoot, process.env.E2E_DIST ?? "dist");
+// What the suite tests: a release build and a book of its own (`make
+// e2e-build` writes them), never dist/ or docs/book/, so that a running `make
+// serve`, `make build` or `make book` cannot change them mid-run. The
+// defaults are the Makefile's E2E_DIST and E2E_BOOK.
+export const distDir = resolve(repoRoot, process.env.E2E_DIST ?? "target/e2e/dist");
+export const bookDir = resolve(repoRoot, process.env.E2E_BOOK ?? "target/e2e/book");
 export const screenshotDir = resolve(repoRoot, process.env.E2E_SCREENSHOTS ?? "e2e/artifacts/screenshots");
 
 const MIME = {
@@ -32,7 +37,7 @@ export async function startServer(root = distDir) {
   try {
     statSync(join(root, "index.html"));
   } catch {
-    throw new Error(`${root}/index.html is missing: build first (make build)`);
+    throw new Error(`${root}/index.html is missing: build first (make e2e-build)`);
   }
   const server = createServer((req, res) => {
     let path;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Browser timings of the release build (dist/) in headless Chromium, reported
-// as medians, never asserted: a noisy machine must not fail a test.
+// Browser timings of a release build (E2E_DIST; `make bench` builds its own
+// into target/bench/) in headless Chromium, reported as medians, never
+// asserted: a noisy machine must not fail a test.
 //   load:  navigation start -> <html data-ready="1"> (performance.now() in the page)
 //   step:  a synthetic ArrowRight keydown -> the DOM updated for the next step,
 //          with all four profile panes shown (read from a MutationObserver,
@@ -70,30 +71,33 @@ try {
   });
   const stepMs = await page.evaluate(async () => {
     const timeline = document.querySelector("[data-timeline]");
+    // One timeline button per state: the last index is known, so every key
+    // below changes the step and its sample ends when the DOM shows it.
+    const last = timeline.querySelectorAll("button").length - 1;
     const samples = [];
     const step = (key) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const before = timeline.dataset.current;
         const t0 = performance.now();
         const mo = new MutationObserver(() => {
           if (timeline.dataset.current !== before) {
             mo.disconnect();
+            clearTimeout(stuck);
             resolve(performance.now() - t0);
           }
         });
+        // A guard against a broken page, not a measurement: a step takes milliseconds.
+        const stuck = setTimeout(() => {
+          mo.disconnect();
+          reject(new Error(`${key} from step ${before} never changed the timeline`));
+        }, 5000);
         mo.observe(timeline, { attributes: true, attributeFilter: ["data-current"] });
         document.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
-        setTimeout(() => {
-          mo.disconnect();
-          resolve(null);
-        }, 2000);
       });
     for (let round = 0; round < 5; round++) {
-      await step("Home");
-      for (;;) {
-        const ms = await step("ArrowRight");
-        if (ms === null) break;
-        samples.push(ms);
+      if (timeline.dataset.current !== "0") await step("Home");
+      while (Number(timeline.dataset.current) < last) {
+        samples.push(await step("ArrowRight"));
         await new Promise((r) => requestAnimationFrame(() => r()));
       }
     }

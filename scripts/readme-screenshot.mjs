@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates the README's picture (docs/src/img/playground.png) from the
-// release build in dist/: the seed's story at the startup step, four panes.
-// Usage: make build && node scripts/readme-screenshot.mjs
+// release build the e2e suite tests (E2E_DIST, default target/e2e/dist/):
+// the seed's story at the startup step, four panes.
+// Usage: make e2e-build && node scripts/readme-screenshot.mjs
 import { mkdirSync } from "node:fs";
 import { launchBrowser, openApp, startServer, repoRoot } from "../e2e/lib.mjs";
 

@@ -1,4 +1,4 @@
-// The book (docs/book, built by `make book`) in headless Chromium, served
+// The book (E2E_BOOK, built by `make e2e-build`) in headless Chromium, served
 // under a sub-path of a static host: every chapter of SUMMARY.md loads with
 // nothing requested from another origin and no error; every embedded
 // playground becomes ready at the step its link names, and that step has
@@ -9,9 +9,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertNoProblems, launchBrowser, openApp, repoRoot, screenshot, waitForReady, startServer } from "../lib.mjs";
+import { assertNoProblems, bookDir, launchBrowser, openApp, repoRoot, screenshot, waitForReady, startServer } from "../lib.mjs";
 
-const bookDir = join(repoRoot, "docs", "book");
 // The book is published under this sub-path, to prove its URLs are relative.
 const SUB = "/some/sub/path";
 
@@ -28,7 +27,7 @@ let root;
 
 before(async () => {
   if (!existsSync(join(bookDir, "index.html")) || !existsSync(join(bookDir, "playground", "index.html"))) {
-    throw new Error(`${bookDir} has no built book with its playground: run 'make book' first`);
+    throw new Error(`${bookDir} has no built book with its playground: run 'make e2e-build' first`);
   }
   root = mkdtempSync(join(tmpdir(), "apic-book-"));
   writeFileSync(join(root, "index.html"), "<!doctype html><title>host</title>");
@@ -44,15 +43,20 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** The frame of an iframe once it has navigated to its playground URL. */
+/**
+ * The frame of an iframe once it has navigated to its playground URL. The
+ * child frame exists from the start (about:blank while a lazy iframe waits
+ * to be scrolled into view); this waits for its navigation, not a clock.
+ */
 async function playgroundFrame(handle) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const frame = await handle.contentFrame();
-    if (frame && frame.url().includes("/playground/index.html")) return frame;
-    if (Date.now() > deadline) throw new Error("the iframe never loaded its playground (is loading=lazy blocking it?)");
-    await new Promise((ok) => setTimeout(ok, 100));
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error("the iframe has no frame");
+  try {
+    await frame.waitForURL(/\/playground\/index\.html(#|$)/, { waitUntil: "commit", timeout: 15000 });
+  } catch (e) {
+    throw new Error(`the iframe never loaded its playground (is loading=lazy blocking it?): ${e.message}`);
   }
+  return frame;
 }
 
 test("every chapter loads from its own origin, and every embed shows the moment its text names", async (t) => {
@@ -145,7 +149,6 @@ test("the guided tour runs from the keyboard alone in presenter mode, each quest
   });
   try {
     assert.equal(await page.locator(".app.present").count(), 1, "presenter mode is on");
-    const timeline = page.locator("[data-timeline]");
     const note = page.locator(".narration .note");
     for (let k = 1; k <= tour.steps.length; k++) {
       await page.keyboard.press("ArrowRight");
@@ -158,8 +161,12 @@ test("the guided tour runs from the keyboard alone in presenter mode, each quest
       }
       if (step.label === "Question: interrupts back on") await screenshot(page, "tour-presenter-question");
     }
+    // Stepping past the end stays at the end. A no-op leaves nothing to wait
+    // for, so the next key is the witness: keys are handled in order, and
+    // ArrowLeft lands on the step before the last only if ArrowRight did nothing.
     await page.keyboard.press("ArrowRight");
-    assert.equal(await timeline.getAttribute("data-current"), String(tour.steps.length), "stepping past the end stays at the end");
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForFunction((want) => document.querySelector("[data-timeline]")?.dataset.current === String(want), tour.steps.length - 1);
     await page.keyboard.press("Home");
     await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "0");
     await page.keyboard.press("End");
