@@ -1,0 +1,122 @@
+// End-to-end tests of what a presenter, a kernel developer and a docs
+// author hit: focus after picking a scenario, the help dialog keeping Tab,
+// presenter mode on a 1280x720 projector with the buggy pane and its
+// warning on screen, the current step visible in the timeline, set vectors
+// named beside the grid, the document title, a phone embed showing the
+// differing pane first, and no 404 (favicon) on the embedding example.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { assertNoProblems, launchBrowser, openApp, screenshot, startServer } from "../lib.mjs";
+
+async function withBrowser(body) {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    await body({ browser, server });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const waitForStep = (page, k) =>
+  page.waitForFunction((k) => document.querySelector("[data-timeline]")?.dataset.current === String(k), k);
+
+/** Whether the element's box lies inside the viewport. */
+async function onScreen(page, selector) {
+  return page.locator(selector).first().evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  });
+}
+
+test("after a scenario is picked from the list, the arrow keys step through it", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0");
+    await page.selectOption("#scenario-pick", "tour-hotplug");
+    await page.waitForFunction(() => location.hash.includes("s=tour-hotplug"));
+    await waitForStep(page, 0);
+    await page.keyboard.press("ArrowRight");
+    await waitForStep(page, 1);
+    assert.match(await page.evaluate(() => location.hash), /s=tour-hotplug/, "still the chosen scenario");
+    assert.equal(await page.inputValue("#scenario-pick"), "tour-hotplug");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("the help dialog keeps Tab and Shift+Tab inside it", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server);
+    await page.keyboard.press("?");
+    await page.waitForSelector('[role="dialog"]');
+    for (const key of ["Tab", "Tab", "Shift+Tab", "Tab"]) {
+      await page.keyboard.press(key);
+      const inside = await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'));
+      assert.ok(inside, `focus stays in the dialog after ${key}`);
+    }
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("presenter mode at 1280x720: every pane in one row, the buggy pane and its warning on screen, the current step visible", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=tour-hotplug&t=18&present=1", {
+      viewport: { width: 1280, height: 720 },
+    });
+    await page.waitForSelector('[data-profile="kvm-emulated"] [data-warning]');
+    assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-reg="irr"]'), "the buggy IRR is on screen");
+    assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-warning]'), "its warning is on screen");
+    const tops = await page.$$eval("[data-profile]", (ps) => ps.map((p) => Math.round(p.getBoundingClientRect().top)));
+    assert.equal(new Set(tops).size, 1, `the four panes share one row: ${tops}`);
+    assert.ok(await onScreen(page, "[data-timeline] [aria-current]"), "the current step is in view in the timeline");
+    await screenshot(page, "presenter-1280x720-step18");
+    // The last step, scrolled to on load, and after pressing p twice.
+    await page.goto(server.url("/") + "#s=tour-hotplug&t=23&present=1");
+    await waitForStep(page, 23);
+    await page.keyboard.press("p");
+    await page.keyboard.press("p");
+    await page.waitForFunction(() => !!document.querySelector(".app.present"));
+    assert.ok(await onScreen(page, "[data-timeline] [aria-current]"), "step 23 is in view");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("the stale vector is named beside the grid, and the title names the scenario", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0&t=16");
+    const caption = page.locator('[data-profile="kvm-emulated"] [data-reg="irr"] figcaption');
+    await assert.doesNotReject(caption.getByText("LOCAL_TIMER_VECTOR").waitFor());
+    assert.match(await caption.innerText(), /0xec/);
+    assert.match(await page.title(), /^CPU0 offline and online/);
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("an embed on a phone shows the pane that differs from real hardware first", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0&t=16&embed=1", {
+      viewport: { width: 390, height: 844 },
+    });
+    const first = await page.$$eval("[data-profile]", (ps) => {
+      const byTop = [...ps].sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+      return byTop[0].dataset.profile;
+    });
+    assert.equal(first, "kvm-emulated", "the only pane that differs at this step comes first");
+    await screenshot(page, "embed-phone-step16");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("the embedding example page loads without a 404", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "", { path: "/embed.html", waitReady: false });
+    await page.waitForLoadState("load");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
