@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::alerts::alerts;
+use crate::components::editor::{what_if, Editor};
 use crate::components::header::{Header, ScenarioEntry};
 use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
@@ -18,6 +19,7 @@ use crate::data::{self, DEFAULT_SCENARIO};
 use crate::hooks::copy_link::link_to;
 use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
+use crate::hooks::use_play;
 use crate::hooks::{
     use_copy_link, use_doc_title, use_keyboard, use_play_timer, use_ready, use_status_clear,
     use_theme, use_url_sync,
@@ -92,6 +94,7 @@ pub fn App() -> Html {
         on_action.reform(|()| Action::Status(None)),
     );
     use_ready();
+    use_play(&state, on_action.clone());
     use_doc_title(state.data.title.clone());
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
 
@@ -133,6 +136,16 @@ pub fn App() -> Html {
             on_goto={on_action.reform(Action::Goto)} />
     };
     let narration = narration(step, state.last(), label, note, start_text);
+    let editor = match (state.editor, state.shown_draft()) {
+        (Some(mode), Some(d)) if !state.embed => html! {
+            <Editor draft={d.clone()} {mode} current={step} can_undo={!state.undo.is_empty()}
+                can_redo={!state.redo.is_empty()}
+                aside={state.aside.as_ref().map(|a| AttrValue::from(a.scenario.title.clone()))}
+                on_action={on_action.clone()} />
+        },
+        _ => Html::default(),
+    };
+    let stale = state.shown_draft().is_some_and(|d| d.stale());
     let top = if state.embed {
         html! {
             <div class="embed-bar">
@@ -147,6 +160,7 @@ pub fn App() -> Html {
         html! {
             <>
                 <Header catalog={catalog.0.clone()} scenario={data.id.clone()} summary={data.summary.clone()}
+                    draft={state.draft.as_ref().map(|d| AttrValue::from(d.scenario.title.clone()))} on_draft={state.on_draft}
                     shown={state.profiles.clone()} theme={state.theme}
                     present={state.present} on_action={on_action.clone()} on_copy={on_copy} />
                 <div class="controls">{ vcr }</div>
@@ -162,11 +176,16 @@ pub fn App() -> Html {
             { alerts(&state.alerts, &on_action.reform(|()| Action::DismissAlerts)) }
             <p class="status" role="status">{ state.status.clone().unwrap_or_default() }</p>
             { timeline }
+            if !state.embed {
+                { what_if(step, state.last(), &on_action) }
+            }
+            { editor }
             { narration }
             if empty {
                 <p class="nothing">{ "Nothing to show: no scenario could be loaded." }</p>
             } else {
-                <main class="panes" style={format!("--panes: {}", state.profiles.len())}>{ for panes }</main>
+                <main class={classes!("panes", stale.then_some("stale"))} data-stale={stale.then_some("1")}
+                    style={format!("--panes: {}", state.profiles.len())}>{ for panes }</main>
             }
             if !state.embed {
                 { static_markup(FOOTER) }

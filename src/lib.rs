@@ -4,12 +4,15 @@
 //! reach the reducer, the URL codec and the components; `main.rs` starts it.
 
 pub mod app;
+pub mod base64url;
 pub mod bits;
 pub mod components;
 pub mod data;
+pub mod edit;
 pub mod hooks;
 pub mod keys;
 pub mod marks;
+pub mod reader;
 pub mod state;
 pub mod url;
 

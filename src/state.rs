@@ -5,10 +5,12 @@
 
 use std::rc::Rc;
 
+use apic_core::format::{FormatError, Scenario};
 use apic_core::Profile;
 use yew::{AttrValue, Reducible};
 
-use crate::data::ScenarioData;
+use crate::data::{Meta, ScenarioData};
+use crate::edit::{self, StepEdit};
 use crate::marks::{marks, StepMarks};
 use crate::url::{self, Parsed, UrlState, Value};
 
@@ -148,7 +150,97 @@ pub enum Action {
     DismissAlerts,
     /// Say something in the status line (`None` clears it).
     Status(Option<AttrValue>),
+    /// A link's `c` was read (the code it came from, and the outcome).
+    LinkRead(
+        AttrValue,
+        Result<Rc<Scenario>, Rc<FormatError>>,
+        Option<AttrValue>,
+    ),
+    /// A scenario from a file (or a restored draft) was read: it becomes
+    /// the draft, and is shown.
+    Opened(Rc<Scenario>, AttrValue),
+    /// The stored draft was read back after a reload (scenario, its text).
+    DraftRestored(Rc<Scenario>, AttrValue),
+    /// "Edit a copy" of the scenario shown.
+    Fork,
+    /// Open the editor in a mode, or close it (`None`).
+    Editor(Option<EditMode>),
+    /// The text mode's content changed.
+    EditText(AttrValue),
+    /// The reader answered for the text of revision `rev`.
+    TextRead(u64, Result<Rc<Scenario>, Rc<FormatError>>),
+    /// A structured edit (forks the built-in shown first, for a what-if).
+    Edit(StepEdit),
+    /// A what-if from the timeline: a step of this op after (true) or
+    /// before the current one.
+    WhatIf(apic_core::format::OpName, bool),
+    /// Delete the current step (what-if).
+    DeleteCurrent,
+    /// Undo the last edit of the draft.
+    Undo,
+    /// Redo what was undone.
+    Redo,
+    /// Throw the draft away (explicit).
+    DiscardDraft,
+    /// Show the draft again (after looking at a built-in).
+    ShowDraft,
+    /// Swap the draft with the one set aside by a link or a file.
+    SwapAside,
+    /// Throw away the draft set aside.
+    DropAside,
+    /// The `c` value of the draft's version `version`.
+    Shared(u64, AttrValue),
+    /// Something in the editor or a file went wrong (shown as an alert).
+    Problem(AttrValue),
 }
+
+/// The editor's two views of the draft, kept in step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditMode {
+    /// The list of steps with their fields.
+    Steps,
+    /// The JSON text (format v1).
+    Text,
+}
+
+/// A scenario of one's own: what the editor holds and the page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    /// The text mode's content: every character typed, valid or not.
+    pub text: AttrValue,
+    /// The last valid scenario (what the panes show).
+    pub scenario: Rc<Scenario>,
+    /// Why `text` is not valid (the panes are then stale).
+    pub error: Option<Rc<FormatError>>,
+    /// Whether `text` waits for the reader.
+    pub reading: bool,
+    /// Bumps on every edit of the text; a late answer is dropped.
+    pub rev: u64,
+    /// Bumps whenever `scenario` changes.
+    pub version: u64,
+}
+
+impl Draft {
+    /// A draft of a valid scenario and its text.
+    pub fn of(scenario: Rc<Scenario>, text: AttrValue) -> Draft {
+        Draft {
+            text,
+            scenario,
+            error: None,
+            reading: false,
+            rev: 0,
+            version: 0,
+        }
+    }
+
+    /// Whether the panes show an older version than the text.
+    pub fn stale(&self) -> bool {
+        self.error.is_some() || self.reading
+    }
+}
+
+/// Most edits kept for undo.
+const UNDO_DEPTH: usize = 200;
 
 /// What the screen shows.
 #[derive(Clone, Debug)]
@@ -181,6 +273,22 @@ pub struct AppState {
     pub alerts: Vec<AttrValue>,
     /// A short status message (`role="status"`).
     pub status: Option<AttrValue>,
+    /// The user's draft (kept until discarded, shown or not).
+    pub draft: Option<Rc<Draft>>,
+    /// Whether the page shows the draft (else a built-in).
+    pub on_draft: bool,
+    /// The editor's mode, `None` when closed.
+    pub editor: Option<EditMode>,
+    /// Drafts to go back to (most recent last), and to go forward to.
+    pub undo: Rc<Vec<Rc<Draft>>>,
+    /// See `undo`.
+    pub redo: Rc<Vec<Rc<Draft>>>,
+    /// The `c` value of the draft (its version, the value).
+    pub share: Option<(u64, AttrValue)>,
+    /// A link's `c` waiting for the reader, with the step the link asks for.
+    pub link: Option<(AttrValue, Value<usize>)>,
+    /// A draft a link or a file replaced, kept until the user decides.
+    pub aside: Option<Rc<Draft>>,
 }
 
 impl AppState {
@@ -212,6 +320,14 @@ impl AppState {
             theme,
             alerts,
             status: None,
+            draft: None,
+            on_draft: false,
+            editor: None,
+            undo: Rc::new(Vec::new()),
+            redo: Rc::new(Vec::new()),
+            share: None,
+            link: None,
+            aside: None,
         };
         let mut alerts = base.alerts.clone();
         let mut state = base.apply_url(url::parse(hash));
@@ -227,13 +343,115 @@ impl AppState {
 
     /// The view the URL should name.
     pub fn url_state(&self) -> UrlState {
+        let custom = match (&self.link, &self.share) {
+            // A link still being read keeps its own `c` in the address bar.
+            (Some((code, _)), _) => Some(code.to_string()),
+            (None, Some((_, code))) if self.on_draft => Some(code.to_string()),
+            _ => None,
+        };
         UrlState {
             scenario: self.data.id.to_string(),
             profiles: self.profiles.clone(),
             step: self.step,
             embed: self.embed,
             present: self.present,
+            custom,
         }
+    }
+
+    /// The scenario shown, when it is the draft.
+    pub fn shown_draft(&self) -> Option<&Rc<Draft>> {
+        self.draft.as_ref().filter(|_| self.on_draft)
+    }
+
+    /// Shows `scenario`'s traces, keeping the step when it still exists.
+    fn show(&mut self, scenario: &Scenario) {
+        self.data = Rc::new(trace(scenario));
+        self.step = self.step.min(self.last());
+        self.playing = false;
+        self.refresh_marks();
+    }
+
+    /// Makes `draft` the draft and shows it; a different draft it replaces
+    /// is set aside, never dropped.
+    fn adopt(&mut self, draft: Draft) {
+        if let Some(old) = self.draft.take() {
+            if old.scenario != draft.scenario || old.text != draft.text {
+                self.status = Some(AttrValue::from(format!(
+                    "Your earlier draft \"{}\" is kept aside: switch back to it or discard it in the editor.",
+                    old.scenario.title
+                )));
+                self.aside = Some(old);
+            }
+        }
+        let scenario = draft.scenario.clone();
+        self.draft = Some(Rc::new(draft));
+        self.on_draft = true;
+        self.undo = Rc::new(Vec::new());
+        self.redo = Rc::new(Vec::new());
+        self.share = None;
+        self.show(&scenario);
+    }
+
+    /// The draft after a change, with the one before it on the undo stack.
+    fn commit(&mut self, next: Draft) {
+        if let Some(old) = self.draft.take() {
+            let mut undo = (*self.undo).clone();
+            undo.push(old);
+            if undo.len() > UNDO_DEPTH {
+                undo.remove(0);
+            }
+            self.undo = Rc::new(undo);
+            self.redo = Rc::new(Vec::new());
+        }
+        self.set_draft(next);
+    }
+
+    fn set_draft(&mut self, next: Draft) {
+        let changed = self
+            .draft
+            .as_ref()
+            .is_none_or(|d| d.scenario != next.scenario)
+            || !self.on_draft;
+        let scenario = next.scenario.clone();
+        self.draft = Some(Rc::new(next));
+        self.on_draft = true;
+        if changed {
+            self.show(&scenario);
+        }
+    }
+
+    /// The draft to edit: the draft shown, else a fork of what is shown.
+    fn editable(&mut self) -> Option<Draft> {
+        if let Some(d) = self.shown_draft() {
+            return Some((**d).clone());
+        }
+        let base = apic_core::builtin::get(self.data.id.as_str())?;
+        let copy = edit::fork(&base);
+        let text = AttrValue::from(apic_core::format::to_json(&copy));
+        let step = self.step;
+        self.adopt(Draft::of(Rc::new(copy), text));
+        self.step = step.min(self.last());
+        self.draft.as_ref().map(|d| (**d).clone())
+    }
+
+    /// Applies a structured edit to the draft (forking first if needed);
+    /// returns whether it applied.
+    fn edit(&mut self, e: &StepEdit) -> bool {
+        let Some(mut d) = self.editable() else {
+            return false;
+        };
+        let Some(next) = edit::apply(&d.scenario, e) else {
+            return false;
+        };
+        d.text = AttrValue::from(apic_core::format::to_json(&next));
+        d.scenario = Rc::new(next);
+        d.error = None;
+        d.reading = false;
+        d.rev += 1;
+        d.version += 1;
+        self.commit(d);
+        true
     }
 
     /// Whether `profile`'s pane is shown.
@@ -267,6 +485,43 @@ impl AppState {
         let mut next = self.clone();
         next.alerts = parsed.errors.into_iter().map(AttrValue::from).collect();
         next.playing = false;
+        if let Value::Given(code) = &parsed.custom {
+            let same = self.on_draft && self.share.as_ref().is_some_and(|(_, c)| c == code);
+            if !same {
+                next.link = Some((AttrValue::from(code.clone()), parsed.step.clone()));
+            }
+            if let Some(profiles) = parsed.profiles.clone().given() {
+                next.profiles = Profile::ALL
+                    .into_iter()
+                    .filter(|p| profiles.contains(p))
+                    .collect();
+            }
+            if let Value::Given(k) = parsed.step {
+                if same {
+                    next.step = k.min(next.last());
+                }
+            }
+            if let Some(embed) = flag(parsed.embed, self.embed) {
+                next.embed = embed;
+            }
+            if let Some(present) = flag(parsed.present, self.present) {
+                next.present = present;
+            }
+            next.refresh_marks();
+            return next;
+        }
+        next.link = None;
+        if self.on_draft && !matches!(parsed.scenario, Value::Invalid) {
+            // A link to a built-in: the draft stays, out of sight.
+            next.on_draft = false;
+            if let Some(id) = parsed.scenario.clone().given() {
+                if id == next.data.id.as_str() {
+                    if let Ok(data) = (self.loader)(&id) {
+                        next.data = Rc::new(data);
+                    }
+                }
+            }
+        }
         let wanted = match parsed.scenario {
             Value::Given(id) => Some(id),
             Value::Missing => Some(self.default_scenario.to_string()),
@@ -331,6 +586,9 @@ impl AppState {
     }
 }
 
+/// The picker's value for "your draft".
+pub const DRAFT_ENTRY: &str = "(draft)";
+
 /// A flag's new value: given, default (off) when missing, current when invalid.
 fn flag(value: Value<bool>, current: bool) -> Option<bool> {
     match value {
@@ -338,6 +596,18 @@ fn flag(value: Value<bool>, current: bool) -> Option<bool> {
         Value::Missing => Some(false),
         Value::Invalid => Some(current),
     }
+}
+
+/// A scenario's traces under every profile, ready to show.
+pub fn trace(scenario: &Scenario) -> ScenarioData {
+    let result = apic_core::engine::run_all(scenario, &Profile::ALL);
+    let meta = Meta {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        summary: scenario.summary.clone(),
+        notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
+    };
+    ScenarioData::from_trace(meta, &result).unwrap_or_else(|_| empty_data())
 }
 
 /// A scenario with nothing to show, for when even the default cannot load.
@@ -417,8 +687,13 @@ impl Reducible for AppState {
                 next.refresh_marks();
                 next
             }
-            Action::SelectScenario(id) if id != self.data.id.as_str() => {
+            Action::SelectScenario(id) if id == DRAFT_ENTRY => {
+                return self.reduce(Action::ShowDraft);
+            }
+            Action::SelectScenario(id) if id != self.data.id.as_str() || self.on_draft => {
                 let mut next = (*self).clone();
+                next.on_draft = false;
+                next.editor = None;
                 match (self.loader)(&id) {
                     Ok(data) => {
                         next.data = Rc::new(data);
@@ -468,6 +743,275 @@ impl Reducible for AppState {
                 status,
                 ..(*self).clone()
             },
+            Action::LinkRead(code, result, text) => {
+                let mut next = (*self).clone();
+                let Some((wanted, step)) = self.link.clone().filter(|(c, _)| *c == code) else {
+                    return self;
+                };
+                next.link = None;
+                match result {
+                    Ok(scenario) => {
+                        let text =
+                            text.unwrap_or_else(|| apic_core::format::to_json(&scenario).into());
+                        let same = self.draft.as_ref().is_some_and(|d| d.scenario == scenario);
+                        if same {
+                            next.on_draft = true;
+                            next.show(&scenario);
+                        } else {
+                            next.adopt(Draft::of(scenario, text));
+                        }
+                        next.share = next.draft.as_ref().map(|d| (d.version, wanted));
+                        let last = next.last();
+                        match step {
+                            Value::Given(k) if k <= last => next.step = k,
+                            Value::Given(k) => next.alerts.push(AttrValue::from(format!(
+                                "Step {k} does not exist in the link's scenario (its steps are 0 to {last}); showing step 0."
+                            ))),
+                            _ => next.step = 0,
+                        }
+                    }
+                    Err(e) => next.alerts.push(AttrValue::from(format!(
+                        "The link's scenario (c) could not be read: {}; showing \"{}\" instead.",
+                        e.message, next.data.id
+                    ))),
+                }
+                next
+            }
+            Action::Opened(scenario, text) => {
+                let mut next = (*self).clone();
+                next.adopt(Draft::of(scenario, text));
+                next.step = 0;
+                next
+            }
+            Action::DraftRestored(scenario, text) => {
+                let mut next = (*self).clone();
+                match &self.draft {
+                    None => {
+                        next.draft = Some(Rc::new(Draft::of(scenario, text)));
+                        if next.link.is_none() {
+                            next.status = Some(AttrValue::from(format!(
+                                "Your draft \"{}\" is kept: pick it in the scenario list.",
+                                next.draft
+                                    .as_ref()
+                                    .map(|d| d.scenario.title.clone())
+                                    .unwrap_or_default()
+                            )));
+                        }
+                    }
+                    Some(d) if d.scenario == scenario => {
+                        // The link shows the draft: restore the text typed after it.
+                        let mut d = (**d).clone();
+                        if d.text != text {
+                            d.text = text;
+                            d.reading = true;
+                            d.rev += 1;
+                        }
+                        next.draft = Some(Rc::new(d));
+                    }
+                    Some(_) => next.aside = Some(Rc::new(Draft::of(scenario, text))),
+                }
+                next
+            }
+            Action::Fork => {
+                let mut next = (*self).clone();
+                let scenario = match self.shown_draft() {
+                    Some(d) => (*d.scenario).clone(),
+                    None => match apic_core::builtin::get(self.data.id.as_str()) {
+                        Some(s) => s,
+                        None => return self,
+                    },
+                };
+                let copy = edit::fork(&scenario);
+                let text = AttrValue::from(apic_core::format::to_json(&copy));
+                let step = self.step;
+                next.adopt(Draft::of(Rc::new(copy), text));
+                next.step = step.min(next.last());
+                next.editor = Some(self.editor.unwrap_or(EditMode::Steps));
+                next
+            }
+            Action::Editor(mode) if mode != self.editor => {
+                let mut next = (*self).clone();
+                if mode.is_some() && !self.on_draft {
+                    if self.draft.is_some() {
+                        next.on_draft = true;
+                        if let Some(d) = &self.draft {
+                            next.show(&d.scenario.clone());
+                        }
+                    } else if next.editable().is_none() {
+                        return self;
+                    }
+                }
+                next.editor = mode;
+                next
+            }
+            Action::EditText(text) => {
+                let Some(d) = self.shown_draft() else {
+                    return self;
+                };
+                if d.text == text {
+                    return self;
+                }
+                let mut d = (**d).clone();
+                d.text = text;
+                d.reading = true;
+                d.rev += 1;
+                let mut next = (*self).clone();
+                next.commit(d);
+                next
+            }
+            Action::TextRead(rev, result) => {
+                let Some(d) = self.draft.as_ref().filter(|d| d.rev == rev) else {
+                    return self;
+                };
+                let mut d = (**d).clone();
+                d.reading = false;
+                match result {
+                    Ok(scenario) => {
+                        d.error = None;
+                        if scenario != d.scenario {
+                            d.scenario = scenario;
+                            d.version += 1;
+                        }
+                    }
+                    Err(e) => d.error = Some(e),
+                }
+                let mut next = (*self).clone();
+                if self.on_draft {
+                    next.set_draft(d);
+                } else {
+                    next.draft = Some(Rc::new(d));
+                }
+                next
+            }
+            Action::Edit(e) => {
+                let mut next = (*self).clone();
+                if !next.edit(&e) {
+                    return self;
+                }
+                next
+            }
+            Action::WhatIf(op, after) => {
+                let mut next = (*self).clone();
+                let k = self.step;
+                let at = if after { k } else { k.saturating_sub(1) };
+                let step =
+                    apic_core::format::Step::new(edit::op_for(op, &apic_core::format::Op::Nmi));
+                if !next.edit(&StepEdit::Insert(at, step)) {
+                    return self;
+                }
+                next.step = (at + 1).min(next.last());
+                next.status = Some(AttrValue::from(format!(
+                    "Inserted {} as step {}.",
+                    op.name(),
+                    at + 1
+                )));
+                next
+            }
+            Action::DeleteCurrent if self.step > 0 => {
+                let mut next = (*self).clone();
+                if !next.edit(&StepEdit::Delete(self.step - 1)) {
+                    return self;
+                }
+                next.step = (self.step - 1).min(next.last());
+                next
+            }
+            Action::Undo | Action::Redo if self.on_draft => {
+                let undo = matches!(action, Action::Undo);
+                let (from, to) = if undo {
+                    (&self.undo, &self.redo)
+                } else {
+                    (&self.redo, &self.undo)
+                };
+                let mut from = (**from).clone();
+                let Some(prev) = from.pop() else {
+                    return self;
+                };
+                let mut to = (**to).clone();
+                let mut next = (*self).clone();
+                if let Some(cur) = self.draft.clone() {
+                    to.push(cur);
+                }
+                let mut prev = (*prev).clone();
+                // Keep counting up, so that an answer for an older text is dropped.
+                prev.rev = self.draft.as_ref().map_or(0, |d| d.rev + 1);
+                prev.version = self.draft.as_ref().map_or(0, |d| d.version + 1);
+                prev.reading = false;
+                if undo {
+                    next.undo = Rc::new(from);
+                    next.redo = Rc::new(to);
+                } else {
+                    next.redo = Rc::new(from);
+                    next.undo = Rc::new(to);
+                }
+                let scenario = prev.scenario.clone();
+                next.draft = Some(Rc::new(prev));
+                next.show(&scenario);
+                next.status = Some(AttrValue::Static(if undo { "Undone." } else { "Redone." }));
+                next
+            }
+            Action::DiscardDraft if self.draft.is_some() => {
+                let mut next = (*self).clone();
+                next.draft = None;
+                next.undo = Rc::new(Vec::new());
+                next.redo = Rc::new(Vec::new());
+                next.share = None;
+                next.editor = None;
+                if self.on_draft {
+                    next.on_draft = false;
+                    if let Ok(data) = (self.loader)(&self.default_scenario) {
+                        next.data = Rc::new(data);
+                        next.step = 0;
+                        next.refresh_marks();
+                    }
+                }
+                next.status = Some(AttrValue::Static("Draft discarded."));
+                next
+            }
+            Action::ShowDraft if !self.on_draft => {
+                let Some(d) = self.draft.clone() else {
+                    return self;
+                };
+                let mut next = (*self).clone();
+                next.on_draft = true;
+                next.step = 0;
+                next.show(&d.scenario);
+                next
+            }
+            Action::SwapAside => {
+                let Some(aside) = self.aside.clone() else {
+                    return self;
+                };
+                let mut next = (*self).clone();
+                next.aside = self.draft.clone();
+                let scenario = aside.scenario.clone();
+                next.draft = Some(aside);
+                next.on_draft = true;
+                next.undo = Rc::new(Vec::new());
+                next.redo = Rc::new(Vec::new());
+                next.share = None;
+                next.step = 0;
+                next.show(&scenario);
+                next
+            }
+            Action::DropAside if self.aside.is_some() => AppState {
+                aside: None,
+                status: Some(AttrValue::Static("The draft set aside is discarded.")),
+                ..(*self).clone()
+            },
+            Action::Shared(version, code) => {
+                if self.draft.as_ref().is_none_or(|d| d.version != version) {
+                    return self;
+                }
+                AppState {
+                    share: Some((version, code)),
+                    ..(*self).clone()
+                }
+            }
+            Action::Problem(message) => {
+                let mut next = (*self).clone();
+                next.alerts.push(message);
+                next
+            }
             // Everything else (a step past either end, closing what is
             // closed, ...) changes nothing, and returning `self` tells yew
             // not to render again.

@@ -18,6 +18,8 @@ pub struct UrlState {
     pub embed: bool,
     /// Presenter mode.
     pub present: bool,
+    /// A scenario of one's own, as the `c` value (replaces `s`).
+    pub custom: Option<String>,
 }
 
 /// One key's outcome.
@@ -54,6 +56,8 @@ pub struct Parsed {
     pub embed: Value<bool>,
     /// `present`
     pub present: Value<bool>,
+    /// `c`: a scenario of its own (checked by the reader, not here)
+    pub custom: Value<String>,
     /// Human-readable problems, in the order met.
     pub errors: Vec<String>,
 }
@@ -69,6 +73,7 @@ pub fn parse(hash: &str) -> Parsed {
         step: Value::Missing,
         embed: Value::Missing,
         present: Value::Missing,
+        custom: Value::Missing,
         errors: Vec::new(),
     };
     let body = hash.strip_prefix('#').unwrap_or(hash);
@@ -89,6 +94,17 @@ pub fn parse(hash: &str) -> Parsed {
             continue;
         }
         seen.push(key);
+        if key == "c" {
+            // base64url needs no percent-decoding; the reader checks the rest.
+            out.custom = if raw.is_empty() {
+                out.errors
+                    .push("The link's \"c\" (a scenario of its own) is empty.".to_owned());
+                Value::Invalid
+            } else {
+                Value::Given(raw.to_owned())
+            };
+            continue;
+        }
         let Some(value) = decode(raw) else {
             out.errors.push(format!(
                 "The link's \"{}\" value is too long or not readable text.",
@@ -104,10 +120,17 @@ pub fn parse(hash: &str) -> Parsed {
             "embed" => out.embed = parse_flag("embed", &value, &mut out.errors),
             "present" => out.present = parse_flag("present", &value, &mut out.errors),
             _ => out.errors.push(format!(
-                "The link's key \"{}\" is unknown and was ignored (known: s, p, t, embed, present).",
+                "The link's key \"{}\" is unknown and was ignored (known: s, c, p, t, embed, present).",
                 shorten(key)
             )),
         }
+    }
+    if let (Value::Given(s), Value::Given(_)) = (&out.scenario, &out.custom) {
+        out.errors.push(format!(
+            "The link names both the built-in scenario \"{}\" (s) and a scenario of its own (c); it shows its own.",
+            shorten(s)
+        ));
+        out.scenario = Value::Missing;
     }
     out
 }
@@ -116,12 +139,11 @@ pub fn parse(hash: &str) -> Parsed {
 /// are left out, so a plain link stays short.
 pub fn encode(state: &UrlState) -> String {
     let profiles: Vec<&str> = state.profiles.iter().map(|p| p.id()).collect();
-    let mut out = format!(
-        "s={}&p={}&t={}",
-        encode_component(&state.scenario),
-        profiles.join(","),
-        state.step
-    );
+    let scenario = match &state.custom {
+        Some(code) => format!("c={code}"),
+        None => format!("s={}", encode_component(&state.scenario)),
+    };
+    let mut out = format!("{scenario}&p={}&t={}", profiles.join(","), state.step);
     if state.embed {
         out.push_str("&embed=1");
     }

@@ -23,6 +23,7 @@ fn view(profiles: &[Profile], step: usize, embed: bool, present: bool) -> UrlSta
         step,
         embed,
         present,
+        custom: None,
     }
 }
 

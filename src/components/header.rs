@@ -39,6 +39,12 @@ pub struct HeaderProps {
     pub on_action: Callback<Action>,
     /// "Copy link".
     pub on_copy: Callback<()>,
+    /// The title of the user's draft, if there is one.
+    #[prop_or_default]
+    pub draft: Option<AttrValue>,
+    /// Whether the draft is shown.
+    #[prop_or_default]
+    pub on_draft: bool,
 }
 
 /// A short toggle label for a profile.
@@ -111,13 +117,22 @@ pub fn Header(props: &HeaderProps) -> Html {
             <div class="picker">
                 <label for="scenario-pick" class="sr-only">{ "Scenario" }</label>
                 <select id="scenario-pick" onchange={on_pick} aria-describedby="scenario-summary">
+                    if let Some(t) = &props.draft {
+                        <option value={crate::state::DRAFT_ENTRY} selected={props.on_draft}>{ format!("✎ Your draft: {t}") }</option>
+                    }
                     { for props.catalog.iter().map(|s| html! {
-                        <option value={s.id.clone()} selected={s.id == props.scenario}>{ s.title.clone() }</option>
+                        <option value={s.id.clone()} selected={!props.on_draft && s.id == props.scenario}>{ s.title.clone() }</option>
                     }) }
                 </select>
             </div>
             <div class="toggles" role="group" aria-label="Profiles shown">{ for toggles }</div>
             <div class="tools">
+                <button type="button" class="edit" data-fork=""
+                    onclick={props.on_action.reform(|_: MouseEvent| Action::Fork)}>{ "Edit a copy" }</button>
+                if props.on_draft {
+                    <button type="button" class="edit" data-edit=""
+                        onclick={props.on_action.reform(|_: MouseEvent| Action::Editor(Some(crate::state::EditMode::Steps)))}>{ "Edit" }</button>
+                }
                 { tool(on_theme, if dark { Icon::Sun } else { Icon::Moon },
                     if dark { "Light theme (t)" } else { "Dark theme (t)" }, None) }
                 { tool(props.on_action.reform(|_: MouseEvent| Action::TogglePresent), Icon::Present,

@@ -9,6 +9,7 @@
 pub mod alerts;
 pub mod bit_grid;
 pub mod console;
+pub mod editor;
 pub mod events;
 pub mod header;
 pub mod help;

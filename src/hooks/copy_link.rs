@@ -9,6 +9,10 @@ use yew::prelude::*;
 use crate::state::Action;
 use crate::url::{self, UrlState};
 
+/// Longest link offered for copying (common limits of chat tools, mail
+/// and servers are around 8000 characters).
+pub const MAX_LINK: usize = 8000;
+
 /// The page's address with `view` as its hash. Built from the view, not
 /// read from the address bar, which follows the view a moment later.
 pub fn link_to(view: &UrlState) -> Option<String> {
@@ -28,6 +32,16 @@ pub fn use_copy_link(view: UrlState, on_action: Callback<Action>) -> Callback<()
         let Some(url) = link_to(&latest.borrow()) else {
             return;
         };
+        if url.len() > MAX_LINK {
+            on_action.emit(Action::Status(Some(
+                format!(
+                    "This link would be {} characters long, more than the {MAX_LINK} that browsers, chats and mail reliably keep: use Download in the editor and send the file instead.",
+                    url.len()
+                )
+                .into(),
+            )));
+            return;
+        }
         let Some(window) = web_sys::window() else {
             return;
         };

@@ -4,6 +4,7 @@
 pub mod copy_link;
 pub mod doc_title;
 pub mod keyboard;
+pub mod play;
 pub mod play_timer;
 pub mod ready;
 pub mod scroll_current;
@@ -14,6 +15,7 @@ pub mod url_sync;
 pub use copy_link::use_copy_link;
 pub use doc_title::use_doc_title;
 pub use keyboard::use_keyboard;
+pub use play::use_play;
 pub use play_timer::use_play_timer;
 pub use ready::use_ready;
 pub use scroll_current::use_scroll_current;
