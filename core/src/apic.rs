@@ -73,6 +73,8 @@ pub const SPIV_EOI_BROADCAST_SUPPRESSION: u32 = 1 << 12;
 pub const LVT_MASKED: u32 = 1 << 16;
 /// LVT / ICR bit 12: delivery status (send pending), read only.
 pub const LVT_DELIVERY_STATUS: u32 = 1 << 12;
+/// LINT0/LINT1 bit 14: remote IRR, read only.
+pub const LVT_REMOTE_IRR: u32 = 1 << 14;
 /// IA32_APIC_BASE bit 8: bootstrap processor (read only).
 pub const APIC_BASE_BSP: u64 = 1 << 8;
 /// IA32_APIC_BASE bit 10: x2APIC mode (not modelled: this is an xAPIC).
@@ -201,6 +203,15 @@ impl Lvt {
             Lvt::Lint0 => 3,
             Lvt::Lint1 => 4,
             Lvt::Error => 5,
+        }
+    }
+
+    /// Its read-only status bits: delivery status, and for LINT0/LINT1
+    /// also remote IRR (SDM 10.5.1, figure 10-8).
+    pub fn status_bits(self) -> u32 {
+        match self {
+            Lvt::Lint0 | Lvt::Lint1 => LVT_DELIVERY_STATUS | LVT_REMOTE_IRR,
+            _ => LVT_DELIVERY_STATUS,
         }
     }
 
@@ -493,11 +504,16 @@ impl Apic {
     }
 
     /// Write an LVT entry as software does: reserved and read-only bits are
-    /// kept as they were, and while the APIC is software-disabled the mask
-    /// bit stays set (SDM 10.4.7.2: "attempts to reset the mask bits ... are
-    /// ignored"). Returns the new value and whether an unmask was refused.
-    pub(crate) fn write_lvt(&mut self, lvt: Lvt, value: u32) -> (u32, bool) {
-        let writable = lvt.writable();
+    /// kept as they were (the status bits too, unless `status_writable`:
+    /// `policy::LvtStatusBits`), and while the APIC is software-disabled the
+    /// mask bit stays set (SDM 10.4.7.2: "attempts to reset the mask bits
+    /// ... are ignored"). Returns the new value and whether an unmask was
+    /// refused.
+    pub(crate) fn write_lvt(&mut self, lvt: Lvt, value: u32, status_writable: bool) -> (u32, bool) {
+        let mut writable = lvt.writable();
+        if status_writable {
+            writable |= lvt.status_bits();
+        }
         let old = self.lvt(lvt);
         let mut new = (old & !writable) | (value & writable);
         let mut refused = false;

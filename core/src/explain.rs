@@ -19,7 +19,8 @@ fn source_name(s: Source) -> &'static str {
     match s {
         Source::Irq { level: false } => "interrupt",
         Source::Irq { level: true } => "level-triggered interrupt",
-        Source::SelfIpi => "self-IPI",
+        Source::SelfIpi { level: false } => "self-IPI",
+        Source::SelfIpi { level: true } => "level-triggered self-IPI",
         Source::LvtTimer => "LVT timer",
     }
 }
@@ -204,17 +205,50 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             format!("timer mode {} -> {}: the switch disarms the timer", from.name(), to.name()),
             "sdm-10.5.4.1",
         ),
-        Outcome::HwDisabled => ev(
+        Outcome::HwDisabled { kept: false } => ev(
             K::Reset,
             None,
             "APIC hardware-disabled (IA32_APIC_BASE bit 11 = 0): it acts as absent and its state is lost (IRR, ISR, TMR cleared, LVTs masked)".into(),
-            "sdm-10.4.3",
+            policy.hw_disable.source,
         ),
-        Outcome::HwEnabled => ev(
+        Outcome::HwDisabled { kept: true } => ev(
+            K::Reset,
+            None,
+            "APIC hardware-disabled (IA32_APIC_BASE bit 11 = 0): it acts as absent (its MMIO reads return all ones, writes and interrupts are dropped, nothing is delivered), but KVM resets nothing: IRR, ISR, TMR, TPR, SPIV and the LVTs keep their values".into(),
+            policy.hw_disable.source,
+        ),
+        Outcome::HwEnabled { kept: false } => ev(
             K::Reset,
             None,
             "APIC hardware-enabled again: it comes back in its power-up state, software-disabled (SPIV = 0xff)".into(),
-            "sdm-10.4.3",
+            policy.hw_disable.source,
+        ),
+        Outcome::HwEnabled { kept: true } => ev(
+            K::Reset,
+            None,
+            "APIC hardware-enabled again: KVM did not reset it, so every register is as it was before the disable (a bit kept in IRR can be delivered now); only the APIC ID is set to the vCPU's id, 0".into(),
+            policy.hw_disable.source,
+        ),
+        Outcome::LvtStatusBits { lvt, written, kept } => {
+            let bits = if *written & crate::apic::LVT_REMOTE_IRR != 0 && *written & crate::apic::LVT_DELIVERY_STATUS != 0 {
+                "delivery status (bit 12) and remote IRR (bit 14)"
+            } else if *written & crate::apic::LVT_REMOTE_IRR != 0 {
+                "remote IRR (bit 14)"
+            } else {
+                "delivery status (bit 12)"
+            };
+            let text = if *kept {
+                format!("{}: {bits} kept as written: KVM's LVT write mask includes them, although the SDM makes them read only", lvt.name())
+            } else {
+                format!("{}: {bits} is read only: the write does not change it", lvt.name())
+            };
+            ev(K::Write, None, text, policy.lvt_status_bits.source)
+        }
+        Outcome::FixedIpiTriggerIgnored(v) => ev(
+            K::Signal,
+            Some(*v),
+            format!("ICR trigger mode = level (bit 15) is ignored for a fixed IPI, and so is the level bit (14): {} is sent edge-triggered and asserted, so its TMR bit will not be set", hex(*v)),
+            policy.fixed_ipi_flags.source,
         ),
         Outcome::IpiSent { icr, mode, vector } => ev(
             K::Write,
@@ -265,7 +299,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             "sdm-10.5.3",
         ),
         Outcome::Accepted { source, vector, tmr_changed } => {
-            let level = matches!(source, Source::Irq { level: true });
+            let level = matches!(source, Source::Irq { level: true } | Source::SelfIpi { level: true });
             let tmr = match (level, tmr_changed) {
                 (true, true) => "TMR bit set",
                 (false, true) => "TMR bit cleared",
@@ -310,6 +344,12 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
                     Some(*vector),
                     format!("the LVT timer is masked: no interrupt is sent for {v}"),
                     "sdm-10.5.1",
+                ),
+                DropReason::LevelDeassert => ev(
+                    K::Drop,
+                    Some(*vector),
+                    format!("{s} {v} with level de-assert (ICR bit 15 = 1, bit 14 = 0) ignored: KVM accepts a level-triggered fixed interrupt only when it is asserted"),
+                    policy.fixed_ipi_flags.source,
                 ),
             }
         }

@@ -11,7 +11,7 @@ use crate::apic::{Apic, Lvt};
 use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{Outcome, Waker};
-use crate::policy::{BspLint0, Policy};
+use crate::policy::{BspLint0, HwDisable, Policy};
 use crate::trace::{ApicvState, Event, State};
 
 /// The machine a scenario runs on.
@@ -96,11 +96,16 @@ impl Machine {
     }
 
     /// A 32-bit read of an xAPIC register by its offset, as software reads
-    /// it (`apic_read()`); 0 for what the model does not hold and while
-    /// the APIC is hardware-disabled (SDM 10.4.3: it acts as absent).
+    /// it (`apic_read()`); 0 for what the model does not hold. While the
+    /// APIC is hardware-disabled it acts as absent (SDM 10.4.3): 0, or all
+    /// ones where the profile keeps the registers (`Policy::hw_disable`:
+    /// KVM's `apic_mmio_read()` under KVM_X86_QUIRK_LAPIC_MMIO_HOLE).
     pub fn read(&self, offset: u32) -> u32 {
         if !self.apic.hw_enabled() {
-            return 0;
+            return match self.policy.hw_disable.choice {
+                HwDisable::PowerCycle => 0,
+                HwDisable::KeepRegisters => 0xffff_ffff,
+            };
         }
         self.apic
             .read(offset)

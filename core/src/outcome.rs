@@ -17,7 +17,10 @@ pub enum Source {
         level: bool,
     },
     /// A fixed IPI this CPU sent itself through the ICR.
-    SelfIpi,
+    SelfIpi {
+        /// Sent level-triggered (ICR bit 15), where the profile keeps it.
+        level: bool,
+    },
     /// The LVT timer.
     LvtTimer,
 }
@@ -32,6 +35,9 @@ pub enum DropReason {
     SwDisabled,
     /// The LVT entry that would send it is masked (SDM 10.5.1).
     Masked,
+    /// A fixed IPI with trigger mode level and level de-assert, which the
+    /// profile drops (`policy::FixedIpiFlags::LevelDeassertDropped`).
+    LevelDeassert,
 }
 
 /// Why a pending IRR bit is not delivered now.
@@ -167,10 +173,31 @@ pub enum Outcome {
         /// Mode after.
         to: TimerMode,
     },
-    /// IA32_APIC_BASE bit 11 went 1 -> 0: state lost.
-    HwDisabled,
-    /// IA32_APIC_BASE bit 11 went 0 -> 1: power-up state again.
-    HwEnabled,
+    /// IA32_APIC_BASE bit 11 went 1 -> 0: state lost, or kept
+    /// (`policy::HwDisable`).
+    HwDisabled {
+        /// The registers were kept.
+        kept: bool,
+    },
+    /// IA32_APIC_BASE bit 11 went 0 -> 1: power-up state again, or the
+    /// registers as they were (`policy::HwDisable`).
+    HwEnabled {
+        /// The registers were kept.
+        kept: bool,
+    },
+    /// An LVT write set a status bit (delivery status, remote IRR): kept
+    /// as written, or not (`policy::LvtStatusBits`).
+    LvtStatusBits {
+        /// The entry.
+        lvt: Lvt,
+        /// The status bits in the value written.
+        written: u32,
+        /// Whether the entry kept them.
+        kept: bool,
+    },
+    /// A fixed IPI was sent with trigger mode level, which the profile
+    /// ignores (`policy::FixedIpiFlags::Ignored`): it goes edge-triggered.
+    FixedIpiTriggerIgnored(u8),
     /// An ICR write sent an IPI.
     IpiSent {
         /// The ICR as kept.

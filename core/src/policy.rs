@@ -1,7 +1,10 @@
 //! Every way the profiles differ, as named decisions with their sources
 //! (reference: Thomas Gleixner's report, LKML 2019-07-01; SDM Vol. 3A
-//! 10.4.7.1, 10.4.7.2 and 29.2; arch/x86/kvm/lapic.c at v5.1.15 for the
-//! code before the fix, v5.2 for the fix and for `kvm_lapic_reset()`). Everything else is one model.
+//! 10.4.3, 10.4.7.1, 10.4.7.2, 10.5.1, 10.6.1 and 29.2; arch/x86/kvm/lapic.c
+//! at v5.1.15 for the code before the fix, v5.2 for the fix and for
+//! `kvm_lapic_reset()`; the LVT masks, `kvm_lapic_set_base()`,
+//! `apic_mmio_read()` and `__apic_accept_irq()` are the same text in both).
+//! Everything else is one model.
 //! The explanation layer quotes a decision's source in the events it
 //! causes, so a learner sees which choice made a profile do what it did.
 
@@ -18,6 +21,47 @@ pub enum Decision {
     VirtualDelivery,
     /// `Policy::bsp_lint0`.
     BspLint0,
+    /// `Policy::lvt_status_bits`.
+    LvtStatusBits,
+    /// `Policy::hw_disable`.
+    HwDisable,
+    /// `Policy::fixed_ipi_flags`.
+    FixedIpiFlags,
+}
+
+/// Whether a software write reaches LVT bit 12 (delivery status) and
+/// LINT0/LINT1 bit 14 (remote IRR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LvtStatusBits {
+    /// Read only (SDM 10.5.1, figure 10-8): a write keeps what they were.
+    ReadOnly,
+    /// Kept as written: KVM's `apic_lvt_mask[]` includes them.
+    Writable,
+}
+
+/// What clearing IA32_APIC_BASE bit 11, and setting it again, does to the
+/// APIC's registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HwDisable {
+    /// The state is lost, and the APIC comes back in its power-up state
+    /// (SDM 10.4.3 says it "may be lost"; the model loses it). MMIO reads
+    /// return 0 while disabled.
+    PowerCycle,
+    /// Nothing is reset: every register is kept (only the xAPIC ID is set
+    /// to the vCPU's id on enable), and MMIO reads return all ones while
+    /// disabled.
+    KeepRegisters,
+}
+
+/// What a fixed (or lowest-priority) IPI does with ICR bit 15 (trigger
+/// mode) and bit 14 (level).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FixedIpiFlags {
+    /// Both are ignored: the IPI is sent edge-triggered and asserted.
+    Ignored,
+    /// Trigger mode level sets the TMR bit; level with de-assert is
+    /// dropped.
+    LevelDeassertDropped,
 }
 
 /// What LVT LINT0 holds after RESET or INIT of the bootstrap processor.
@@ -78,6 +122,12 @@ pub struct Policy {
     /// LVT LINT0 of the BSP after RESET and INIT (an AP's is masked
     /// under every profile).
     pub bsp_lint0: Sourced<BspLint0>,
+    /// Whether LVT delivery status and LINT remote IRR take what is written.
+    pub lvt_status_bits: Sourced<LvtStatusBits>,
+    /// What a hardware disable and re-enable does to the registers.
+    pub hw_disable: Sourced<HwDisable>,
+    /// What a fixed IPI does with its trigger mode and level flags.
+    pub fixed_ipi_flags: Sourced<FixedIpiFlags>,
 }
 
 const KVM_DROPS_FIXED: &str =
@@ -91,6 +141,45 @@ const KVM_INIT: &str =
 const KVM_BSP_LINT0: Sourced<BspLint0> = Sourced {
     choice: BspLint0::ExtInt,
     source: "kvm: kvm_lapic_reset() sets LVT0 = SET_APIC_DELIVERY_MODE(0, APIC_MODE_EXTINT) for the reset BSP under KVM_X86_QUIRK_LINT0_REENABLED (arch/x86/kvm/lapic.c, v5.2)",
+};
+/// arch/x86/kvm/lapic.c (the same text at v5.1.15 and v5.2):
+/// `#define LVT_MASK (APIC_LVT_MASKED | APIC_SEND_PENDING | APIC_VECTOR_MASK)`,
+/// `#define LINT_MASK (LVT_MASK | APIC_MODE_MASK | APIC_INPUT_POLARITY |
+/// APIC_LVT_REMOTE_IRR | APIC_LVT_LEVEL_TRIGGER)`, `apic_lvt_mask[] = {
+/// LVT_MASK, LVT_MASK | APIC_MODE_MASK, LVT_MASK | APIC_MODE_MASK,
+/// LINT_MASK, LINT_MASK, LVT_MASK }`, and `kvm_lapic_reg_write()` keeps
+/// `val &= apic_lvt_mask[(reg - APIC_LVTT) >> 4]` (the timer: `apic_lvt_mask[0]
+/// | apic->lapic_timer.timer_mode_mask`). APICv traps LVT writes to the same
+/// function (`kvm_apic_write_nodecode()`).
+const KVM_LVT_STATUS_BITS: Sourced<LvtStatusBits> = Sourced {
+    choice: LvtStatusBits::Writable,
+    source: "kvm: kvm_lapic_reg_write() keeps val &= apic_lvt_mask[]; LVT_MASK = APIC_LVT_MASKED | APIC_SEND_PENDING | APIC_VECTOR_MASK, LINT_MASK adds APIC_LVT_REMOTE_IRR (arch/x86/kvm/lapic.c, v5.1.15 and v5.2): delivery status (bit 12) and LINT remote IRR (bit 14) keep what is written",
+};
+/// arch/x86/kvm/lapic.c (the same text at v5.1.15 and v5.2),
+/// `kvm_lapic_set_base()`: `if ((old_value ^ value) &
+/// MSR_IA32_APICBASE_ENABLE) { if (value & MSR_IA32_APICBASE_ENABLE) {
+/// kvm_apic_set_xapic_id(apic, vcpu->vcpu_id);
+/// static_key_slow_dec_deferred(&apic_hw_disabled); } else {
+/// static_key_slow_inc(&apic_hw_disabled.key);
+/// recalculate_apic_map(vcpu->kvm); } }` and no reset; `apic_mmio_read()`:
+/// `if (!kvm_apic_hw_enabled(apic) || apic_x2apic_mode(apic)) { if
+/// (!kvm_check_has_quirk(vcpu->kvm, KVM_X86_QUIRK_LAPIC_MMIO_HOLE)) return
+/// -EOPNOTSUPP; memset(data, 0xff, len); return 0; }`.
+const KVM_HW_DISABLE: Sourced<HwDisable> = Sourced {
+    choice: HwDisable::KeepRegisters,
+    source: "kvm: kvm_lapic_set_base() on IA32_APIC_BASE bit 11 only flips the apic_hw_disabled static key (and on enable sets the xAPIC ID to vcpu_id): no reset, every register kept; apic_mmio_read() answers 0xff bytes while !kvm_apic_hw_enabled() under KVM_X86_QUIRK_LAPIC_MMIO_HOLE (arch/x86/kvm/lapic.c, v5.1.15 and v5.2)",
+};
+/// arch/x86/kvm/lapic.c (the same text at v5.1.15 and v5.2),
+/// `__apic_accept_irq()`: `case APIC_DM_LOWEST: ... case APIC_DM_FIXED: if
+/// (unlikely(trig_mode && !level)) break;` and later `if
+/// (apic_test_vector(vector, apic->regs + APIC_TMR) != !!trig_mode) { if
+/// (trig_mode) kvm_lapic_set_vector(vector, apic->regs + APIC_TMR); else
+/// apic_clear_vector(vector, apic->regs + APIC_TMR); }`; `apic_send_ipi()`:
+/// `irq.level = (icr_low & APIC_INT_ASSERT) != 0; irq.trig_mode = icr_low &
+/// APIC_INT_LEVELTRIG;`.
+const KVM_FIXED_IPI_FLAGS: Sourced<FixedIpiFlags> = Sourced {
+    choice: FixedIpiFlags::LevelDeassertDropped,
+    source: "kvm: __apic_accept_irq(), APIC_DM_FIXED: if (unlikely(trig_mode && !level)) break; otherwise the TMR bit follows trig_mode (arch/x86/kvm/lapic.c, v5.1.15 and v5.2)",
 };
 
 impl Policy {
@@ -120,6 +209,18 @@ impl Policy {
                     choice: BspLint0::Masked,
                     source: "sdm-10.4.7.1: every LVT entry is masked after RESET and INIT, on the BSP as on an AP",
                 },
+                lvt_status_bits: Sourced {
+                    choice: LvtStatusBits::ReadOnly,
+                    source: "sdm-10.5.1: delivery status (bit 12) and remote IRR (bit 14) are read only",
+                },
+                hw_disable: Sourced {
+                    choice: HwDisable::PowerCycle,
+                    source: "sdm-10.4.3: with IA32_APIC_BASE bit 11 clear the processor acts as if it had no APIC and the APIC's state may be lost (the model loses it: the APIC comes back in its power-up state)",
+                },
+                fixed_ipi_flags: Sourced {
+                    choice: FixedIpiFlags::Ignored,
+                    source: "sdm-10.6.1: ICR level (bit 14) \"has no meaning in Pentium 4 and Intel Xeon processors, and will always be issued as a 1\"; trigger mode (bit 15) \"is ignored for all other delivery modes\" than INIT level de-assert and \"will always be issued as a 0\"",
+                },
             },
             Profile::KvmApicv => Policy {
                 profile,
@@ -134,6 +235,9 @@ impl Policy {
                 },
                 init_source: KVM_INIT,
                 bsp_lint0: KVM_BSP_LINT0,
+                lvt_status_bits: KVM_LVT_STATUS_BITS,
+                hw_disable: KVM_HW_DISABLE,
+                fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
             },
             Profile::KvmEmulated => Policy {
                 profile,
@@ -145,6 +249,9 @@ impl Policy {
                 virtual_delivery: no_virtual,
                 init_source: KVM_INIT,
                 bsp_lint0: KVM_BSP_LINT0,
+                lvt_status_bits: KVM_LVT_STATUS_BITS,
+                hw_disable: KVM_HW_DISABLE,
+                fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
             },
             Profile::KvmEmulatedFixed => Policy {
                 profile,
@@ -156,6 +263,9 @@ impl Policy {
                 virtual_delivery: no_virtual,
                 init_source: KVM_INIT,
                 bsp_lint0: KVM_BSP_LINT0,
+                lvt_status_bits: KVM_LVT_STATUS_BITS,
+                hw_disable: KVM_HW_DISABLE,
+                fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
             },
         }
     }
@@ -183,6 +293,9 @@ impl Policy {
                 self.virtual_delivery.choice == other.virtual_delivery.choice
             }
             Decision::BspLint0 => self.bsp_lint0.choice == other.bsp_lint0.choice,
+            Decision::LvtStatusBits => self.lvt_status_bits.choice == other.lvt_status_bits.choice,
+            Decision::HwDisable => self.hw_disable.choice == other.hw_disable.choice,
+            Decision::FixedIpiFlags => self.fixed_ipi_flags.choice == other.fixed_ipi_flags.choice,
         }
     }
 }

@@ -10,7 +10,13 @@ use crate::apic::{
 use crate::decode::TimerMode;
 use crate::format::Reg;
 use crate::machine::Machine;
-use crate::outcome::{DeliveryMode, Outcome, Source};
+use crate::outcome::{DeliveryMode, DropReason, Outcome, Source};
+use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits};
+
+/// The APIC ID KVM gives the APIC when it is hardware-enabled again
+/// (`kvm_apic_set_xapic_id(apic, vcpu->vcpu_id)`): the model's one CPU is
+/// vCPU 0, whose power-up APIC ID is 0.
+const VCPU_ID: u32 = 0;
 
 impl Machine {
     /// Software writes `value` to `reg` (the value fits the register's
@@ -101,13 +107,18 @@ impl Machine {
     /// the count modes disarms the timer (SDM 10.5.4.1).
     pub(crate) fn write_lvt(&mut self, lvt: Lvt, value: u32, out: &mut Vec<Outcome>) {
         let old = self.apic.lvt(lvt);
-        let (new, refused) = self.apic.write_lvt(lvt, value);
+        let kept = self.policy.lvt_status_bits.choice == LvtStatusBits::Writable;
+        let (new, refused) = self.apic.write_lvt(lvt, value, kept);
         out.push(Outcome::Written {
             reg: lvt.reg(),
             old: u64::from(old),
             new: u64::from(new),
             ppr: self.apic.ppr(),
         });
+        let written = value & lvt.status_bits();
+        if written != 0 {
+            out.push(Outcome::LvtStatusBits { lvt, written, kept });
+        }
         if refused {
             out.push(Outcome::UnmaskRefused(lvt));
         }
@@ -128,9 +139,10 @@ impl Machine {
     }
 
     /// IA32_APIC_BASE (SDM 10.4.4). With bit 11 clear the processor acts
-    /// as if it had no APIC and the APIC's state may be lost (the model
-    /// loses it); set again, the APIC comes back in its power-up state
-    /// (SDM 10.4.3). Both keep the ID.
+    /// as if it had no APIC and the APIC's state may be lost (SDM 10.4.3).
+    /// What happens to the registers is `Policy::hw_disable`: lost, the APIC
+    /// coming back in its power-up state with its ID (hardware), or kept,
+    /// with the ID set to the vCPU's id on enable (KVM).
     fn write_apic_base(&mut self, value: u64, out: &mut Vec<Outcome>) {
         let old = self.apic.apic_base;
         let new = self.apic.apic_base_write_value(value);
@@ -140,14 +152,21 @@ impl Machine {
         let was_on = old & APIC_BASE_ENABLE != 0;
         let on = new & APIC_BASE_ENABLE != 0;
         if was_on != on {
-            let id = self.apic.id;
-            self.apic = Apic::power_up(0);
-            self.apic.id = id;
+            let kept = self.policy.hw_disable.choice == HwDisable::KeepRegisters;
+            if kept {
+                if on {
+                    self.apic.id = VCPU_ID << 24;
+                }
+            } else {
+                let id = self.apic.id;
+                self.apic = Apic::power_up(0);
+                self.apic.id = id;
+            }
             self.apic.apic_base = new;
             out.push(if on {
-                Outcome::HwEnabled
+                Outcome::HwEnabled { kept }
             } else {
-                Outcome::HwDisabled
+                Outcome::HwDisabled { kept }
             });
         } else {
             self.apic.apic_base = new;
@@ -210,7 +229,25 @@ impl Machine {
                     self.apic.record_error(ESR_SEND_ILLEGAL_VECTOR);
                     out.push(Outcome::IllegalSendVector(vector));
                 }
-                self.receive_fixed(Source::SelfIpi, vector, level, out);
+                // Policy::fixed_ipi_flags: trigger mode and level.
+                match self.policy.fixed_ipi_flags.choice {
+                    FixedIpiFlags::Ignored => {
+                        if level {
+                            out.push(Outcome::FixedIpiTriggerIgnored(vector));
+                        }
+                        self.receive_fixed(Source::SelfIpi { level: false }, vector, false, out);
+                    }
+                    FixedIpiFlags::LevelDeassertDropped if level && !assert => {
+                        out.push(Outcome::Dropped {
+                            source: Source::SelfIpi { level },
+                            vector,
+                            why: DropReason::LevelDeassert,
+                        });
+                    }
+                    FixedIpiFlags::LevelDeassertDropped => {
+                        self.receive_fixed(Source::SelfIpi { level }, vector, level, out);
+                    }
+                }
             }
             DeliveryMode::Nmi => self.nmi(out),
             DeliveryMode::Init if level && !assert => out.push(Outcome::InitDeassert),

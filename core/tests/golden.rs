@@ -634,17 +634,199 @@ fn profile_names_say_which_kernels() {
 #[test]
 fn hardware_disable_drops_everything_and_comes_back_software_disabled() {
     // SDM 10.4.3 (reference: sdm-hwdisable): with IA32_APIC_BASE bit 11 clear
-    // the APIC acts as absent; re-enabled it is software-disabled, SPIV 0xff.
+    // the APIC acts as absent and its state may be lost; the hardware
+    // profile loses it: re-enabled it is software-disabled, SPIV 0xff.
     let sc = scenario(
         r#"{"do":"write","reg":"spiv","value":"0x1ff"},{"do":"irq","vector":"0x51"},
            {"do":"write","reg":"apic_base","value":"0xfee00100"},{"do":"irq","vector":"0x52"},
            {"do":"write","reg":"apic_base","value":"0xfee00900"}"#,
     );
-    for p in Profile::ALL {
+    let t = engine::run(&sc, Profile::Hardware);
+    assert!(!t.states[3].sw_enabled);
+    assert!(t.states[4].irr.is_empty());
+    assert_eq!((t.states[5].spiv, t.states[5].sw_enabled), (0xff, false));
+}
+
+/// Hardware disable and re-enable under KVM keeps every register.
+/// arch/x86/kvm/lapic.c (v5.1.15 = v5.2), `kvm_lapic_set_base()`: on a
+/// change of MSR_IA32_APICBASE_ENABLE only `kvm_apic_set_xapic_id(apic,
+/// vcpu->vcpu_id); static_key_slow_dec_deferred(&apic_hw_disabled);` (on
+/// enable) or `static_key_slow_inc(&apic_hw_disabled.key);
+/// recalculate_apic_map(vcpu->kvm);` (on disable): no reset. While disabled
+/// `__apic_accept_irq()` drops a fixed interrupt (`if
+/// (unlikely(!apic_enabled(apic))) break;`), `kvm_apic_has_interrupt()`
+/// offers none (`if (!kvm_apic_hw_enabled(apic)) return -1;`, v5.2), and
+/// `apic_mmio_read()` answers `memset(data, 0xff, len)`.
+#[test]
+fn kvm_hardware_disable_keeps_the_registers() {
+    let sc = scenario(
+        r#"{"do":"write","reg":"spiv","value":"0x1ff"},{"do":"write","reg":"tpr","value":"0x10"},
+           {"do":"write","reg":"lvt_timer","value":"0x30"},{"do":"irq","vector":"0x40"},
+           {"do":"write","reg":"apic_base","value":"0xfee00100"},{"do":"irq","vector":"0x41"},
+           {"do":"sti"},{"do":"cli"},
+           {"do":"write","reg":"apic_base","value":"0xfee00900"},{"do":"sti"}"#,
+    );
+    for p in [
+        Profile::KvmApicv,
+        Profile::KvmEmulated,
+        Profile::KvmEmulatedFixed,
+    ] {
         let t = engine::run(&sc, p);
-        assert!(!t.states[3].sw_enabled);
-        assert!(t.states[4].irr.is_empty());
-        assert_eq!((t.states[5].spiv, t.states[5].sw_enabled), (0xff, false));
+        // Disabled (state 5): the registers as they were; not "enabled",
+        // because apic_enabled() needs the hardware enable too.
+        let off = &t.states[5];
+        assert_eq!(off.irr, vec![0x40], "{p:?}");
+        assert_eq!(
+            (off.tpr, off.spiv, off.lvt_timer),
+            (0x10, 0x1ff, 0x30),
+            "{p:?}"
+        );
+        assert!(!off.sw_enabled, "{p:?}");
+        // 0x41 dropped; IF=1 delivers nothing while disabled.
+        assert_eq!(t.states[6].irr, vec![0x40], "{p:?}");
+        assert_eq!(t.states[7].irr, vec![0x40], "{p:?}");
+        assert!(t.states[7].isr.is_empty(), "{p:?}");
+        // Enabled again (state 9): nothing was reset.
+        let on = &t.states[9];
+        assert_eq!(on.irr, vec![0x40], "{p:?}");
+        assert_eq!(
+            (on.tpr, on.spiv, on.lvt_timer),
+            (0x10, 0x1ff, 0x30),
+            "{p:?}"
+        );
+        assert!(on.sw_enabled, "{p:?}");
+        // sti: class 4 is above TPR 0x10, so 0x40 is delivered and EOI'd.
+        assert!(t.states[10].irr.is_empty(), "{p:?}");
+        assert!(t.states[10]
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Dispatch && e.vector == Some(0x40)));
+        assert!(t.states[5]
+            .events
+            .iter()
+            .any(|e| e.rule.contains("kvm_lapic_set_base()")));
+    }
+    // The hardware profile power-cycles (SDM 10.4.3: "may be lost").
+    let t = engine::run(&sc, Profile::Hardware);
+    assert!(t.states[5].irr.is_empty());
+    let on = &t.states[9];
+    assert_eq!((on.tpr, on.spiv, on.lvt_timer), (0, 0xff, 0x10000));
+    assert!(on.irr.is_empty() && !on.sw_enabled);
+}
+
+/// MMIO reads while hardware-disabled: all ones under KVM
+/// (`apic_mmio_read()`: `memset(data, 0xff, len)` under
+/// KVM_X86_QUIRK_LAPIC_MMIO_HOLE), 0 in the hardware profile.
+#[test]
+fn reads_while_hardware_disabled() {
+    use apic_core::apic::APIC_SPIV;
+    use apic_core::format::{Processor, Reg};
+    use apic_core::machine::Machine;
+    for (p, want) in [
+        (Profile::Hardware, 0),
+        (Profile::KvmApicv, 0xffff_ffff),
+        (Profile::KvmEmulated, 0xffff_ffff),
+        (Profile::KvmEmulatedFixed, 0xffff_ffff),
+    ] {
+        let mut out = Vec::new();
+        let mut m = Machine::new(p, Processor::Bsp, &mut out);
+        m.write(Reg::Spiv, 0x1ff, &mut out);
+        assert_eq!(m.read(APIC_SPIV), 0x1ff, "{p:?}");
+        m.write(Reg::ApicBase, 0xfee0_0100, &mut out);
+        assert_eq!(m.read(APIC_SPIV), want, "{p:?}");
+    }
+}
+
+/// 0xffffffff written to every LVT entry of an enabled APIC. Hardware
+/// (SDM 10.5.1, figure 10-8): delivery status (12) and remote IRR (14) are
+/// read only. KVM (arch/x86/kvm/lapic.c, v5.1.15 = v5.2): `val &=
+/// apic_lvt_mask[...]` with `LVT_MASK = APIC_LVT_MASKED | APIC_SEND_PENDING
+/// | APIC_VECTOR_MASK` (0x110ff), thermal and PMC `LVT_MASK |
+/// APIC_MODE_MASK` (0x117ff), LINT0/1 `LINT_MASK = LVT_MASK | APIC_MODE_MASK
+/// | APIC_INPUT_POLARITY | APIC_LVT_REMOTE_IRR | APIC_LVT_LEVEL_TRIGGER`
+/// (0x1f7ff), the timer `apic_lvt_mask[0] | timer_mode_mask` (0x110ff |
+/// 0x60000 with TSC deadline = 0x710ff).
+#[test]
+fn lvt_status_bits_per_profile() {
+    let regs = [
+        "lvt_timer",
+        "lvt_thermal",
+        "lvt_pmc",
+        "lvt_lint0",
+        "lvt_lint1",
+        "lvt_error",
+    ];
+    let mut steps = vec![r#"{"do":"write","reg":"spiv","value":"0x1ff"}"#.to_owned()];
+    steps.extend(
+        regs.iter()
+            .map(|r| format!(r#"{{"do":"write","reg":"{r}","value":"0xffffffff"}}"#)),
+    );
+    let sc = scenario(&steps.join(","));
+    let lvts = |s: &State| {
+        [
+            s.lvt_timer,
+            s.lvt_thermal,
+            s.lvt_pmc,
+            s.lvt_lint0,
+            s.lvt_lint1,
+            s.lvt_error,
+        ]
+    };
+    let t = engine::run(&sc, Profile::Hardware);
+    assert_eq!(
+        lvts(last(&t)),
+        [0x700ff, 0x107ff, 0x107ff, 0x1a7ff, 0x1a7ff, 0x100ff]
+    );
+    for p in [
+        Profile::KvmApicv,
+        Profile::KvmEmulated,
+        Profile::KvmEmulatedFixed,
+    ] {
+        let t = engine::run(&sc, p);
+        assert_eq!(
+            lvts(last(&t)),
+            [0x710ff, 0x117ff, 0x117ff, 0x1f7ff, 0x1f7ff, 0x110ff],
+            "{p:?}"
+        );
+    }
+}
+
+/// A fixed self-IPI with trigger mode level (ICR bit 15). KVM
+/// (`__apic_accept_irq()`, v5.1.15 = v5.2): `if (unlikely(trig_mode &&
+/// !level)) break;`, else the TMR bit follows trig_mode. Hardware (SDM
+/// 10.6.1): the level flag "has no meaning in Pentium 4 and Intel Xeon
+/// processors, and will always be issued as a 1", and trigger mode "is
+/// ignored for all other delivery modes" than INIT level de-assert, "will
+/// always be issued as a 0": accepted, edge-triggered.
+#[test]
+fn fixed_self_ipi_with_level_trigger() {
+    // 0x48040: self shorthand, trigger level, de-assert, fixed, 0x40;
+    // 0x4c041: the same, asserted, vector 0x41.
+    let sc = scenario(
+        r#"{"do":"write","reg":"spiv","value":"0x1ff"},
+           {"do":"write","reg":"icr","value":"0x48040"},
+           {"do":"write","reg":"icr","value":"0x4c041"}"#,
+    );
+    let t = engine::run(&sc, Profile::Hardware);
+    assert_eq!(t.states[2].irr, vec![0x40]);
+    assert_eq!(t.states[3].irr, vec![0x40, 0x41]);
+    assert!(last(&t).tmr.is_empty());
+    for p in [
+        Profile::KvmApicv,
+        Profile::KvmEmulated,
+        Profile::KvmEmulatedFixed,
+    ] {
+        let t = engine::run(&sc, p);
+        assert!(
+            t.states[2].irr.is_empty() && t.states[2].tmr.is_empty(),
+            "{p:?}"
+        );
+        assert_eq!(t.states[3].irr, vec![0x41], "{p:?}");
+        assert_eq!(t.states[3].tmr, vec![0x41], "{p:?}");
+        assert!(t.states[2]
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Drop && e.rule.contains("trig_mode && !level")));
     }
 }
 

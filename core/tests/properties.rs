@@ -231,6 +231,9 @@ fn agree_but_for_named_decisions(trace: &Trace) {
         Decision::FixedWhileSwDisabled,
         Decision::HeldIrr,
         Decision::BspLint0,
+        Decision::LvtStatusBits,
+        Decision::HwDisable,
+        Decision::FixedIpiFlags,
     ];
     for (i, a) in trace.profiles.iter().enumerate() {
         for b in &trace.profiles[i + 1..] {
@@ -245,6 +248,9 @@ fn agree_but_for_named_decisions(trace: &Trace) {
                             Decision::HeldIrr => p.held_irr.source,
                             Decision::VirtualDelivery => p.virtual_delivery.source,
                             Decision::BspLint0 => p.bsp_lint0.source,
+                            Decision::LvtStatusBits => p.lvt_status_bits.source,
+                            Decision::HwDisable => p.hw_disable.source,
+                            Decision::FixedIpiFlags => p.fixed_ipi_flags.source,
                         });
                     }
                 }

@@ -8,7 +8,7 @@
 //!   explains is listed with its reason and source, never dropped silently.
 
 use apic_core::compare::{differences, Difference};
-use apic_core::format::{Field, Op, Processor, Reg, Scenario};
+use apic_core::format::{Field, Processor, Scenario};
 use apic_core::trace::ProfileTrace;
 
 /// A documented way in which the host differs from the model profile it
@@ -40,12 +40,6 @@ pub enum QuirkKind {
     /// error, reported to the model's owner and listed here until the model
     /// is fixed (remove the entry with the fix).
     ModelPending,
-}
-
-/// Whether a step up to and including state `k` (steps are 1-based) does
-/// what `f` says.
-fn earlier(s: &Scenario, k: usize, f: impl Fn(&Op) -> bool) -> bool {
-    s.steps.iter().take(k).any(|st| f(&st.op))
 }
 
 /// Vectors as `FieldValue::show` writes them: `[0x31,0x32]`.
@@ -118,62 +112,6 @@ pub static QUIRKS: &[Quirk] = &[
         explains: |_, _, d| {
             d.field == Field::Spiv
                 && matches!((number(&d.left), number(&d.right)), (Some(m), Some(h)) if m & 0x1000 != 0 && h == m & !0x1000)
-        },
-    },
-    Quirk {
-        id: "kvm-lvt-status-bits-writable",
-        kind: QuirkKind::ModelPending,
-        reason: "KVM keeps what the guest writes to LVT bit 12 (delivery status) and LINT0/LINT1 \
-                 bit 14 (remote IRR), which the SDM makes read-only; the model's kvm profiles \
-                 drop them as hardware does",
-        source: "arch/x86/kvm/lapic.c (v5.2 and today): #define LVT_MASK (APIC_LVT_MASKED | \
-                 APIC_SEND_PENDING | APIC_VECTOR_MASK), LINT_MASK adds APIC_LVT_REMOTE_IRR; \
-                 kvm_lapic_reg_write(): val &= apic_lvt_mask[]",
-        explains: |_, _, d| {
-            let lvt = matches!(
-                d.field,
-                Field::LvtTimer
-                    | Field::LvtThermal
-                    | Field::LvtPmc
-                    | Field::LvtLint0
-                    | Field::LvtLint1
-                    | Field::LvtError
-            );
-            lvt && matches!((number(&d.left), number(&d.right)), (Some(m), Some(h)) if h & !0x5000 == m && h != m)
-        },
-    },
-    Quirk {
-        id: "kvm-hw-disable-keeps-registers",
-        kind: QuirkKind::ModelPending,
-        reason: "clearing IA32_APIC_BASE[11] and setting it again does not reset the APIC under \
-                 KVM: the register page (IRR, TPR, SPIV, LVTs) is kept, and while disabled KVM \
-                 accepts no interrupt and drops MMIO writes; the model's kvm profiles power-cycle \
-                 the APIC as SDM 10.4.3 allows hardware to",
-        source: "arch/x86/kvm/lapic.c kvm_lapic_set_base() (v5.2): on the enable bit only \
-                 static_key_slow_inc/dec(&apic_hw_disabled), recalculate_apic_map() and, on \
-                 enable, kvm_apic_set_xapic_id(); no reset",
-        explains: |s, _, d| {
-            earlier(
-                s,
-                d.step,
-                |op| matches!(op, Op::Write { reg: Reg::ApicBase, value } if value & (1 << 11) == 0),
-            )
-        },
-    },
-    Quirk {
-        id: "kvm-fixed-level-deassert-ignored",
-        kind: QuirkKind::ModelPending,
-        reason: "a fixed IPI with trigger mode level and level de-assert (ICR bit 15 = 1, bit \
-                 14 = 0) is ignored by KVM; the model accepts it (with its TMR bit)",
-        source: "arch/x86/kvm/lapic.c __apic_accept_irq(), APIC_DM_FIXED: if (unlikely(trig_mode \
-                 && !level)) break;",
-        explains: |s, _, d| {
-            matches!(d.field, Field::Irr | Field::Tmr)
-                && matches!((vectors(&d.left), vectors(&d.right)), (Some(m), Some(h)) if h.iter().all(|v| m.contains(v)))
-                && earlier(s, d.step, |op| {
-                    matches!(op, Op::Write { reg: Reg::Icr, value }
-                        if value & 0x700 == 0 && value & (1 << 15) != 0 && value & (1 << 14) == 0)
-                })
         },
     },
 ];
