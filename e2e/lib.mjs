@@ -104,7 +104,9 @@ export async function openApp(browser, server, hash = "", options = {}) {
   const { path = "/", viewport = { width: 1280, height: 800 }, waitReady = true, colorScheme } = options;
   const context = await browser.newContext({ viewport, colorScheme, reducedMotion: options.reducedMotion });
   const page = await context.newPage();
-  const problems = watch(page, server.origin);
+  const warnings = [];
+  const problems = watch(page, server.origin, warnings);
+  await context.addInitScript(reportCspViolations);
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (isOwn(url, server.origin)) return route.continue();
@@ -114,22 +116,34 @@ export async function openApp(browser, server, hash = "", options = {}) {
   const target = server.url(path) + (hash ? `#${hash.replace(/^#/, "")}` : "");
   await page.goto(target);
   if (waitReady) await waitForReady(page);
-  return { page, context, problems };
+  return { page, context, problems, warnings };
 }
 
 export async function waitForReady(page, timeout = 15000) {
   await page.waitForSelector('html[data-ready="1"]', { state: "attached", timeout });
 }
 
+/**
+ * Runs in every frame before its own scripts: turns each violation of the
+ * page's Content-Security-Policy into a console error, which `watch` records
+ * as a problem, so that every test fails on one (with what was blocked).
+ */
+export function reportCspViolations() {
+  document.addEventListener("securitypolicyviolation", (e) => {
+    console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"} at ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+  });
+}
+
 function isOwn(url, origin) {
   return url.startsWith(origin + "/") || url === origin || /^(data|blob|about):/.test(url);
 }
 
-/** Records what goes wrong on a page, as text lines. */
-export function watch(page, origin) {
+/** Records what goes wrong on a page, as text lines (and console warnings into `warnings`). */
+export function watch(page, origin, warnings = []) {
   const problems = [];
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+    if (msg.type() === "warning") warnings.push(msg.text());
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("requestfailed", (req) => {

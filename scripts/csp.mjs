@@ -1,0 +1,77 @@
+// Trunk post_build hook (Trunk.toml, [[hooks]]): declares the page's
+// Content-Security-Policy in the page itself, so that any static host
+// enforces it, and drops the one attribute Chromium warns about.
+//
+// 1. Every inline <script> of the built index.html (Trunk writes one: the
+//    module that starts the wasm; `trunk serve` adds its reload script) is
+//    allowed by its sha256 hash, never by 'unsafe-inline'. Our own scripts
+//    are files (www/boot.js). The policy goes first in <head>, before
+//    anything it governs.
+// 2. Trunk gives the wasm <link rel="preload" as="fetch"> an integrity
+//    attribute, which Chromium ignores for that destination and warns about
+//    on every load (crbug.com/981419). It is removed; the module preload
+//    keeps its integrity.
+//
+// Reads and rewrites $TRUNK_STAGING_DIR/index.html, or the file given as
+// the first argument (node scripts/csp.mjs dist/index.html).
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+// What the app needs, and nothing more:
+// - script-src: its own files, the hashed inline start-up module, and
+//   'wasm-unsafe-eval' to compile its WebAssembly (no 'unsafe-eval');
+// - style-src: its own stylesheet; style-src-attr: the one style attribute
+//   the app writes (the number of panes, `--panes: N`, a CSS variable);
+// - worker-src: the scenario reader worker and the offline service worker,
+//   both files of this origin;
+// - object-src, base-uri: nothing; form-action: nowhere (the page has no
+//   form that submits).
+// frame-ancestors cannot be set from a <meta>: embedding stays allowed
+// anywhere, which the embed mode is for.
+export function policy(hashes) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval' ${hashes.map((h) => `'sha256-${h}'`).join(" ")}`.trim(),
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self'",
+    "worker-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
+// `trunk serve` rewrites its reload script's placeholders while serving
+// (trunk 0.21 src/serve/mod.rs): the hash must be of what the browser gets.
+function asServed(text) {
+  return text
+    .replace(/'\{\{__TRUNK_ADDRESS__\}\}'|`\{\{__TRUNK_ADDRESS__\}\}`/g, "window.location.host")
+    .replaceAll("{{__TRUNK_WS_BASE__}}", "/");
+}
+
+export function harden(html) {
+  const hashes = [];
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (/\ssrc\s*=/i.test(m[1])) continue;
+    hashes.push(createHash("sha256").update(asServed(m[2]), "utf8").digest("base64"));
+  }
+  let out = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/i, "");
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(hashes)}" />`;
+  const charset = /<meta charset="[^"]*"\s*\/?>/i;
+  if (!charset.test(out)) throw new Error("index.html has no <meta charset>: the policy goes right after it");
+  out = out.replace(charset, (tag) => `${tag}\n    ${meta}`);
+  out = out.replace(/<link\b[^>]*>/gi, (tag) =>
+    /\brel="preload"/i.test(tag) && /\bas="fetch"/i.test(tag) ? tag.replace(/\s+integrity="[^"]*"/i, "") : tag,
+  );
+  return { html: out, hashes };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
+  const file = process.argv[2] ?? join(process.env.TRUNK_STAGING_DIR ?? "", "index.html");
+  const { html, hashes } = harden(readFileSync(file, "utf8"));
+  writeFileSync(file, html);
+  console.log(`csp: ${file}: ${hashes.length} inline script(s) allowed by hash`);
+}

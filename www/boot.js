@@ -1,0 +1,23 @@
+// The page's start-up guard, a file rather than an inline script so that
+// the Content-Security-Policy allows no inline script but Trunk's hashed
+// start-up module (scripts/csp.mjs).
+// If the WebAssembly module cannot start (an old browser, a file:// URL),
+// say so instead of loading forever. The app replaces #app once it runs,
+// after which these listeners find no .boot and do nothing.
+(function () {
+  function fail(reason) {
+    var boot = document.querySelector("#app .boot");
+    if (boot) boot.textContent = "The playground could not start (" + reason + "). It needs a browser with WebAssembly and ES modules, and its files served over http(s).";
+  }
+  addEventListener("error", function (e) { fail(e.message || "a script failed to load"); });
+  addEventListener("unhandledrejection", function (e) { fail((e.reason && e.reason.message) || String(e.reason)); });
+  // Works offline once opened (www/sw.js); registered once the app is
+  // interactive, so that caching never competes with the start-up.
+  if ("serviceWorker" in navigator && /^https?:$/.test(location.protocol)) {
+    new MutationObserver(function (_, watcher) {
+      if (document.documentElement.dataset.ready !== "1") return;
+      watcher.disconnect();
+      navigator.serviceWorker.register("./sw.js").catch(function () {});
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-ready"] });
+  }
+})();
