@@ -36,6 +36,8 @@ struct Cli {
 enum Command {
     /// List the built-in scenarios.
     List,
+    /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
+    Schema,
     /// Trace a scenario and print the trace.
     Run {
         /// A built-in scenario id, or a path to a scenario JSON file.
@@ -254,6 +256,10 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Schema => {
+            print!("{}", apic_core::format::schema_text());
+            ExitCode::SUCCESS
+        }
         Command::List => {
             for b in builtin::list() {
                 println!("{:<28} {}", b.id, b.title);
