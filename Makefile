@@ -18,6 +18,8 @@ SERVE_DIST ?= target/serve
 E2E_DIST ?= target/e2e/dist
 E2E_BOOK ?= target/e2e/book
 BENCH_DIST ?= target/bench
+FLOOR_DIST ?= target/bench-floor
+SIZE_DIR ?= dist
 
 .PHONY: help serve build test lint test-native conformance check-core-wasm test-wasm book-check e2e e2e-build size bench book
 
@@ -27,8 +29,8 @@ help:
 	@echo "make e2e     only the end-to-end suite, on a release build and book of its own under target/e2e/"
 	@echo "make build   release build into dist/ (a static copy for hosting)"
 	@echo "make book    the book with the playground inside, into docs/book/ (installs mdbook on first use)"
-	@echo "make size    size report of dist/"
-	@echo "make bench   criterion benchmark of the model and browser timings of the page"
+	@echo "make size    where dist/'s bytes are: by file, crate, function and data (SIZE_DIR=target/e2e/dist for the test build)"
+	@echo "make bench   the model's criterion medians, the page's browser timings beside a minimal Yew page (bench/floor/), its size report"
 
 serve:
 	@scripts/tools.sh serve
@@ -89,16 +91,23 @@ e2e-build:
 	scripts/book.sh $(E2E_DIST) $(E2E_BOOK)
 
 size:
-	@node scripts/size-report.mjs dist
+	@node scripts/size-report.mjs $(SIZE_DIR)
 
 book:
 	@scripts/tools.sh book
 	@$(MAKE) --no-print-directory build
 	scripts/book.sh
 
-# The browser timings measure a release build of their own, for the same reason.
+# The browser timings measure a release build of their own, for the same
+# reason, and the floor (bench/floor/, a minimal Yew page built with the same
+# profile and wasm-opt) in the same run; README "Performance" reads the output.
 bench:
-	@scripts/tools.sh test
+	@scripts/tools.sh bench
 	cargo bench -p apic-core
 	trunk build --release --offline --dist $(BENCH_DIST)
-	E2E_DIST=$(BENCH_DIST) node scripts/bench-browser.mjs
+	cd bench/floor && CARGO_TARGET_DIR=$${CARGO_TARGET_DIR:-$(CURDIR)/target} trunk build --release --offline --dist $(abspath $(FLOOR_DIST))
+	@echo "==> machine: $$(nproc) cores, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@node scripts/criterion-medians.mjs
+	E2E_DIST=$(BENCH_DIST) FLOOR_DIST=$(FLOOR_DIST) node scripts/bench-browser.mjs
+	@node scripts/size-report.mjs $(BENCH_DIST)
+	@echo "==> machine: $$(nproc) cores, load average $$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 // Browser timings of a release build (E2E_DIST; `make bench` builds its own
-// into target/bench/) in headless Chromium, reported as medians, never
-// asserted: a noisy machine must not fail a test.
-//   load:  navigation start -> <html data-ready="1"> (performance.now() in the page)
+// into target/bench/) in headless Chromium, beside the floor for this stack
+// (FLOOR_DIST, default target/bench-floor/: the minimal Yew page of
+// bench/floor/, same release profile and wasm-opt). Reported as medians,
+// never asserted: a noisy machine must not fail a test.
+//   ready: navigation start -> <html data-ready="1"> (performance.now() in
+//          the page), cold (a fresh browser context: empty HTTP cache, no
+//          service worker), the playground and the floor loaded alternately
+//          so that both see the same machine load; the ratio of the medians
+//   warm:  the playground's second load in the same context, once its
+//          service worker (www/sw.js) is active and controls the page
 //   step:  a synthetic ArrowRight keydown -> the DOM updated for the next step,
 //          with all four profile panes shown (read from a MutationObserver,
-//          which runs once the render that changed data-current is done)
-//   bytes: everything the first load transferred (encoded body sizes)
+//          which runs once the render that changed data-current is done);
+//          the page shows at most four panes (one per profile), so there is
+//          no eight-pane figure
+//   bytes: everything the first load transferred (resource entries plus the
+//          service worker's script), as gzip and brotli would send them
 // Usage: node scripts/bench-browser.mjs [--loads N] [--json FILE]
-import { writeFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
-import { launchBrowser, openApp, startServer, distDir } from "../e2e/lib.mjs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { launchBrowser, openApp, repoRoot, startServer, distDir } from "../e2e/lib.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -21,6 +30,8 @@ const opt = (name, dflt) => {
 };
 const loads = Number(opt("--loads", 15));
 const out = opt("--json", "e2e/artifacts/bench.json");
+const floorDir = resolve(repoRoot, process.env.FLOOR_DIST ?? "target/bench-floor");
+const HASH = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0";
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,47 +39,96 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const stats = (xs) => ({ n: xs.length, median: median(xs), p95: p95(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
-const server = await startServer();
+// Records the moment <html data-ready="1"> appears, in page time (0 is the
+// navigation start). The init script runs before <html> exists: it watches
+// the document.
+function watchReady() {
+  new MutationObserver((_, mo) => {
+    if (document.documentElement.dataset.ready === "1") {
+      window.__readyAt = performance.now();
+      mo.disconnect();
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+}
+
+async function readyTime(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 15000 });
+  return page.evaluate(() => window.__readyAt);
+}
+
+// Bytes a compressing server would send for everything the page fetched.
+async function transferred(page, dir) {
+  const names = await page.evaluate(async () => {
+    const resources = performance.getEntriesByType("resource").map((e) => e.name);
+    const registration = navigator.serviceWorker && (await navigator.serviceWorker.getRegistration());
+    const worker = registration?.installing?.scriptURL ?? registration?.waiting?.scriptURL ?? registration?.active?.scriptURL;
+    return worker && !resources.includes(worker) ? [...resources, worker] : resources;
+  });
+  const files = ["index.html", ...names.map((n) => new URL(n).pathname.replace(/^\//, ""))].filter((f) => f && !f.endsWith("/"));
+  const sum = { files: [], gzip: 0, brotli: 0 };
+  for (const f of [...new Set(files)]) {
+    if (!existsSync(`${dir}/${f}`)) continue; // a 404, such as a favicon.ico nobody ships
+    const data = readFileSync(`${dir}/${f}`);
+    const gzip = gzipSync(data, { level: 9 }).length;
+    const brotli = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    sum.files.push({ file: f, raw: data.length, gzip, brotli });
+    sum.gzip += gzip;
+    sum.brotli += brotli;
+  }
+  return sum;
+}
+
+if (!existsSync(`${floorDir}/index.html`)) {
+  console.error(`bench: ${floorDir}/index.html is missing; build the floor first (make bench does)`);
+  process.exit(2);
+}
+const app = await startServer();
+const floor = await startServer(floorDir);
 const browser = await launchBrowser();
-const readyMs = [];
-let transferred = 0;
+const ready = { app: [], floor: [] };
+const bytes = {};
 try {
+  // Cold loads, alternating which page goes first in each pair.
+  for (let i = 0; i < loads; i++) {
+    const order = i % 2 ? ["floor", "app"] : ["app", "floor"];
+    for (const which of order) {
+      const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+      const page = await context.newPage();
+      await page.addInitScript(watchReady);
+      const server = which === "app" ? app : floor;
+      ready[which].push(await readyTime(page, server.url("/") + (which === "app" ? HASH : "")));
+      if (!bytes[which]) bytes[which] = await transferred(page, which === "app" ? distDir : floorDir);
+      await context.close();
+    }
+  }
+
+  // Warm start: the first load registers the service worker once the page
+  // is ready; the second load in the same context goes through it (and the
+  // browser's caches of that context).
+  const warm = [];
+  let controlled = 0;
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      new MutationObserver((_, mo) => {
-        if (document.documentElement.dataset.ready === "1") {
-          window.__readyAt = performance.now();
-          mo.disconnect();
-        }
-      // The init script runs before <html> exists: watch the document.
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+    await page.addInitScript(watchReady);
+    await readyTime(page, app.url("/") + HASH);
+    await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller)
+        await new Promise((ok) => navigator.serviceWorker.addEventListener("controllerchange", ok, { once: true }));
+      return registration.active.state;
     });
-    await page.goto(server.url("/") + "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0");
-    await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 15000 });
-    readyMs.push(await page.evaluate(() => window.__readyAt));
-    if (i === 0) {
-      // Bytes over the wire as a compressing server would send them: the sum
-      // of gzipped sizes of every resource the first load fetched.
-      // The service worker's script is fetched during the first load too,
-      // but is not a resource-timing entry of the page.
-      const names = await page.evaluate(async () => {
-        const registration = await navigator.serviceWorker?.ready;
-        const worker = registration?.active?.scriptURL;
-        const resources = performance.getEntriesByType("resource").map((e) => e.name);
-        return worker && !resources.includes(worker) ? [...resources, worker] : resources;
-      });
-      const files = ["index.html", ...names.map((n) => new URL(n).pathname.replace(/^\//, ""))];
-      transferred = files.reduce((t, f) => t + gzipSync(readFileSync(`${distDir}/${f}`), { level: 9 }).length, 0);
-    }
+    await page.goto("about:blank");
+    warm.push(await readyTime(page, app.url("/") + HASH));
+    if (await page.evaluate(() => Boolean(navigator.serviceWorker.controller))) controlled++;
     await context.close();
   }
 
-  const { page } = await openApp(browser, server, "s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0", {
-    viewport: { width: 1600, height: 900 },
-  });
+  const { page } = await openApp(browser, app, HASH.slice(1), { viewport: { width: 1600, height: 900 } });
+  const panes = await page.evaluate(() => document.querySelectorAll("[data-profile]").length);
   const stepMs = await page.evaluate(async () => {
     const timeline = document.querySelector("[data-timeline]");
     // One timeline button per state: the last index is known, so every key
@@ -106,17 +166,28 @@ try {
 
   const report = {
     loads,
-    ready_ms: { median: median(readyMs), p95: p95(readyMs) },
-    step_ms: { samples: stepMs.length, median: median(stepMs), p95: p95(stepMs) },
-    first_load_gzip_bytes: transferred,
+    ready_ms: { app: stats(ready.app), floor: stats(ready.floor), ratio: median(ready.app) / median(ready.floor) },
+    warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
+    step_ms: { panes, ...stats(stepMs) },
+    first_load: bytes,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
-  console.log(`navigation -> data-ready: median ${report.ready_ms.median.toFixed(1)} ms, p95 ${report.ready_ms.p95.toFixed(1)} ms (${loads} loads)`);
-  console.log(`one step, four panes:     median ${report.step_ms.median.toFixed(2)} ms, p95 ${report.step_ms.p95.toFixed(2)} ms (${stepMs.length} steps)`);
-  console.log(`first load, gzipped:      ${(transferred / 1024).toFixed(1)} KiB`);
+  const ms = (x, d = 1) => `${x.toFixed(d)} ms`;
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const r = report.ready_ms;
+  console.log(`navigation -> data-ready, cold (${loads} alternating loads of each):`);
+  console.log(`  playground   median ${ms(r.app.median)}, p95 ${ms(r.app.p95)} (min ${ms(r.app.min)}, max ${ms(r.app.max)})`);
+  console.log(`  floor        median ${ms(r.floor.median)}, p95 ${ms(r.floor.p95)} (min ${ms(r.floor.min)}, max ${ms(r.floor.max)})`);
+  console.log(`  ratio        ${r.ratio.toFixed(2)} x the floor (ratio of the medians)`);
+  console.log(`navigation -> data-ready, warm through the service worker (${controlled}/${loads} controlled):`);
+  console.log(`  playground   median ${ms(report.warm_ready_ms.median)}, p95 ${ms(report.warm_ready_ms.p95)}`);
+  console.log(`one step, ${panes} panes: median ${ms(report.step_ms.median, 2)}, p95 ${ms(report.step_ms.p95, 2)} (${stepMs.length} steps; at most four panes, so no eight-pane figure)`);
+  for (const [which, b] of Object.entries(bytes))
+    console.log(`first load of the ${which === "app" ? "playground" : "floor"}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
   console.log(`written to ${out}`);
 } finally {
   await browser.close();
-  await server.close();
+  await app.close();
+  await floor.close();
 }

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs, at pinned versions, what the playground's commands need, and
 # skips whatever is already there at the right version (a second run installs
-# nothing). Usage: scripts/tools.sh serve|test|book
+# nothing). Usage: scripts/tools.sh serve|test|book|bench
 #   serve: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
 #   test:  serve's tools, plus Debian's chromium and chromium-driver and npm playwright-core
 #   book:  serve's tools, plus mdbook
+#   bench: test's tools, plus twiggy (make size and make bench: code by crate and function)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 MDBOOK_VERSION=0.4.52
+TWIGGY_VERSION=0.8.0
 # The CLI must match the crate exactly, so its version is read from the pin.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 
@@ -89,5 +91,6 @@ case "${1:-}" in
   serve) serve_tools ;;
   test) serve_tools; apt_tools ;;
   book) serve_tools; cargo_tool mdbook mdbook "$MDBOOK_VERSION" --locked ;;
-  *) echo "usage: $0 serve|test|book" >&2; exit 2 ;;
+  bench) serve_tools; apt_tools; cargo_tool twiggy twiggy "$TWIGGY_VERSION" --locked ;;
+  *) echo "usage: $0 serve|test|book|bench" >&2; exit 2 ;;
 esac

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The medians of the model's criterion benchmarks (core/benches/trace.rs),
+// read from the last `cargo bench -p apic-core` (target/criterion/), and
+// the share of the engine's time spent formatting event text (explain).
+// Usage: node scripts/criterion-medians.mjs [--json FILE]
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+const dir = join(resolve(repo, process.env.CARGO_TARGET_DIR ?? "target"), "criterion", "model");
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf("--json");
+const out = jsonAt >= 0 ? args[jsonAt + 1] : "e2e/artifacts/criterion.json";
+
+if (!existsSync(dir)) {
+  console.error(`criterion medians: no ${dir}; run 'cargo bench -p apic-core' first`);
+  process.exit(2);
+}
+const rows = [];
+for (const d of readdirSync(dir)) {
+  const bench = join(dir, d, "new", "benchmark.json");
+  const estimates = join(dir, d, "new", "estimates.json");
+  if (!existsSync(bench) || !existsSync(estimates)) continue;
+  const { function_id } = JSON.parse(readFileSync(bench, "utf8"));
+  const { median } = JSON.parse(readFileSync(estimates, "utf8"));
+  rows.push({ name: function_id, median_us: median.point_estimate / 1000, low_us: median.confidence_interval.lower_bound / 1000, high_us: median.confidence_interval.upper_bound / 1000 });
+}
+const all = rows.find((r) => r.name === "every built-in, every profile");
+const bare = rows.find((r) => r.name === "every built-in, every profile, no explain");
+const scenarios = rows.filter((r) => r !== all && r !== bare).sort((a, b) => b.median_us - a.median_us);
+const us = (r) => `${r.median_us.toFixed(1).padStart(8)} us  (95% CI ${r.low_us.toFixed(1)} to ${r.high_us.toFixed(1)})`;
+console.log("the model, criterion medians (cargo bench -p apic-core):");
+if (all) console.log(`  every built-in under every profile          ${us(all)}`);
+if (bare) console.log(`  the same without explain (no event text)    ${us(bare)}`);
+if (all && bare)
+  console.log(`  explain's share: ${(all.median_us - bare.median_us).toFixed(1)} us, ${(100 * (1 - bare.median_us / all.median_us)).toFixed(0)}% of the engine's time`);
+console.log("  each built-in under every profile:");
+for (const r of scenarios) console.log(`    ${r.name.padEnd(40)} ${us(r)}`);
+mkdirSync(dirname(resolve(repo, out)), { recursive: true });
+writeFileSync(resolve(repo, out), JSON.stringify({ all, without_explain: bare, scenarios }, null, 2));
