@@ -1,11 +1,13 @@
 //! `apic-trace`: trace a scenario from the command line.
 //!
-//! `apic-trace list` · `apic-trace run <id-or-file> [--profile ID|all]
-//! [--format table|markdown|json]` · `apic-trace check <id-or-file>` ·
+//! `apic-trace list [--profiles]` · `apic-trace run <id-or-file> [--profile
+//! ID|all|every] [--format table|markdown|json]` · `apic-trace check
+//! <id-or-file> [--profile ID|all|every]` ·
 //! `apic-trace compare <id-or-file> --profile P --against Q` · `apic-trace
 //! host` · `apic-trace conformance [DIR...]`. A profile id is a model
 //! profile or `kvm-host`, the host's own in-kernel KVM local APIC (Linux
-//! x86_64 with a usable /dev/kvm).
+//! x86_64 with a usable /dev/kvm); `all` is the seed's four profiles (the
+//! page's default view), `every` every model profile.
 //! Exit status: 0 ok, 1 when an `expect` fails (`check`) or the two
 //! profiles differ (`compare`, `conformance`), 2 on bad input, 3 when this
 //! host cannot run it (no /dev/kvm, no permission, not Linux x86_64, a step
@@ -34,26 +36,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the built-in scenarios.
-    List,
+    /// List the built-in scenarios (`--profiles`: the profiles instead).
+    List {
+        /// List every profile with its group and source.
+        #[arg(long)]
+        profiles: bool,
+    },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
     /// Trace a scenario and print the trace.
     Run {
         /// A built-in scenario id, or a path to a scenario JSON file.
         scenario: String,
-        /// Profile ids separated by commas (`all`: every model profile;
-        /// `kvm-host`: this host's KVM).
+        /// Profile ids separated by commas (`all`: the seed's four;
+        /// `every`: every model profile; `kvm-host`: this host's KVM).
         #[arg(long, default_value = "all")]
         profile: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Trace a scenario under every profile and report failed expectations.
+    /// Trace a scenario under model profiles and report failed
+    /// expectations.
     Check {
         /// A built-in scenario id, or a path to a scenario JSON file.
         scenario: String,
+        /// Model profile ids separated by commas (`all`: the seed's four;
+        /// `every`: every model profile).
+        #[arg(long, default_value = "all")]
+        profile: String,
     },
     /// Trace a scenario under two profiles and print each state and field
     /// in which they differ.
@@ -123,10 +134,10 @@ fn which(id: &str) -> Result<Which, String> {
 fn profiles(arg: &str) -> Result<Vec<Which>, String> {
     let mut out = Vec::new();
     for id in arg.split(',').map(str::trim) {
-        let ps = if id == "all" {
-            Profile::ALL.iter().map(|p| Which::Model(*p)).collect()
-        } else {
-            vec![which(id).map_err(|e| format!("{e} (or `all`)"))?]
+        let ps = match id {
+            "all" => Profile::ALL.iter().map(|p| Which::Model(*p)).collect(),
+            "every" => Profile::EVERY.iter().map(|p| Which::Model(*p)).collect(),
+            _ => vec![which(id).map_err(|e| format!("{e} (or `all`, `every`)"))?],
         };
         for p in ps {
             if !out.contains(&p) {
@@ -135,6 +146,37 @@ fn profiles(arg: &str) -> Result<Vec<Which>, String> {
         }
     }
     Ok(out)
+}
+
+/// Model profiles only (`check`): the host's KVM has its own command.
+fn model_profiles(arg: &str) -> Result<Vec<Profile>, String> {
+    profiles(arg)?
+        .into_iter()
+        .map(|w| match w {
+            Which::Model(p) => Ok(p),
+            Which::Host => Err(format!(
+                "`{}` is not a model profile: use `apic-trace conformance` or `compare --against {}`",
+                host::ID,
+                host::ID
+            )),
+        })
+        .collect()
+}
+
+/// `list --profiles`: every profile under its group, with its title and
+/// source; `*` marks the seed's four (`--profile all`, the page's default).
+fn profile_list() -> String {
+    let mut out = String::new();
+    for g in apic_core::ProfileGroup::ALL {
+        out.push_str(&format!("{}:\n", g.title()));
+        for p in g.profiles() {
+            let default = if Profile::ALL.contains(&p) { "*" } else { " " };
+            out.push_str(&format!("  {default} {:<20} {}\n", p.id(), p.title()));
+            out.push_str(&format!("      {:<20} source: {}\n", "", p.source()));
+        }
+    }
+    out.push_str("* the seed's four profiles: `--profile all` and the page's default view; `--profile every` runs all of them\n");
+    out
 }
 
 /// Exit status 3: this host cannot run it.
@@ -260,10 +302,14 @@ fn main() -> ExitCode {
             print!("{}", apic_core::format::schema_text());
             ExitCode::SUCCESS
         }
-        Command::List => {
+        Command::List { profiles: false } => {
             for b in builtin::list() {
                 println!("{:<28} {}", b.id, b.title);
             }
+            ExitCode::SUCCESS
+        }
+        Command::List { profiles: true } => {
+            print!("{}", profile_list());
             ExitCode::SUCCESS
         }
         Command::Run {
@@ -375,15 +421,16 @@ fn main() -> ExitCode {
             Err(e) => cannot(e),
         },
         Command::Conformance { dirs, record } => conformance(&dirs, record.as_deref()),
-        Command::Check { scenario } => {
-            let s = match load(&scenario) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("apic-trace: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let trace = engine::run_all(&s, &Profile::ALL);
+        Command::Check { scenario, profile } => {
+            let (s, ps) =
+                match load(&scenario).and_then(|s| model_profiles(&profile).map(|p| (s, p))) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        eprintln!("apic-trace: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+            let trace = engine::run_all(&s, &ps);
             let failures = apic_core::check(&trace);
             let checks: usize = trace
                 .profiles

@@ -509,7 +509,13 @@ impl Apic {
     /// mask bit stays set (SDM 10.4.7.2: "attempts to reset the mask bits
     /// ... are ignored"). Returns the new value and whether an unmask was
     /// refused.
-    pub(crate) fn write_lvt(&mut self, lvt: Lvt, value: u32, status_writable: bool) -> (u32, bool) {
+    pub(crate) fn write_lvt(
+        &mut self,
+        lvt: Lvt,
+        value: u32,
+        status_writable: bool,
+        mask_while_disabled: bool,
+    ) -> (u32, bool) {
         let mut writable = lvt.writable();
         if status_writable {
             writable |= lvt.status_bits();
@@ -517,7 +523,7 @@ impl Apic {
         let old = self.lvt(lvt);
         let mut new = (old & !writable) | (value & writable);
         let mut refused = false;
-        if !self.spiv_enabled() && new & LVT_MASKED == 0 {
+        if mask_while_disabled && !self.spiv_enabled() && new & LVT_MASKED == 0 {
             new |= LVT_MASKED;
             refused = true;
         }

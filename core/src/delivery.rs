@@ -49,7 +49,12 @@ impl Machine {
                 vector,
                 why,
             }),
-            None => out.push(self.apic.accept(source, vector, level)),
+            None => {
+                if !self.apic.spiv_enabled() {
+                    out.push(Outcome::AcceptedWhileSwDisabled(vector));
+                }
+                out.push(self.apic.accept(source, vector, level));
+            }
         }
     }
 

@@ -6,9 +6,10 @@
 
 use crate::apic::{class, hex, Lvt, SPIV_APIC_ENABLED};
 use crate::decode::TimerMode;
+use crate::format::ProfileGroup;
 use crate::format::{Reg, Routine};
 use crate::outcome::{Blocked, DeliveryMode, DropReason, Guest, Outcome, Source, Waker};
-use crate::policy::Policy;
+use crate::policy::{BspLint0, Policy, SwDisabledLvts};
 use crate::trace::{Event, EventKind};
 
 fn list(v: &[u8]) -> String {
@@ -167,8 +168,26 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
                     names.join(", ")
                 )
             };
-            ev(K::Mask, None, text, "sdm-10.4.7.2")
+            ev(K::Mask, None, text, other_impl(policy, "sdm-10.4.7.2", policy.sw_disabled_lvts.source))
         }
+        Outcome::SoftwareDisabledLvtsKept => ev(
+            K::Mask,
+            None,
+            format!("APIC software-disabled: {} leaves every LVT entry as it is (no mask bit is forced set, unlike SDM 10.4.7.2)", policy.profile.implementer()),
+            policy.sw_disabled_lvts.source,
+        ),
+        Outcome::UnmaskKept(lvt) => ev(
+            K::Mask,
+            None,
+            format!("{} unmasked although the APIC is software-disabled: {} keeps the write (the SDM says the mask bit stays set)", lvt.name(), policy.profile.implementer()),
+            policy.sw_disabled_lvts.source,
+        ),
+        Outcome::AcceptedWhileSwDisabled(v) => ev(
+            K::Accept,
+            Some(*v),
+            format!("the APIC is software-disabled (SPIV bit 8 = 0), but {} still sets IRR for a new fixed interrupt ({})", policy.profile.implementer(), hex(*v)),
+            policy.fixed_while_sw_disabled.source,
+        ),
         Outcome::HeldAtDisable { irr, isr } => {
             let mut held = Vec::new();
             if !irr.is_empty() {
@@ -187,6 +206,12 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
                 "sdm-10.4.7.2",
             )
         }
+        Outcome::SoftwareEnabled if policy.sw_disabled_lvts.choice == SwDisabledLvts::Untouched => ev(
+            K::Write,
+            None,
+            "APIC software-enabled: the LVT entries are as software left them".into(),
+            policy.sw_disabled_lvts.source,
+        ),
         Outcome::SoftwareEnabled => ev(
             K::Write,
             None,
@@ -197,7 +222,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             K::Mask,
             None,
             format!("unmask of {} ignored: while the APIC is software-disabled every LVT mask bit stays set", lvt.name()),
-            "sdm-10.4.7.2; linux commit 39c89dff9c36",
+            other_impl(policy, "sdm-10.4.7.2; linux commit 39c89dff9c36", policy.sw_disabled_lvts.source),
         ),
         Outcome::TimerDisarmed { from, to } => ev(
             K::Timer,
@@ -214,7 +239,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
         Outcome::HwDisabled { kept: true } => ev(
             K::Reset,
             None,
-            "APIC hardware-disabled (IA32_APIC_BASE bit 11 = 0): it acts as absent (its MMIO reads return all ones, writes and interrupts are dropped, nothing is delivered), but KVM resets nothing: IRR, ISR, TMR, TPR, SPIV and the LVTs keep their values".into(),
+            format!("APIC hardware-disabled (IA32_APIC_BASE bit 11 = 0): it acts as absent (its MMIO reads return all ones, writes and interrupts are dropped, nothing is delivered), but {} resets nothing: IRR, ISR, TMR, TPR, SPIV and the LVTs keep their values", policy.profile.implementer()),
             policy.hw_disable.source,
         ),
         Outcome::HwEnabled { kept: false } => ev(
@@ -226,7 +251,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
         Outcome::HwEnabled { kept: true } => ev(
             K::Reset,
             None,
-            "APIC hardware-enabled again: KVM did not reset it, so every register is as it was before the disable (a bit kept in IRR can be delivered now); only the APIC ID is set to the vCPU's id, 0".into(),
+            format!("APIC hardware-enabled again: {} did not reset it, so every register is as it was before the disable (a bit kept in IRR can be delivered now); only the APIC ID is set to the vCPU's id, 0", policy.profile.implementer()),
             policy.hw_disable.source,
         ),
         Outcome::LvtStatusBits { lvt, written, kept } => {
@@ -238,7 +263,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
                 "delivery status (bit 12)"
             };
             let text = if *kept {
-                format!("{}: {bits} kept as written: KVM's LVT write mask includes them, although the SDM makes them read only", lvt.name())
+                format!("{}: {bits} kept as written: {}'s LVT write mask includes them, although the SDM makes them read only", lvt.name(), policy.profile.implementer())
             } else {
                 format!("{}: {bits} is read only: the write does not change it", lvt.name())
             };
@@ -348,7 +373,7 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
                 DropReason::LevelDeassert => ev(
                     K::Drop,
                     Some(*vector),
-                    format!("{s} {v} with level de-assert (ICR bit 15 = 1, bit 14 = 0) ignored: KVM accepts a level-triggered fixed interrupt only when it is asserted"),
+                    format!("{s} {v} with level de-assert (ICR bit 15 = 1, bit 14 = 0) ignored: {} accepts a level-triggered fixed interrupt only when it is asserted", policy.profile.implementer()),
                     policy.fixed_ipi_flags.source,
                 ),
             }
@@ -502,6 +527,12 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             None,
             "this CPU is the BSP (IA32_APIC_BASE bit 8): after INIT it does not wait for SIPI but runs the BIOS boot-strap code at the reset vector, with IF=0; a start-up IPI will be ignored".into(),
             policy.init_run_source(true),
+        ),
+        Outcome::BspLint0ExtInt if policy.bsp_lint0.choice == BspLint0::ExtIntAtReset => ev(
+            K::Reset,
+            None,
+            format!("{} sets LVT LINT0 of the boot CPU to ExtINT, unmasked (0x700), at RESET (standing in for the BIOS); INIT leaves it masked; a real APIC leaves it masked", policy.profile.implementer()),
+            policy.bsp_lint0.source,
         ),
         Outcome::BspLint0ExtInt => ev(
             K::Reset,
@@ -727,4 +758,14 @@ pub fn explain(outcomes: &[Outcome], policy: &Policy) -> (Vec<Event>, Vec<String
         );
     }
     (events, warnings)
+}
+
+/// The rule of an event the seed's four profiles cite by the SDM: the other
+/// implementations (`policy/others.rs`) cite their own decision's source.
+fn other_impl(policy: &Policy, seed: &'static str, other: &'static str) -> &'static str {
+    if policy.profile.group() == ProfileGroup::OtherHypervisors {
+        other
+    } else {
+        seed
+    }
 }

@@ -39,5 +39,5 @@ mod write;
 
 pub use check::check;
 pub use delivery::Delivery;
-pub use format::Profile;
+pub use format::{Profile, ProfileGroup};
 pub use trace::{ApicvState, CpuRun, Event, EventKind, ExpectResult, ProfileTrace, State, Trace};

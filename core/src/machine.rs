@@ -45,14 +45,19 @@ impl Machine {
             m.apic.apic_base &= !APIC_BASE_BSP;
         }
         out.push(Outcome::PowerUp);
-        m.reset_bsp_lint0(out);
+        m.reset_bsp_lint0(true, out);
         m
     }
 
     /// The profile's LVT LINT0 for the BSP after RESET or INIT
     /// (`Policy::bsp_lint0`).
-    fn reset_bsp_lint0(&mut self, out: &mut Vec<Outcome>) {
-        if self.processor == Processor::Bsp && self.policy.bsp_lint0.choice == BspLint0::ExtInt {
+    fn reset_bsp_lint0(&mut self, at_reset: bool, out: &mut Vec<Outcome>) {
+        let extint = match self.policy.bsp_lint0.choice {
+            BspLint0::Masked => false,
+            BspLint0::ExtInt => true,
+            BspLint0::ExtIntAtReset => at_reset,
+        };
+        if self.processor == Processor::Bsp && extint {
             self.apic.set_lvt_raw(Lvt::Lint0, LVT_EXTINT);
             out.push(Outcome::BspLint0ExtInt);
         }
@@ -174,7 +179,7 @@ impl Machine {
         let isr = self.apic.isr.vectors();
         self.apic.init_reset();
         out.push(Outcome::InitReset { irr, isr });
-        self.reset_bsp_lint0(out);
+        self.reset_bsp_lint0(false, out);
         let run = match self.processor {
             Processor::Bsp => CpuRun::Running,
             Processor::Ap => CpuRun::WaitForSipi,

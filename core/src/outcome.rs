@@ -166,6 +166,15 @@ pub enum Outcome {
     SoftwareEnabled,
     /// An unmask was refused while software-disabled (SDM 10.4.7.2).
     UnmaskRefused(Lvt),
+    /// SPIV bit 8 went 1 -> 0 and the LVTs were left as they were
+    /// (`policy::SwDisabledLvts::Untouched`).
+    SoftwareDisabledLvtsKept,
+    /// An unmask was kept although the APIC is software-disabled
+    /// (`policy::SwDisabledLvts::Untouched`).
+    UnmaskKept(Lvt),
+    /// A fixed interrupt sets IRR although the APIC is software-disabled
+    /// (`policy::SwDisabledFixed::Accept`); the acceptance follows.
+    AcceptedWhileSwDisabled(u8),
     /// A timer mode change disarmed the timer (SDM 10.5.4.1).
     TimerDisarmed {
         /// Mode before.

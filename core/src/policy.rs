@@ -7,6 +7,10 @@
 //! Everything else is one model.
 //! The explanation layer quotes a decision's source in the events it
 //! causes, so a learner sees which choice made a profile do what it did.
+//! The other implementations (QEMU, Xen, bhyve, VirtualBox) are
+//! `policy/others.rs`, each from its own source.
+
+mod others;
 
 use crate::format::Profile;
 
@@ -27,6 +31,33 @@ pub enum Decision {
     HwDisable,
     /// `Policy::fixed_ipi_flags`.
     FixedIpiFlags,
+    /// `Policy::sw_disabled_lvts`.
+    SwDisabledLvts,
+}
+
+impl Decision {
+    /// Every decision.
+    pub const ALL: [Decision; 8] = [
+        Decision::FixedWhileSwDisabled,
+        Decision::HeldIrr,
+        Decision::VirtualDelivery,
+        Decision::BspLint0,
+        Decision::LvtStatusBits,
+        Decision::HwDisable,
+        Decision::FixedIpiFlags,
+        Decision::SwDisabledLvts,
+    ];
+}
+
+/// What software disable (SPIV bit 8 = 0) does to the LVT mask bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SwDisabledLvts {
+    /// Every mask bit is set, and a write that clears one is refused
+    /// while disabled (SDM 10.4.7.2).
+    Forced,
+    /// Neither: the LVTs keep what they hold and take what is written
+    /// (QEMU's `apic_mem_write()`).
+    Untouched,
 }
 
 /// Whether a software write reaches LVT bit 12 (delivery status) and
@@ -62,6 +93,13 @@ pub enum FixedIpiFlags {
     /// Trigger mode level sets the TMR bit; level with de-assert is
     /// dropped.
     LevelDeassertDropped,
+    /// Trigger mode level sets the TMR bit; the level bit is ignored, so
+    /// nothing is dropped (QEMU's `apic_deliver()`).
+    TriggerModeKept,
+    /// Level with de-assert is dropped; anything else is sent
+    /// edge-triggered (bhyve's `vlapic_is_icr_valid()` and
+    /// `lapic_intr_edge()`).
+    EdgeDeassertDropped,
 }
 
 /// What LVT LINT0 holds after RESET or INIT of the bootstrap processor.
@@ -72,6 +110,9 @@ pub enum BspLint0 {
     /// ExtINT, unmasked (0x700): KVM's `kvm_lapic_reset()` under
     /// `KVM_X86_QUIRK_LINT0_REENABLED`.
     ExtInt,
+    /// ExtINT, unmasked (0x700), after RESET only; INIT masks it like every
+    /// LVT (QEMU's `apic_reset_common()` and `apic_init_reset()`).
+    ExtIntAtReset,
 }
 
 /// What a *new* fixed interrupt does while the APIC is software-disabled.
@@ -128,6 +169,8 @@ pub struct Policy {
     pub hw_disable: Sourced<HwDisable>,
     /// What a fixed IPI does with its trigger mode and level flags.
     pub fixed_ipi_flags: Sourced<FixedIpiFlags>,
+    /// What software disable does to the LVT mask bits.
+    pub sw_disabled_lvts: Sourced<SwDisabledLvts>,
 }
 
 const KVM_DROPS_FIXED: &str =
@@ -182,6 +225,16 @@ const KVM_FIXED_IPI_FLAGS: Sourced<FixedIpiFlags> = Sourced {
     source: "kvm: __apic_accept_irq(), APIC_DM_FIXED: if (unlikely(trig_mode && !level)) break; otherwise the TMR bit follows trig_mode (arch/x86/kvm/lapic.c, v5.1.15 and v5.2)",
 };
 
+/// SDM 10.4.7.2 ("all LVT mask bits are set"; attempts to reset them are
+/// ignored), and KVM (the same text at v5.1.15 and v5.2): `apic_set_spiv()`
+/// ORs `APIC_LVT_MASKED` into every LVT when bit 8 goes to 0, and
+/// `kvm_lapic_reg_write()` keeps `if (!kvm_apic_sw_enabled(apic)) val |=
+/// APIC_LVT_MASKED;` for LVT writes.
+const FORCED_LVTS: Sourced<SwDisabledLvts> = Sourced {
+    choice: SwDisabledLvts::Forced,
+    source: "sdm-10.4.7.2; linux commit 39c89dff9c36",
+};
+
 impl Policy {
     /// The decisions of a profile.
     pub fn for_profile(profile: Profile) -> Policy {
@@ -221,6 +274,7 @@ impl Policy {
                     choice: FixedIpiFlags::Ignored,
                     source: "sdm-10.6.1: ICR level (bit 14) \"has no meaning in Pentium 4 and Intel Xeon processors, and will always be issued as a 1\"; trigger mode (bit 15) \"is ignored for all other delivery modes\" than INIT level de-assert and \"will always be issued as a 0\"",
                 },
+                sw_disabled_lvts: FORCED_LVTS,
             },
             Profile::KvmApicv => Policy {
                 profile,
@@ -238,6 +292,7 @@ impl Policy {
                 lvt_status_bits: KVM_LVT_STATUS_BITS,
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
+                sw_disabled_lvts: FORCED_LVTS,
             },
             Profile::KvmEmulated => Policy {
                 profile,
@@ -252,6 +307,7 @@ impl Policy {
                 lvt_status_bits: KVM_LVT_STATUS_BITS,
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
+                sw_disabled_lvts: FORCED_LVTS,
             },
             Profile::KvmEmulatedFixed => Policy {
                 profile,
@@ -266,7 +322,12 @@ impl Policy {
                 lvt_status_bits: KVM_LVT_STATUS_BITS,
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
+                sw_disabled_lvts: FORCED_LVTS,
             },
+            Profile::Qemu => others::qemu(),
+            Profile::Xen => others::xen(),
+            Profile::Bhyve => others::bhyve(),
+            Profile::Virtualbox => others::virtualbox(),
         }
     }
 
@@ -274,6 +335,9 @@ impl Policy {
     /// reset vector), an AP waits for SIPI. Every profile does the same;
     /// KVM's events also name the KVM code that does it.
     pub fn init_run_source(&self, bsp: bool) -> &'static str {
+        if let Some(s) = others::init_run_source(self.profile, bsp) {
+            return s;
+        }
         match (self.profile, bsp) {
             (Profile::Hardware, true) => "sdm-8.4.2",
             (Profile::Hardware, false) => "sdm-8.4.2; sdm-10.4.7.3",
@@ -296,6 +360,9 @@ impl Policy {
             Decision::LvtStatusBits => self.lvt_status_bits.choice == other.lvt_status_bits.choice,
             Decision::HwDisable => self.hw_disable.choice == other.hw_disable.choice,
             Decision::FixedIpiFlags => self.fixed_ipi_flags.choice == other.fixed_ipi_flags.choice,
+            Decision::SwDisabledLvts => {
+                self.sw_disabled_lvts.choice == other.sw_disabled_lvts.choice
+            }
         }
     }
 }

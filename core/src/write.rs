@@ -5,13 +5,13 @@
 
 use crate::apic::{
     lvt_of, offset, Apic, Lvt, APIC_BASE_ENABLE, APIC_BASE_EXTD, ESR_SEND_ILLEGAL_VECTOR,
-    SPIV_APIC_ENABLED,
+    LVT_MASKED, SPIV_APIC_ENABLED,
 };
 use crate::decode::TimerMode;
 use crate::format::Reg;
 use crate::machine::Machine;
 use crate::outcome::{DeliveryMode, DropReason, Outcome, Source};
-use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits};
+use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits, SwDisabledLvts};
 
 /// The APIC ID KVM gives the APIC when it is hardware-enabled again
 /// (`kvm_apic_set_xapic_id(apic, vcpu->vcpu_id)`): the model's one CPU is
@@ -89,8 +89,14 @@ impl Machine {
         let was_on = old & SPIV_APIC_ENABLED != 0;
         let on = self.apic.spiv & SPIV_APIC_ENABLED != 0;
         if was_on && !on {
-            let masked = self.apic.mask_all_lvts();
-            out.push(Outcome::SoftwareDisabled { masked });
+            // Policy::sw_disabled_lvts: QEMU leaves the LVTs alone.
+            match self.policy.sw_disabled_lvts.choice {
+                SwDisabledLvts::Forced => {
+                    let masked = self.apic.mask_all_lvts();
+                    out.push(Outcome::SoftwareDisabled { masked });
+                }
+                SwDisabledLvts::Untouched => out.push(Outcome::SoftwareDisabledLvtsKept),
+            }
             if !self.apic.irr.is_empty() || !self.apic.isr.is_empty() {
                 out.push(Outcome::HeldAtDisable {
                     irr: self.apic.irr.vectors(),
@@ -108,7 +114,8 @@ impl Machine {
     pub(crate) fn write_lvt(&mut self, lvt: Lvt, value: u32, out: &mut Vec<Outcome>) {
         let old = self.apic.lvt(lvt);
         let kept = self.policy.lvt_status_bits.choice == LvtStatusBits::Writable;
-        let (new, refused) = self.apic.write_lvt(lvt, value, kept);
+        let forced = self.policy.sw_disabled_lvts.choice == SwDisabledLvts::Forced;
+        let (new, refused) = self.apic.write_lvt(lvt, value, kept, forced);
         out.push(Outcome::Written {
             reg: lvt.reg(),
             old: u64::from(old),
@@ -121,6 +128,8 @@ impl Machine {
         }
         if refused {
             out.push(Outcome::UnmaskRefused(lvt));
+        } else if !forced && !self.apic.spiv_enabled() && new & LVT_MASKED == 0 {
+            out.push(Outcome::UnmaskKept(lvt));
         }
         if lvt == Lvt::Timer {
             let from = TimerMode::from_lvt(old);
@@ -244,8 +253,21 @@ impl Machine {
                             why: DropReason::LevelDeassert,
                         });
                     }
-                    FixedIpiFlags::LevelDeassertDropped => {
+                    FixedIpiFlags::LevelDeassertDropped | FixedIpiFlags::TriggerModeKept => {
                         self.receive_fixed(Source::SelfIpi { level }, vector, level, out);
+                    }
+                    FixedIpiFlags::EdgeDeassertDropped if level && !assert => {
+                        out.push(Outcome::Dropped {
+                            source: Source::SelfIpi { level },
+                            vector,
+                            why: DropReason::LevelDeassert,
+                        });
+                    }
+                    FixedIpiFlags::EdgeDeassertDropped => {
+                        if level {
+                            out.push(Outcome::FixedIpiTriggerIgnored(vector));
+                        }
+                        self.receive_fixed(Source::SelfIpi { level: false }, vector, false, out);
                     }
                 }
             }

@@ -10,7 +10,9 @@ mod schema;
 pub mod wire;
 mod write;
 
-pub use names::{CpuRun, Field, Handlers, Kind, OpName, Processor, Profile, Reg, Routine};
+pub use names::{
+    CpuRun, Field, Handlers, Kind, OpName, Processor, Profile, ProfileGroup, Reg, Routine,
+};
 pub use read::{parse, FormatError, MAX_BYTES, MAX_STEPS};
 pub use schema::{schema, schema_text};
 pub use write::to_json;

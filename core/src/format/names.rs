@@ -187,17 +187,90 @@ pub enum Profile {
     KvmEmulated,
     /// KVM's software emulation with the fix.
     KvmEmulatedFixed,
+    /// QEMU's own local APIC (`hw/intc/apic.c`: TCG, or KVM with
+    /// `kernel-irqchip=off`).
+    Qemu,
+    /// Xen's HVM virtual local APIC (`xen/arch/x86/hvm/vlapic.c`).
+    Xen,
+    /// bhyve's virtual local APIC (`sys/amd64/vmm/io/vlapic.c`).
+    Bhyve,
+    /// VirtualBox's APIC (`src/VBox/VMM/VMMAll/APICAll.cpp`).
+    Virtualbox,
 }
 by_name!(Profile, "profile");
 
+/// Which kind of implementation a profile is, for pickers that group them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProfileGroup {
+    /// A real processor.
+    Hardware,
+    /// Linux KVM.
+    Kvm,
+    /// Another hypervisor or emulator.
+    OtherHypervisors,
+}
+
+impl ProfileGroup {
+    /// Every group, in the order a picker shows them.
+    pub const ALL: [ProfileGroup; 3] = [
+        ProfileGroup::Hardware,
+        ProfileGroup::Kvm,
+        ProfileGroup::OtherHypervisors,
+    ];
+
+    /// A heading for the group.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProfileGroup::Hardware => "Hardware",
+            ProfileGroup::Kvm => "KVM",
+            ProfileGroup::OtherHypervisors => "Other hypervisors",
+        }
+    }
+
+    /// The profiles of the group, in `Profile::EVERY` order.
+    pub fn profiles(self) -> impl Iterator<Item = Profile> {
+        Profile::EVERY
+            .into_iter()
+            .filter(move |p| p.group() == self)
+    }
+}
+
 impl Profile {
-    /// Every profile, in the order the UI shows them.
+    /// The seed's four profiles, in the order the UI shows them: the
+    /// page's default view and `--profile all`. `Profile::EVERY` holds
+    /// every profile.
     pub const ALL: [Profile; 4] = [
         Profile::Hardware,
         Profile::KvmApicv,
         Profile::KvmEmulated,
         Profile::KvmEmulatedFixed,
     ];
+
+    /// Every profile, in declaration order: the four of `ALL`, then the
+    /// other implementations (issue 16).
+    pub const EVERY: [Profile; 8] = [
+        Profile::Hardware,
+        Profile::KvmApicv,
+        Profile::KvmEmulated,
+        Profile::KvmEmulatedFixed,
+        Profile::Qemu,
+        Profile::Xen,
+        Profile::Bhyve,
+        Profile::Virtualbox,
+    ];
+
+    /// Which group a picker shows it in.
+    pub fn group(self) -> ProfileGroup {
+        match self {
+            Profile::Hardware => ProfileGroup::Hardware,
+            Profile::KvmApicv | Profile::KvmEmulated | Profile::KvmEmulatedFixed => {
+                ProfileGroup::Kvm
+            }
+            Profile::Qemu | Profile::Xen | Profile::Bhyve | Profile::Virtualbox => {
+                ProfileGroup::OtherHypervisors
+            }
+        }
+    }
 
     /// The id used in scenarios, URLs and traces (the format's name).
     pub fn id(self) -> &'static str {
@@ -419,7 +492,27 @@ mod tests {
                 "hardware",
                 "kvm-apicv",
                 "kvm-emulated",
-                "kvm-emulated-fixed"
+                "kvm-emulated-fixed",
+                "qemu",
+                "xen",
+                "bhyve",
+                "virtualbox"
+            ]
+        );
+        // EVERY is the declaration order (strum's VARIANTS); ALL its first
+        // four, the page's default view.
+        assert_eq!(&Profile::EVERY[..], <Profile as VariantArray>::VARIANTS);
+        assert_eq!(Profile::EVERY[..4], Profile::ALL);
+        let grouped: Vec<Vec<&str>> = ProfileGroup::ALL
+            .iter()
+            .map(|g| g.profiles().map(Profile::id).collect())
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                vec!["hardware"],
+                vec!["kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"],
+                vec!["qemu", "xen", "bhyve", "virtualbox"],
             ]
         );
         let processors: Vec<_> = Processor::names().collect();

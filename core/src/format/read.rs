@@ -756,10 +756,12 @@ mod tests {
             "{}",
             e.message
         );
-        let e = err(&one_step(r#"{"do":"expect","profiles":["qemu"],"irr":[]}"#));
+        let e = err(&one_step(
+            r#"{"do":"expect","profiles":["hyper-v"],"irr":[]}"#,
+        ));
         assert!(
             e.message.contains("field `profiles`")
-                && e.message.contains("unknown profile \"qemu\""),
+                && e.message.contains("unknown profile \"hyper-v\""),
             "{}",
             e.message
         );
