@@ -20,14 +20,14 @@ pub type Loader = fn(&str) -> Result<ScenarioData, String>;
 /// Playback speed of the play button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Speed {
-    /// One step every 2.4 s.
+    /// One step every 6 s.
     Half,
-    /// One step every 1.2 s.
+    /// One step every 3 s: time to read a three-line narration.
     #[default]
     One,
-    /// One step every 0.6 s.
+    /// One step every 1.5 s.
     Two,
-    /// One step every 0.3 s.
+    /// One step every 0.75 s.
     Four,
 }
 
@@ -38,10 +38,10 @@ impl Speed {
     /// Milliseconds between two steps.
     pub fn interval_ms(self) -> u32 {
         match self {
-            Speed::Half => 2400,
-            Speed::One => 1200,
-            Speed::Two => 600,
-            Speed::Four => 300,
+            Speed::Half => 6000,
+            Speed::One => 3000,
+            Speed::Two => 1500,
+            Speed::Four => 750,
         }
     }
 

@@ -134,11 +134,11 @@ test("the keyboard steps, plays, toggles profiles and opens the help", async () 
     const play = page.locator(".vcr .play");
     await page.keyboard.press(" ");
     await page.locator('.vcr .play[aria-pressed="true"]').waitFor();
-    await page.clock.runFor(2 * 300);
+    await page.clock.runFor(2 * 750);
     await waitForStep(page, 2);
     await page.keyboard.press(" ");
     await page.locator('.vcr .play[aria-pressed="false"]').waitFor();
-    await page.clock.runFor(10 * 300);
+    await page.clock.runFor(10 * 750);
     assert.equal(await current(page), "2", "paused");
     assert.equal(await play.getAttribute("aria-pressed"), "false");
     // Back to real time: the address bar follows the view on a timer too.

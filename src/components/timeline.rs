@@ -43,6 +43,23 @@ fn markers(m: StepMarks) -> Html {
     }
 }
 
+/// A label with a break opportunity after each `_`, `(` and `>` (of `->`),
+/// so that `start_secondary()` wraps as `start_` / `secondary()` and never
+/// inside a word.
+fn breakable(label: &str) -> Html {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in label.char_indices() {
+        if matches!(c, '_' | '(' | '>') {
+            let end = i + c.len_utf8();
+            parts.push(html! { <>{ label.get(start..end).unwrap_or_default().to_owned() }<wbr /></> });
+            start = end;
+        }
+    }
+    parts.push(html! { { label.get(start..).unwrap_or_default().to_owned() } });
+    parts.into_iter().collect()
+}
+
 /// The clickable list of steps.
 #[function_component]
 pub fn Timeline(props: &TimelineProps) -> Html {
@@ -68,7 +85,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     aria-current={here.then_some("step")}
                     title={format!("Step {k}: {}", step.label)}>
                     <span class="num">{ k }</span>
-                    <span class="lbl">{ step.label.clone() }</span>
+                    <span class="lbl">{ breakable(&step.label) }</span>
                     { markers(m) }
                 </button>
             </li>
