@@ -17,7 +17,7 @@ mod host;
 
 use std::process::ExitCode;
 
-use apic_core::format::{parse, Scenario};
+use apic_core::format::{parse, Kernel, Scenario};
 use apic_core::trace::{ProfileTrace, Trace};
 use apic_core::{builtin, compare, engine, report, Profile};
 use apic_kvm::hostcmp;
@@ -55,6 +55,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// The guest kernel whose Linux routines run: wip-2019 (the seed's
+        /// tree), v5.2 or v5.4.
+        #[arg(long, default_value = "wip-2019")]
+        guest: String,
     },
     /// Trace a scenario under model profiles and report failed
     /// expectations.
@@ -65,6 +69,10 @@ enum Command {
         /// `every`: every model profile).
         #[arg(long, default_value = "all")]
         profile: String,
+        /// The guest kernel whose Linux routines run: wip-2019 (the seed's
+        /// tree), v5.2 or v5.4.
+        #[arg(long, default_value = "wip-2019")]
+        guest: String,
     },
     /// Trace a scenario under two profiles and print each state and field
     /// in which they differ.
@@ -77,6 +85,10 @@ enum Command {
         /// The profile it is held against (`kvm-host`: this host's KVM).
         #[arg(long)]
         against: String,
+        /// The guest kernel whose Linux routines run: wip-2019 (the seed's
+        /// tree), v5.2 or v5.4.
+        #[arg(long, default_value = "wip-2019")]
+        guest: String,
     },
     /// What this host's KVM is, which model profile it stands for, and what
     /// it cannot show (exit 3 when it cannot run guests).
@@ -146,6 +158,24 @@ fn profiles(arg: &str) -> Result<Vec<Which>, String> {
         }
     }
     Ok(out)
+}
+
+/// The guest kernel of `--guest`.
+fn kernel(id: &str) -> Result<Kernel, String> {
+    Kernel::from_name(id).ok_or_else(|| Kernel::unknown(id))
+}
+
+/// The host runner performs the seed's tree's routines only.
+fn host_guest(k: Kernel) -> Result<(), String> {
+    if k == Kernel::default() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` runs the Linux routines of `{}` only, not `{k}`",
+            host::ID,
+            Kernel::default()
+        ))
+    }
 }
 
 /// Model profiles only (`check`): the host's KVM has its own command.
@@ -316,8 +346,18 @@ fn main() -> ExitCode {
             scenario,
             profile,
             format,
+            guest,
         } => {
-            let (s, ps) = match load(&scenario).and_then(|s| profiles(&profile).map(|p| (s, p))) {
+            let loaded = load(&scenario)
+                .and_then(|s| profiles(&profile).map(|p| (s, p)))
+                .and_then(|(s, p)| kernel(&guest).map(|k| (s, p, k)))
+                .and_then(|(s, p, k)| {
+                    if p.contains(&Which::Host) {
+                        host_guest(k)?;
+                    }
+                    Ok((s, p, k))
+                });
+            let (s, ps, k) = match loaded {
                 Ok(v) => v,
                 Err(e) => {
                     eprintln!("apic-trace: {e}");
@@ -330,7 +370,7 @@ fn main() -> ExitCode {
             };
             for p in ps {
                 match p {
-                    Which::Model(p) => trace.profiles.push(engine::run(&s, p)),
+                    Which::Model(p) => trace.profiles.push(engine::run_guest(&s, p, k)),
                     Which::Host => {
                         let t = host::check(&s)
                             .and_then(|()| probe_host())
@@ -359,15 +399,17 @@ fn main() -> ExitCode {
             scenario,
             profile,
             against,
+            guest,
         } => {
-            let (s, a, b) =
-                match load(&scenario).and_then(|s| Ok((s, which(&profile)?, which(&against)?))) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        eprintln!("apic-trace: {e}");
-                        return ExitCode::from(2);
-                    }
-                };
+            let (s, a, b, k) = match load(&scenario)
+                .and_then(|s| Ok((s, which(&profile)?, which(&against)?, kernel(&guest)?)))
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("apic-trace: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let (a, b) = match (a, b) {
                 (Which::Model(a), Which::Model(b)) => (a, b),
                 (Which::Host, Which::Host) => {
@@ -375,6 +417,10 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
                 (Which::Model(p), Which::Host) | (Which::Host, Which::Model(p)) => {
+                    if let Err(e) = host_guest(k) {
+                        eprintln!("apic-trace: {e}");
+                        return ExitCode::from(2);
+                    }
                     let run = host::check(&s)
                         .and_then(|()| probe_host())
                         .and_then(|h| host::run(&h, &s).map(|t| (h, t)));
@@ -385,7 +431,7 @@ fn main() -> ExitCode {
                     };
                 }
             };
-            let (ta, tb) = (engine::run(&s, a), engine::run(&s, b));
+            let (ta, tb) = (engine::run_guest(&s, a, k), engine::run_guest(&s, b, k));
             let diffs = compare::differences(&ta, &tb);
             let states = ta.states.len().min(tb.states.len());
             if diffs.is_empty() {
@@ -421,16 +467,22 @@ fn main() -> ExitCode {
             Err(e) => cannot(e),
         },
         Command::Conformance { dirs, record } => conformance(&dirs, record.as_deref()),
-        Command::Check { scenario, profile } => {
-            let (s, ps) =
-                match load(&scenario).and_then(|s| model_profiles(&profile).map(|p| (s, p))) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        eprintln!("apic-trace: {e}");
-                        return ExitCode::from(2);
-                    }
-                };
-            let trace = engine::run_all(&s, &ps);
+        Command::Check {
+            scenario,
+            profile,
+            guest,
+        } => {
+            let loaded = load(&scenario)
+                .and_then(|s| model_profiles(&profile).map(|p| (s, p)))
+                .and_then(|(s, p)| kernel(&guest).map(|k| (s, p, k)));
+            let (s, ps, k) = match loaded {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("apic-trace: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let trace = engine::run_all_guest(&s, &ps, k);
             let failures = apic_core::check(&trace);
             let checks: usize = trace
                 .profiles

@@ -7,7 +7,7 @@
 
 use crate::expect::evaluate;
 use crate::explain::explain;
-use crate::format::{CpuRun, Op, Profile, Reg, Scenario};
+use crate::format::{CpuRun, Kernel, Op, Profile, Reg, Scenario};
 use crate::guest::{GuestCpu, OnMachine};
 use crate::machine::Machine;
 use crate::outcome::Outcome;
@@ -17,8 +17,15 @@ use crate::trace::{ProfileTrace, Trace};
 /// (SDM 10.6.1: destination shorthand 01, bits 19:18).
 const ICR_SELF_FIXED: u64 = 0x0004_0000;
 
-/// Trace a scenario under one profile.
+/// Trace a scenario under one profile, with the seed's guest kernel (the
+/// 2019 tree, `Kernel::Wip2019`).
 pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
+    run_guest(scenario, profile, Kernel::default())
+}
+
+/// Trace a scenario under one profile, with `kernel`'s Linux routines
+/// (`linux::run_as`).
+pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> ProfileTrace {
     let mut reset = Vec::new();
     let mut m = Machine::new(profile, scenario.processor, &mut reset);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
@@ -27,7 +34,7 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut out = Vec::new();
-        apply(&mut m, scenario, &step.op, &mut out);
+        apply(&mut m, scenario, &step.op, kernel, &mut out);
         let (events, warnings) = explain(&out, &m.policy);
         warned |= !warnings.is_empty();
         let mut state = m.state(i + 1, step.display_label(), events, warnings);
@@ -45,7 +52,7 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
 }
 
 /// Perform one step's operation, then let the CPU take what it can.
-fn apply(m: &mut Machine, scenario: &Scenario, op: &Op, out: &mut Vec<Outcome>) {
+fn apply(m: &mut Machine, scenario: &Scenario, op: &Op, kernel: Kernel, out: &mut Vec<Outcome>) {
     if runs_on_this_cpu(op) && m.cpu.run != CpuRun::Running {
         // A halted CPU, or one waiting for SIPI, executes nothing: no
         // software step can happen until something wakes or starts it.
@@ -67,7 +74,7 @@ fn apply(m: &mut Machine, scenario: &Scenario, op: &Op, out: &mut Vec<Outcome>) 
         Op::Hlt => cpu.hlt(),
         Op::SelfIpi { vector } => cpu.write(Reg::Icr, ICR_SELF_FIXED | u64::from(*vector)),
         Op::Eoi => cpu.write(Reg::Eoi, 0),
-        Op::Linux { routine } => crate::linux::run(*routine, &mut cpu),
+        Op::Linux { routine } => crate::linux::run_as(*routine, kernel, &mut cpu),
         Op::Irq { vector, level } => cpu.machine.irq(*vector, *level, cpu.out),
         Op::Nmi => cpu.machine.nmi(cpu.out),
         Op::Init => cpu.machine.init(cpu.out),
@@ -102,8 +109,16 @@ fn runs_on_this_cpu(op: &Op) -> bool {
 
 /// Trace a scenario under several profiles, in the order given.
 pub fn run_all(scenario: &Scenario, profiles: &[Profile]) -> Trace {
+    run_all_guest(scenario, profiles, Kernel::default())
+}
+
+/// Trace a scenario under several profiles with `kernel`'s routines.
+pub fn run_all_guest(scenario: &Scenario, profiles: &[Profile], kernel: Kernel) -> Trace {
     Trace {
         scenario: scenario.id.clone(),
-        profiles: profiles.iter().map(|p| run(scenario, *p)).collect(),
+        profiles: profiles
+            .iter()
+            .map(|p| run_guest(scenario, *p, kernel))
+            .collect(),
     }
 }

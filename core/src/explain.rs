@@ -41,6 +41,37 @@ fn mode_name(mode: DeliveryMode) -> String {
 /// The source of `apic_pending_intr_clear()`'s loop.
 const PENDING_V52: &str = "linux: apic_pending_intr_clear() (arch/x86/kernel/apic/apic.c, v5.2)";
 
+/// The source of v5.4's `apic_pending_intr_clear()`.
+const PENDING_V54: &str =
+    "linux: apic_pending_intr_clear() (arch/x86/kernel/apic/apic.c, v5.4; commit cc8bf191378c)";
+
+/// What a routine does as v5.2 or v5.4 mainline has it, and the source.
+fn routine_text_as(r: Routine, k: crate::format::Kernel) -> (&'static str, &'static str) {
+    use crate::format::Kernel;
+    match (r, k) {
+        (Routine::NativeCpuDisable, Kernel::V5_2) => (
+            "native_cpu_disable(): clear_local_APIC() masks every LVT entry; the APIC stays software-enabled (SPIV bit 8 set), so a pending bit is delivered as soon as IF=1",
+            "linux: native_cpu_disable() (arch/x86/kernel/smpboot.c, v5.2): lapic_can_unplug_cpu(); clear_local_APIC(); cpu_disable_common();",
+        ),
+        (Routine::NativeCpuDisable, _) => (
+            "native_cpu_disable(): apic_soft_disable(), \"Otherwise IPI broadcasts will reach it. It still responds normally to INIT, NMI, SMI, and SIPI messages.\"",
+            "linux: native_cpu_disable() (arch/x86/kernel/smpboot.c, v5.4; commit 60dcaad5736f)",
+        ),
+        (Routine::SetupLocalApic, Kernel::V5_2) => (
+            "setup_local_APIC(): TPR = 0 (accept all), apic_pending_intr_clear() once, then enable the APIC (SPIV = APIC_SPIV_APIC_ENABLED | SPURIOUS_APIC_VECTOR)",
+            "linux: setup_local_APIC() (arch/x86/kernel/apic/apic.c, v5.2)",
+        ),
+        (Routine::SetupLocalApic, _) => (
+            "setup_local_APIC(): soft-disable the APIC first, TPR = 0x10 (accept all but vectors 0-31), apic_pending_intr_clear() (\"Clear eventually stale ISR/IRR bits\"), then enable the APIC",
+            "linux: setup_local_APIC() (arch/x86/kernel/apic/apic.c, v5.4; commits 2640da4cccf5, 229b969b3d38)",
+        ),
+        (_, _) => (
+            "apic_pending_intr_clear(): up to 512 rounds of apic_check_and_ack() (read IRR and ISR, EOI per ISR bit); if IRR is still set after them, pr_warn(\"APIC: Stale IRR: %256pb ISR: %256pb\")",
+            PENDING_V54,
+        ),
+    }
+}
+
 /// What a routine does, in a line, and the kernel source it follows.
 fn routine_text(r: Routine) -> (&'static str, &'static str) {
     match r {
@@ -666,6 +697,28 @@ fn guest_event(g: &Guest) -> Option<Event> {
             "ack_APIC_irq(): write EOI".into(),
             PENDING_V52,
         ),
+        Guest::EnterAs(r, k) => {
+            let (text, rule) = routine_text_as(*r, *k);
+            (EventKind::Guest, None, text.into(), rule)
+        }
+        Guest::SetupSoftDisablesFirst => (
+            EventKind::Guest,
+            None,
+            "\"If this comes from kexec/kcrash the APIC might be enabled in SPIV. Soft disable it before doing further initialization.\": SPIV &= ~APIC_SPIV_APIC_ENABLED".into(),
+            "linux: setup_local_APIC() (arch/x86/kernel/apic/apic.c, v5.4; commit 2640da4cccf5)",
+        ),
+        Guest::AckV54 => (
+            EventKind::Guest,
+            None,
+            "apic_check_and_ack(): ack_APIC_irq() for an ISR bit, then another round".into(),
+            PENDING_V54,
+        ),
+        Guest::StaleIrr { line, irr } => (
+            EventKind::Warning,
+            irr.last().copied(),
+            format!("the guest kernel warns: after 512 rounds IRR still holds [{}], so apic_pending_intr_clear() prints \"{line}\" (pr_warn(), no WARN_ON() any more)", list(irr)),
+            PENDING_V54,
+        ),
         Guest::PendingClean { rounds, acked } => (
             EventKind::Guest,
             None,
@@ -722,7 +775,10 @@ pub fn explain(outcomes: &[Outcome], policy: &Policy) -> (Vec<Event>, Vec<String
     let mut lvt_changes: Vec<(Lvt, u64, u64)> = Vec::new();
     let mut lvt_slot: Option<usize> = None;
     for o in outcomes {
-        if let Outcome::Guest(Guest::Warning(text) | Guest::WarnOn(text)) = o {
+        if let Outcome::Guest(
+            Guest::Warning(text) | Guest::WarnOn(text) | Guest::StaleIrr { line: text, .. },
+        ) = o
+        {
             warnings.push(text.clone());
         }
         if in_routine {

@@ -2,13 +2,17 @@
 //! written as the Linux source performs them (arch/x86/kernel/apic/apic.c
 //! and arch/x86/kernel/smpboot.c; each routine names the version it
 //! follows). They drive the CPU only through `GuestCpu`, so the model and
-//! the host-KVM runner execute the very same register accesses.
+//! the host-KVM runner execute the very same register accesses. `run` is
+//! the seed's 2019 tree; `run_as` picks the kernel (`Kernel`): v5.2
+//! mainline and v5.4 differ in `native_cpu_disable()`,
+//! `setup_local_APIC()` and `apic_pending_intr_clear()` (the code quoted
+//! in /work/shared-notes/issue12-research.md sections 2 and 3).
 
 use crate::apic::{
     VectorBits, APIC_IRR, APIC_ISR, APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_PMC, APIC_LVT_THERMAL,
     APIC_LVT_TIMER, APIC_SPIV, APIC_TPR, LVT_MASKED, SPIV_APIC_ENABLED,
 };
-use crate::format::{Processor, Reg, Routine};
+use crate::format::{Kernel, Processor, Reg, Routine};
 use crate::guest::GuestCpu;
 use crate::outcome::Guest;
 
@@ -30,8 +34,41 @@ impl Routine {
     }
 }
 
-/// Run a routine on a CPU.
+/// Run a routine on a CPU, as the seed's 2019 tree has it.
 pub fn run(routine: Routine, cpu: &mut dyn GuestCpu) {
+    run_as(routine, Kernel::Wip2019, cpu);
+}
+
+/// Run a routine on a CPU, as `kernel` has it.
+pub fn run_as(routine: Routine, kernel: Kernel, cpu: &mut dyn GuestCpu) {
+    match (routine, kernel) {
+        (Routine::NativeCpuDisable, Kernel::V5_2) => {
+            // arch/x86/kernel/smpboot.c, v5.2 (5.2.1 lines 1529-1541):
+            // `ret = lapic_can_unplug_cpu(); ... clear_local_APIC();
+            // cpu_disable_common();`: the LVTs are masked, SPIV bit 8 stays.
+            cpu.say(Guest::EnterAs(routine, kernel));
+            clear_local_apic(cpu);
+            return;
+        }
+        (Routine::NativeCpuDisable, Kernel::V5_4) => {
+            // v5.4 (lines 1586-1603): "Disable the local APIC. Otherwise IPI
+            // broadcasts will reach it." `apic_soft_disable();` (60dcaad5736f).
+            cpu.say(Guest::EnterAs(routine, kernel));
+            apic_soft_disable(cpu);
+            return;
+        }
+        (Routine::SetupLocalApic, Kernel::V5_2) => return setup_local_apic_v52(cpu),
+        (Routine::SetupLocalApic, Kernel::V5_4) => return setup_local_apic_v54(cpu),
+        (Routine::ApicPendingIntrClear, Kernel::V5_4) => return apic_pending_intr_clear_v54(cpu),
+        (Routine::StartSecondary, Kernel::V5_2 | Kernel::V5_4) => {
+            cpu.say(Guest::Enter(Routine::StartSecondary));
+            run_as(Routine::SetupLocalApic, kernel, cpu);
+            cpu.say(Guest::StartSecondarySti);
+            cpu.sti();
+            return;
+        }
+        _ => {}
+    }
     match routine {
         Routine::ClearLocalApic => clear_local_apic(cpu),
         Routine::ApicSoftDisable => apic_soft_disable(cpu),
@@ -140,6 +177,120 @@ fn setup_local_apic(cpu: &mut dyn GuestCpu) {
     cpu.say(Guest::SetupEnables);
     cpu.write(Reg::Spiv, u64::from(spiv));
     apic_pending_intr_clear(cpu);
+}
+
+/// `setup_local_APIC()` at v5.2 (5.2.1 lines 1483ff): TPR "accept all"
+/// (`value &= ~APIC_TPRI_MASK`), `apic_pending_intr_clear()` once, then
+/// the SPIV enable with SPURIOUS_APIC_VECTOR: no `if (apic_enabled())`
+/// guard and no second call.
+fn setup_local_apic_v52(cpu: &mut dyn GuestCpu) {
+    cpu.say(Guest::EnterAs(Routine::SetupLocalApic, Kernel::V5_2));
+    let tpr = cpu.read(APIC_TPR) & !0xff;
+    cpu.write(Reg::Tpr, u64::from(tpr));
+    apic_pending_intr_clear(cpu);
+    let spiv = (cpu.read(APIC_SPIV) & !0xff) | SPIV_APIC_ENABLED | SPURIOUS_APIC_VECTOR;
+    cpu.say(Guest::SetupEnables);
+    cpu.write(Reg::Spiv, u64::from(spiv));
+}
+
+/// `setup_local_APIC()` at v5.4 (lines 1585-1743): "If this comes from
+/// kexec/kcrash the APIC might be enabled in SPIV. Soft disable it before
+/// doing further initialization." (`value &= ~APIC_SPIV_APIC_ENABLED`,
+/// 2640da4cccf5); TPR "accept all except vectors 0-31" (`value &=
+/// ~APIC_TPRI_MASK; value |= 0x10;`, 229b969b3d38); "Clear eventually stale
+/// ISR/IRR bits" (`apic_pending_intr_clear()`); then enable with
+/// SPURIOUS_APIC_VECTOR.
+fn setup_local_apic_v54(cpu: &mut dyn GuestCpu) {
+    cpu.say(Guest::EnterAs(Routine::SetupLocalApic, Kernel::V5_4));
+    cpu.say(Guest::SetupSoftDisablesFirst);
+    let spiv = cpu.read(APIC_SPIV) & !SPIV_APIC_ENABLED;
+    cpu.write(Reg::Spiv, u64::from(spiv));
+    let tpr = (cpu.read(APIC_TPR) & !0xff) | 0x10;
+    cpu.write(Reg::Tpr, u64::from(tpr));
+    apic_pending_intr_clear_v54(cpu);
+    let spiv = (cpu.read(APIC_SPIV) & !0xff) | SPIV_APIC_ENABLED | SPURIOUS_APIC_VECTOR;
+    cpu.say(Guest::SetupEnables);
+    cpu.write(Reg::Spiv, u64::from(spiv));
+}
+
+/// `apic_pending_intr_clear()` at v5.4 (cc8bf191378c, lines 1511-1577):
+///
+/// ```c
+/// for (i = 0; i < 512; i++) {
+///     if (!apic_check_and_ack(&irr, &isr))
+///         return;
+/// }
+/// pr_warn("APIC: Stale IRR: %256pb ISR: %256pb\n", irr.map, isr.map);
+/// ```
+///
+/// where `apic_check_and_ack()` reads the eight IRR and then the eight ISR
+/// registers (from index 0), issues `ack_APIC_irq()` per ISR bit and
+/// returns true when ISR was not empty, else whether IRR is not empty. A
+/// round with ISR empty that reads the IRR of the round before means every
+/// later round reads it too (see `apic_pending_intr_clear()`), so the model
+/// stops there with the outcome of the 512 rounds.
+fn apic_pending_intr_clear_v54(cpu: &mut dyn GuestCpu) {
+    cpu.say(Guest::EnterAs(Routine::ApicPendingIntrClear, Kernel::V5_4));
+    let mut previous = None;
+    let (mut irr, mut isr) = (VectorBits::default(), VectorBits::default());
+    for _ in 0..512 {
+        irr = read_bits_up(cpu, APIC_IRR);
+        isr = read_bits_up(cpu, APIC_ISR);
+        if !isr.is_empty() {
+            for _ in isr.vectors() {
+                cpu.say(Guest::AckV54);
+                cpu.write(Reg::Eoi, 0);
+            }
+            previous = None;
+            continue;
+        }
+        if irr.is_empty() {
+            return;
+        }
+        if previous == Some(irr) {
+            break;
+        }
+        previous = Some(irr);
+    }
+    let line = format!(
+        "APIC: Stale IRR: {} ISR: {}",
+        bitmap_256pb(&irr),
+        bitmap_256pb(&isr)
+    );
+    cpu.say(Guest::StaleIrr {
+        line,
+        irr: irr.vectors(),
+    });
+}
+
+/// IRR or ISR as v5.4's `apic_check_and_ack()` reads them: `for (i = 0; i <
+/// APIC_IR_REGS; i++) irr->regs[i] = apic_read(APIC_IRR + i * 0x10);`.
+fn read_bits_up(cpu: &mut dyn GuestCpu, base: u32) -> VectorBits {
+    let mut regs = [0u32; 8];
+    for (i, r) in (0u32..8).zip(regs.iter_mut()) {
+        *r = cpu.read(base + 0x10 * i);
+    }
+    VectorBits::from_regs(regs)
+}
+
+/// `%256pb` of a 256-bit map: lib/vsprintf.c `bitmap_string()` prints
+/// 32-bit chunks as hex from the most significant, comma-separated; with
+/// 256 bits every chunk has eight digits ("00001000,00000000,...,00000000"
+/// for vector 0xec). The chunk width rule is from bitmap_string() as
+/// recalled, not re-read here: unverified.
+fn bitmap_256pb(bits: &VectorBits) -> String {
+    let mut chunks = [0u32; 8];
+    for v in bits.vectors() {
+        if let Some(c) = chunks.get_mut(usize::from(v / 32)) {
+            *c |= 1 << (v % 32);
+        }
+    }
+    chunks
+        .iter()
+        .rev()
+        .map(|c| format!("{c:08x}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The 256 bits of IRR or ISR as the v5.2 loop reads them: the eight

@@ -107,6 +107,20 @@ pub enum Guest {
     StartSecondarySti,
     /// `ack_APIC_irq()`: the routine writes EOI.
     Ack,
+    /// A routine starts, as another kernel than the seed's tree has it.
+    EnterAs(Routine, crate::format::Kernel),
+    /// v5.4's `setup_local_APIC()` soft-disables the APIC before anything
+    /// else.
+    SetupSoftDisablesFirst,
+    /// v5.4's `apic_check_and_ack()`: `ack_APIC_irq()` for an ISR bit.
+    AckV54,
+    /// v5.4's `apic_pending_intr_clear()` gave up after 512 rounds.
+    StaleIrr {
+        /// The `pr_warn()` line as printed.
+        line: String,
+        /// IRR as last read.
+        irr: Vec<u8>,
+    },
     /// `apic_pending_intr_clear()` found IRR and ISR empty.
     PendingClean {
         /// Rounds read.

@@ -10,7 +10,7 @@
 )]
 
 use apic_core::compare;
-use apic_core::format::{parse, OpName, Reg, Routine};
+use apic_core::format::{parse, Kernel, OpName, Reg, Routine};
 use apic_core::policy::{BspLint0, Decision, Policy, SwDisabledLvts};
 use apic_core::{engine, CpuRun, Profile, State, Trace};
 use proptest::prelude::*;
@@ -283,12 +283,35 @@ fn agree_but_for_named_decisions(trace: &Trace) {
     }
 }
 
-/// The same property on every built-in scenario, under all eight profiles.
+/// The same property on every built-in scenario, under all eight profiles
+/// and every guest kernel.
 #[test]
 fn builtins_differ_only_by_named_decisions() {
     for b in apic_core::builtin::list() {
         let sc = apic_core::builtin::get(b.id).unwrap();
-        agree_but_for_named_decisions(&engine::run_all(&sc, &Profile::EVERY));
+        for k in [Kernel::Wip2019, Kernel::V5_2, Kernel::V5_4] {
+            agree_but_for_named_decisions(&engine::run_all_guest(&sc, &Profile::EVERY, k));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Random scenarios under the v5.2 and v5.4 routines keep the
+    /// invariants and the named-decisions property too.
+    #[test]
+    fn other_kernels_keep_the_invariants(doc in scenario_json()) {
+        let sc = parse(&doc.to_string()).unwrap();
+        for k in [Kernel::V5_2, Kernel::V5_4] {
+            let trace = engine::run_all_guest(&sc, &Profile::EVERY, k);
+            for (p, t) in Profile::EVERY.iter().zip(&trace.profiles) {
+                for s in &t.states {
+                    check_state(*p, s);
+                }
+            }
+            agree_but_for_named_decisions(&trace);
+        }
     }
 }
 

@@ -11,8 +11,7 @@
 use crate::host::HostError;
 use crate::regs::write_reg;
 use crate::vm::{
-    GuestOp, Handlers, HostEvent, Op as KOp, RunError, StepReport, Trigger, VcpuState, Vm,
-    VmConfig,
+    GuestOp, Handlers, HostEvent, Op as KOp, RunError, StepReport, Trigger, VcpuState, Vm, VmConfig,
 };
 use crate::{layout, HostFacts};
 use apic_core::compare::value;
@@ -162,7 +161,10 @@ pub fn refusal(scenario: &Scenario, op: &Op) -> Option<String> {
             value,
         } => {
             if value & (1 << 10) != 0 {
-                Some("IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO".into())
+                Some(
+                    "IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO"
+                        .into(),
+                )
             } else if value & !0xfff != crate::APIC_BASE_ADDR {
                 Some(format!(
                     "IA32_APIC_BASE {value:#x} moves the APIC page; the runner's guest reaches it \
@@ -543,12 +545,10 @@ impl HostCpu<'_> {
                 self.op(KOp::Host(HostEvent::TimerFire));
             }
             Op::Expect(_) => {}
-            Op::Note { text } => self.events.push(event(
-                EventKind::Note,
-                None,
-                text.clone(),
-                "scenario",
-            )),
+            Op::Note { text } => {
+                self.events
+                    .push(event(EventKind::Note, None, text.clone(), "scenario"))
+            }
         }
     }
 }
@@ -592,6 +592,12 @@ fn guest_text(g: &Guest) -> String {
             u8::from(*if_flag)
         ),
         Guest::WarnOn(line) | Guest::Warning(line) => line.clone(),
+        Guest::EnterAs(r, k) => format!("{r}() ({k})"),
+        Guest::SetupSoftDisablesFirst => {
+            "setup_local_APIC(): SPIV &= ~APIC_SPIV_APIC_ENABLED first".into()
+        }
+        Guest::AckV54 => "apic_check_and_ack(): write EOI".into(),
+        Guest::StaleIrr { line, .. } => line.clone(),
     }
 }
 

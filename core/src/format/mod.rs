@@ -11,7 +11,7 @@ pub mod wire;
 mod write;
 
 pub use names::{
-    CpuRun, Field, Handlers, Kind, OpName, Processor, Profile, ProfileGroup, Reg, Routine,
+    CpuRun, Field, Handlers, Kernel, Kind, OpName, Processor, Profile, ProfileGroup, Reg, Routine,
 };
 pub use read::{parse, FormatError, MAX_BYTES, MAX_STEPS};
 pub use schema::{schema, schema_text};

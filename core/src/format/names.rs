@@ -283,6 +283,56 @@ impl Profile {
     }
 }
 
+/// The guest kernel whose routines `linux {routine}` runs (`linux.rs`): a
+/// parameter of a run (`engine::run_guest`, `apic-trace --guest`), not a
+/// field of the scenario, so one scenario shows both halves of the story:
+/// the guest change that exposed the bug, and the hypervisor that had it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+)]
+pub enum Kernel {
+    /// The seed's 2019 tree (tip WIP.x86/ipi, based on 5.2.0-rc5): CPU
+    /// offline software-disables the APIC, and `setup_local_APIC()` is as
+    /// LKML 2019-07-01 describes it. The default: the seed's story.
+    #[default]
+    #[strum(serialize = "wip-2019")]
+    Wip2019,
+    /// Mainline v5.2: `native_cpu_disable()` only masks the LVTs with
+    /// `clear_local_APIC()`; `apic_pending_intr_clear()` ends in
+    /// `WARN_ON(max_loops <= 0)`.
+    #[strum(serialize = "v5.2")]
+    V5_2,
+    /// Mainline v5.4: software disable on offline (commit 60dcaad5736f);
+    /// `setup_local_APIC()` soft-disables first and sets TPR 0x10
+    /// (2640da4cccf5, 229b969b3d38); `apic_pending_intr_clear()` prints
+    /// "APIC: Stale IRR" (cc8bf191378c).
+    #[strum(serialize = "v5.4")]
+    V5_4,
+}
+by_name!(Kernel, "guest kernel");
+
+impl Kernel {
+    /// A short human name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kernel::Wip2019 => "Linux, the 2019 x86/ipi work-in-progress tree (the seed)",
+            Kernel::V5_2 => "Linux v5.2 mainline (offline only masks the LVTs)",
+            Kernel::V5_4 => "Linux v5.4 (software disable; \"APIC: Stale IRR\")",
+        }
+    }
+}
+
 /// What the CPU is doing, as far as interrupts are concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "snake_case")]
