@@ -63,7 +63,11 @@ async function readyTime(page, url) {
 async function transferred(page, dir) {
   const names = await page.evaluate(async () => {
     const resources = performance.getEntriesByType("resource").map((e) => e.name);
-    const registration = navigator.serviceWorker && (await navigator.serviceWorker.getRegistration());
+    // The page registers its service worker once ready: wait for it a
+    // little (the floor has none).
+    const registration =
+      navigator.serviceWorker &&
+      (await Promise.race([navigator.serviceWorker.ready, new Promise((ok) => setTimeout(ok, 3000))]));
     const worker = registration?.installing?.scriptURL ?? registration?.waiting?.scriptURL ?? registration?.active?.scriptURL;
     return worker && !resources.includes(worker) ? [...resources, worker] : resources;
   });

@@ -215,7 +215,7 @@ function codeReport(distWasm) {
       crates.set(c, e);
     }
     return {
-      source: relative(repo, source),
+      source: relative(repo, source).startsWith("..") ? source : relative(repo, source),
       built: statSync(source).mtime.toISOString(),
       named_bytes: statSync(named).size - names,
       shipped_bytes: statSync(distWasm).size,
@@ -260,7 +260,7 @@ if (json) {
       continue;
     }
     console.log(`  by crate and function: ${c.source} (built ${c.built}) with names kept, ${kb(c.named_bytes).trim()} without them (shipped: ${kb(c.shipped_bytes).trim()}; they differ when ${c.source} is from another build)`);
-    for (const e of c.crates.slice(0, top)) console.log(`    ${e.crate.padEnd(28)} ${kb(e.bytes)}  ${String(e.items).padStart(5)} items`);
+    for (const e of c.crates.slice(0, top)) console.log(`    ${e.crate.padEnd(34)} ${kb(e.bytes)}  ${String(e.items).padStart(5)} items`);
     if (c.crates.length > top) console.log(`    ... and ${c.crates.length - top} more crates`);
     console.log(`  largest functions:`);
     for (const f of c.functions) console.log(`    ${kb(f.bytes)}  ${f.name.length > 110 ? f.name.slice(0, 107) + "..." : f.name}`);
