@@ -44,15 +44,22 @@ export function policy(hashes) {
   ].join("; ");
 }
 
-// `trunk serve` rewrites its reload script's placeholders while serving
-// (trunk 0.21 src/serve/mod.rs): the hash must be of what the browser gets.
+// `trunk serve` fills in its reload script's placeholders while serving
+// (trunk 0.21 src/serve/mod.rs): the address with the request's Host,
+// which no build can know, and the base with "/" (no serve_base here). The
+// hash must be of what the browser gets, so the address is filled in here
+// already, with what Trunk itself uses when it has no Host:
+// window.location.host; the base is hashed as served.
+function fillAddress(html) {
+  return html.replace(/'\{\{__TRUNK_ADDRESS__\}\}'|`\{\{__TRUNK_ADDRESS__\}\}`/g, "window.location.host");
+}
+
 function asServed(text) {
-  return text
-    .replace(/'\{\{__TRUNK_ADDRESS__\}\}'|`\{\{__TRUNK_ADDRESS__\}\}`/g, "window.location.host")
-    .replaceAll("{{__TRUNK_WS_BASE__}}", "/");
+  return text.replaceAll("{{__TRUNK_WS_BASE__}}", "/");
 }
 
 export function harden(html) {
+  html = fillAddress(html);
   const hashes = [];
   for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
     if (/\ssrc\s*=/i.test(m[1])) continue;
