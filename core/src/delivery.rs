@@ -37,7 +37,11 @@ impl Machine {
         let why = if !self.apic.hw_enabled() {
             Some(DropReason::HwDisabled)
         } else if !self.apic.spiv_enabled()
-            && self.policy.fixed_while_sw_disabled.choice == SwDisabledFixed::Drop
+            && match self.policy.fixed_while_sw_disabled.choice {
+                SwDisabledFixed::Drop => true,
+                SwDisabledFixed::Accept => false,
+                SwDisabledFixed::DropIpis => !matches!(source, Source::Irq { .. }),
+            }
         {
             Some(DropReason::SwDisabled)
         } else {

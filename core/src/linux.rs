@@ -273,11 +273,12 @@ fn read_bits_up(cpu: &mut dyn GuestCpu, base: u32) -> VectorBits {
     VectorBits::from_regs(regs)
 }
 
-/// `%256pb` of a 256-bit map: lib/vsprintf.c `bitmap_string()` prints
-/// 32-bit chunks as hex from the most significant, comma-separated; with
-/// 256 bits every chunk has eight digits ("00001000,00000000,...,00000000"
-/// for vector 0xec). The chunk width rule is from bitmap_string() as
-/// recalled, not re-read here: unverified.
+/// `%256pb` of a 256-bit map: lib/vsprintf.c `bitmap_string()` (read in
+/// mirror copies of the kernel) prints 32-bit chunks from the most
+/// significant (`i = ALIGN(nr_bits, CHUNKSZ) - CHUNKSZ; for (; i >= 0; i -=
+/// CHUNKSZ)`), comma-separated, each as zero-padded lower-case hex of
+/// `DIV_ROUND_UP(chunksz, 4)` digits: with 256 bits eight digits each
+/// ("00001000,00000000,...,00000000" for vector 0xec).
 fn bitmap_256pb(bits: &VectorBits) -> String {
     let mut chunks = [0u32; 8];
     for v in bits.vectors() {

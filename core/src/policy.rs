@@ -122,6 +122,10 @@ pub enum SwDisabledFixed {
     Drop,
     /// It sets IRR as usual (QEMU's own APIC would).
     Accept,
+    /// An IPI or an LVT interrupt does not set IRR; one from outside (the
+    /// model's `irq`: an MSI) does (Xen: `vlapic_accept_irq()` checks
+    /// `vlapic_enabled()`, `vmsi_inj_irq()` does not).
+    DropIpis,
 }
 
 /// What an IRR bit that is already set does once IF=1 while the APIC is

@@ -129,11 +129,17 @@ pub(super) fn qemu() -> Policy {
 
 /// Xen's HVM vlapic (the emulated path).
 ///
-/// - New fixed interrupts while software-disabled: dropped for IPIs.
-///   `vlapic_accept_irq()`: `case APIC_DM_FIXED: case APIC_DM_LOWEST: if (
-///   vlapic_enabled(vlapic) ) vlapic_set_irq(vlapic, vector, 0);`. The I/O
-///   APIC and MSI paths (`vioapic.c`, `vmsi.c`) were not read: unverified.
-///   The LVT timer cannot fire: SPIV disable masks it.
+/// - New fixed interrupts while software-disabled: IPIs dropped, MSIs
+///   accepted. `vlapic_accept_irq()`: `case APIC_DM_FIXED: case
+///   APIC_DM_LOWEST: if ( vlapic_enabled(vlapic) ) vlapic_set_irq(vlapic,
+///   vector, 0);`; but `xen/arch/x86/hvm/vmsi.c` `vmsi_deliver()`, `case
+///   dest_Fixed:`, calls `vmsi_inj_irq()` for every matching vCPU, and
+///   `vmsi_inj_irq()` does `vlapic_set_irq(target, vector, trig_mode);`
+///   with no `vlapic_enabled()` check (read in a mirror copy of vmsi.c of
+///   the `hvm_domain.msixtbl_list` era; only `dest_LowestPrio` goes through
+///   `vlapic_lowest_prio()`, which wants an enabled vlapic). The I/O APIC
+///   path (`vioapic.c`) was not read: unverified; the model's `irq` stands
+///   for both. The LVT timer cannot fire: SPIV disable masks it.
 /// - A held IRR bit: held. `vlapic_has_pending_irq()`: `if (
 ///   !vlapic_enabled(vlapic) ) return -1;` (`vlapic_enabled()` is neither
 ///   hardware- nor software-disabled), like KVM before bb34e690e934.
@@ -159,8 +165,8 @@ pub(super) fn xen() -> Policy {
     Policy {
         profile: Profile::Xen,
         fixed_while_sw_disabled: Sourced {
-            choice: SwDisabledFixed::Drop,
-            source: "xen: vlapic_accept_irq(), APIC_DM_FIXED/APIC_DM_LOWEST: if ( vlapic_enabled(vlapic) ) vlapic_set_irq(vlapic, vector, 0); (xen/arch/x86/hvm/vlapic.c, xen-project/xen d7cd999f); the I/O APIC and MSI paths (vioapic.c, vmsi.c) unverified",
+            choice: SwDisabledFixed::DropIpis,
+            source: "xen: an IPI is dropped, vlapic_accept_irq(): if ( vlapic_enabled(vlapic) ) vlapic_set_irq(vlapic, vector, 0); (xen/arch/x86/hvm/vlapic.c, xen-project/xen d7cd999f); an MSI is not, vmsi_deliver(), dest_Fixed -> vmsi_inj_irq(): vlapic_set_irq(target, vector, trig_mode) with no vlapic_enabled() check (xen/arch/x86/hvm/vmsi.c, mirror copy); the I/O APIC path (vioapic.c) unverified",
         },
         held_irr: Sourced {
             choice: HeldIrr::Hold,
@@ -202,8 +208,13 @@ pub(super) fn xen() -> Policy {
 ///   `vlapic_fire_lvt()`).
 /// - A held IRR bit: delivered. `vlapic_pending_intr()` compares the
 ///   highest IRR vector with the PPR (`if (PRIO(vector) >
-///   PRIO(lapic->ppr))`) and never reads the SVR; its callers in
-///   `vmx.c`/`svm.c` were not read (unverified).
+///   PRIO(lapic->ppr))`) and never reads the SVR; nor do its callers
+///   `vmx_inject_interrupts()` (`sys/amd64/vmm/intel/vmx.c`: `if
+///   (!vlapic_pending_intr(vlapic, &vector)) return;`, then only `rflags &
+///   PSL_I` and the interruptibility state) and the SVM injection in
+///   `sys/amd64/vmm/amd/svm.c` (read in mirror copies of the same era).
+///   With virtual-interrupt delivery `vmx_inject_pir()` hands it to the
+///   CPU instead, which this profile does not model.
 /// - SPIV disable and the LVTs: forced. `vlapic_svr_write_handler()`: "The
 ///   apic is now disabled so stop the apic timer and mask all the LVT
 ///   entries" (`callout_stop()`, `vlapic_mask_lvts()`);
@@ -232,7 +243,7 @@ pub(super) fn bhyve() -> Policy {
         },
         held_irr: Sourced {
             choice: HeldIrr::Deliver,
-            source: "bhyve: vlapic_pending_intr() offers the highest IRR vector when PRIO(vector) > PRIO(lapic->ppr) and never reads the SVR (sys/amd64/vmm/io/vlapic.c, freebsd/freebsd-src 0162500b): like KVM with bb34e690e934; its callers in vmx.c/svm.c unverified",
+            source: "bhyve: vlapic_pending_intr() offers the highest IRR vector when PRIO(vector) > PRIO(lapic->ppr) and never reads the SVR (sys/amd64/vmm/io/vlapic.c, freebsd/freebsd-src 0162500b), and vmx_inject_interrupts() (intel/vmx.c) checks only RFLAGS.IF and the interruptibility state before injecting it: like KVM with bb34e690e934",
         },
         sw_disabled_lvts: Sourced {
             choice: SwDisabledLvts::Forced,
