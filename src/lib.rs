@@ -6,6 +6,9 @@
 pub mod app;
 pub mod base64url;
 pub mod bits;
+// Generated (apic-trace checked); its layout is the generator's.
+#[rustfmt::skip]
+pub mod checked;
 pub mod components;
 pub mod data;
 pub mod edit;

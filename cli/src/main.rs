@@ -13,6 +13,7 @@
 //! host cannot run it (no /dev/kvm, no permission, not Linux x86_64, a step
 //! the KVM runner cannot perform), with the reason on stderr.
 
+mod checked;
 mod host;
 
 use std::process::ExitCode;
@@ -44,6 +45,9 @@ enum Command {
     },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
+    /// Print src/checked.rs: each built-in recorded on a real host's KVM
+    /// (kvm/recorded/) and how many states the model agrees with.
+    Checked,
     /// Trace a scenario and print the trace.
     Run {
         /// A built-in scenario id, or a path to a scenario JSON file.
@@ -328,6 +332,19 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Checked => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvm/recorded");
+            match checked::source(&dir) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("apic-trace: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Schema => {
             print!("{}", apic_core::format::schema_text());
             ExitCode::SUCCESS

@@ -50,7 +50,10 @@ fn bad_files_are_rejected_by_both() {
         {"do":"write","reg":"icr","value":"0xff000000000400ec"},{"do":"irq","vector":49,"level":true},
         {"do":"expect","profiles":["hardware"],"irr":["0x31"],"if":false,"cpu":"running"}]}"#;
     assert!(parse(ok).is_ok());
-    assert!(v.is_valid(&serde_json::from_str(ok).unwrap()), "a good file validates");
+    assert!(
+        v.is_valid(&serde_json::from_str(ok).unwrap()),
+        "a good file validates"
+    );
     let bad = [
         r#"{"id":"a","title":"A","steps":[],"extra":1}"#,
         r#"{"id":"a b","title":"A","steps":[]}"#,

@@ -120,3 +120,17 @@ test("the embedding example page loads without a 404", async () => {
     await context.close();
   });
 });
+
+test("a built-in says how it fared against a real host's KVM, with the details on demand", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0");
+    const checked = page.locator("details.checked");
+    const [agree, states] = (await checked.getAttribute("data-checked")).split("/").map(Number);
+    assert.ok(states > 0 && agree <= states, `${agree}/${states}`);
+    assert.match(await checked.locator("summary").innerText(), /^Checked against Linux [0-9.]+ KVM: \d+\/\d+ states agree/);
+    await checked.locator("summary").click();
+    assert.match(await checked.innerText(), /apic-trace compare hotplug-cpu0 --profile kvm-emulated-fixed --against kvm-host/);
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});

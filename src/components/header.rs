@@ -47,14 +47,10 @@ pub struct HeaderProps {
     pub on_draft: bool,
 }
 
-/// A short toggle label for a profile.
+/// A short toggle label for a profile (declared with the profiles, in
+/// apic-core's profile.rs).
 pub fn short_name(p: Profile) -> &'static str {
-    match p {
-        Profile::Hardware => "Hardware",
-        Profile::KvmApicv => "KVM apicv=1",
-        Profile::KvmEmulated => "KVM apicv=0",
-        Profile::KvmEmulatedFixed => "apicv=0 + fix",
-    }
+    p.short_name()
 }
 
 /// The logo beside the title, as inline SVG (no request).
@@ -66,6 +62,27 @@ const LOGO: &str = concat!(
     r#"<circle cx="10.5" cy="5.5" r="1.5" fill="none" stroke="currentColor" stroke-width="1.2"></circle>"#,
     r#"</svg>"#,
 );
+
+/// "Checked against Linux X KVM: n/m states agree" for a built-in recorded
+/// on a real host (src/checked.rs, generated from kvm/recorded/), with the
+/// host, what it cannot show and the quirks on demand.
+fn checked_line(id: &str) -> Html {
+    let Some(c) = crate::checked::CHECKED.iter().find(|c| c.id == id) else {
+        return Html::default();
+    };
+    let kernel = c.kernel.split('-').next().unwrap_or(c.kernel);
+    html! {
+        <details class="checked" data-checked={format!("{}/{}", c.agree, c.states)}>
+            <summary>{ format!("Checked against {kernel} KVM: {}/{} states agree with {}", c.agree, c.states, c.profile) }</summary>
+            <p>
+                { format!("Recorded on the host's in-kernel KVM local APIC ({}, module {}) by `apic-trace run {} --profile kvm-host`. ", c.kernel, c.module, c.id) }
+                if !c.left_out.is_empty() { { format!("Left out, because that host cannot show them: {}. ", c.left_out) } }
+                if !c.quirks.is_empty() { { format!("Differences explained by documented host quirks: {} (kvm/src/hostcmp.rs). ", c.quirks) } }
+                { format!("Check your own machine: apic-trace compare {} --profile {} --against kvm-host.", c.id, c.profile) }
+            </p>
+        </details>
+    }
+}
 
 /// The page header.
 #[function_component]
@@ -141,6 +158,9 @@ pub fn Header(props: &HeaderProps) -> Html {
                 { tool(props.on_action.reform(|_: MouseEvent| Action::ToggleHelp), Icon::Help, "Keyboard help (?)", None) }
             </div>
             <p id="scenario-summary" class="summary" title={props.summary.clone()}>{ props.summary.clone() }</p>
+            if !props.on_draft {
+                { checked_line(&props.scenario) }
+            }
         </header>
     }
 }

@@ -52,7 +52,9 @@ fn breakable(label: &str) -> Html {
     for (i, c) in label.char_indices() {
         if matches!(c, '_' | '(' | '>') {
             let end = i + c.len_utf8();
-            parts.push(html! { <>{ label.get(start..end).unwrap_or_default().to_owned() }<wbr /></> });
+            parts.push(
+                html! { <>{ label.get(start..end).unwrap_or_default().to_owned() }<wbr /></> },
+            );
             start = end;
         }
     }
