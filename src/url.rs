@@ -1,5 +1,5 @@
 //! The URL hash codec: `#s=<scenario>&p=<profile,...>&t=<k>&embed=1&present=1`
-//! (DESIGN.md, "The frontend"). Parsing never fails as a whole: each key is
+//! (README.md, "The URL"). Parsing never fails as a whole: each key is
 //! missing, given, or invalid with a message saying why, so the app can keep
 //! what is good and fall back for the rest.
 

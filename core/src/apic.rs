@@ -1,8 +1,8 @@
 //! The local APIC's register file (xAPIC layout, Intel SDM Vol. 3A chapter
 //! 10, table 10-1) and the register-level rules: power-up and INIT reset,
 //! what each write keeps (reserved and read-only bits), acceptance into IRR
-//! with TMR, PPR, and EOI. Register-level operations return `Outcome`s;
-//! CPU-side behaviour (IF, halt, dispatch) lives in `machine.rs` and
+//! with TMR, PPR, and EOI. Plain data and rules: the machine (`write.rs`,
+//! `delivery.rs`) says what happened as `Outcome`s. CPU-side behaviour (IF, halt, dispatch) lives in `machine.rs` and
 //! `delivery.rs`; implementation differences in `policy.rs`.
 //!
 //! The shape follows crosvm's `devices/src/irqchip/apic.rs`: named register
@@ -10,7 +10,6 @@
 //! that quote the SDM rule they implement.
 
 use crate::format::Reg;
-use crate::outcome::{Outcome, Source};
 
 /// Local APIC ID register (SDM table 10-1, offset 0x20).
 pub const APIC_ID: u32 = 0x20;
@@ -609,56 +608,6 @@ impl Apic {
             _ => return None,
         };
         Some(v)
-    }
-
-    /// Accept a fixed interrupt into IRR and set TMR from its trigger mode
-    /// (SDM 10.8.4: "upon acceptance of an interrupt into the IRR, the
-    /// corresponding TMR bit is cleared for edge-triggered interrupts and set
-    /// for level-triggered interrupts"). The caller has already applied the
-    /// enable checks. IRR holds one request per vector: a second request
-    /// while the bit is set merges with it (SDM 10.8.4, two per vector
-    /// counting the one in service). Vectors 0-15 are illegal (SDM 10.5.3):
-    /// "received illegal vector" is recorded and nothing is accepted.
-    pub(crate) fn accept(&mut self, source: Source, vector: u8, level: bool) -> Outcome {
-        if vector < 16 {
-            self.record_error(ESR_RECEIVE_ILLEGAL_VECTOR);
-            return Outcome::IllegalVector(vector);
-        }
-        if self.irr.test(vector) {
-            return Outcome::Merged { source, vector };
-        }
-        self.irr.set(vector);
-        let tmr_changed = if level {
-            self.tmr.set(vector)
-        } else {
-            self.tmr.clear(vector)
-        };
-        Outcome::Accepted {
-            source,
-            vector,
-            tmr_changed,
-        }
-    }
-
-    /// EOI (SDM 10.8.5): clear the highest ISR bit; for a level-triggered
-    /// vector also broadcast EOI to the I/O APICs unless SPIV bit 12
-    /// suppresses it.
-    pub(crate) fn eoi(&mut self, out: &mut Vec<Outcome>) {
-        let Some(vector) = self.isr.highest() else {
-            out.push(Outcome::EoiNone);
-            return;
-        };
-        self.isr.clear(vector);
-        out.push(Outcome::Eoi {
-            vector,
-            ppr: self.ppr(),
-        });
-        if self.tmr.test(vector) {
-            out.push(Outcome::LevelEoi {
-                vector,
-                suppressed: self.spiv & SPIV_EOI_BROADCAST_SUPPRESSION != 0,
-            });
-        }
     }
 }
 

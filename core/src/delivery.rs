@@ -4,7 +4,7 @@
 //! held IRR bit under a software-disabled APIC is where the profiles differ
 //! (`policy.rs`).
 
-use crate::apic::class;
+use crate::apic::{class, ESR_RECEIVE_ILLEGAL_VECTOR};
 use crate::format::CpuRun;
 use crate::machine::Machine;
 use crate::outcome::{Blocked, DropReason, Outcome, Source, Waker};
@@ -57,8 +57,37 @@ impl Machine {
                 if !self.apic.spiv_enabled() {
                     out.push(Outcome::AcceptedWhileSwDisabled(vector));
                 }
-                out.push(self.apic.accept(source, vector, level));
+                out.push(self.accept(source, vector, level));
             }
+        }
+    }
+
+    /// Accept a fixed interrupt into IRR and set TMR from its trigger mode
+    /// (SDM 10.8.4: "upon acceptance of an interrupt into the IRR, the
+    /// corresponding TMR bit is cleared for edge-triggered interrupts and set
+    /// for level-triggered interrupts"). The caller has already applied the
+    /// enable checks. IRR holds one request per vector: a second request
+    /// while the bit is set merges with it (SDM 10.8.4, two per vector
+    /// counting the one in service). Vectors 0-15 are illegal (SDM 10.5.3):
+    /// "received illegal vector" is recorded and nothing is accepted.
+    fn accept(&mut self, source: Source, vector: u8, level: bool) -> Outcome {
+        if vector < 16 {
+            self.apic.record_error(ESR_RECEIVE_ILLEGAL_VECTOR);
+            return Outcome::IllegalVector(vector);
+        }
+        if self.apic.irr.test(vector) {
+            return Outcome::Merged { source, vector };
+        }
+        self.apic.irr.set(vector);
+        let tmr_changed = if level {
+            self.apic.tmr.set(vector)
+        } else {
+            self.apic.tmr.clear(vector)
+        };
+        Outcome::Accepted {
+            source,
+            vector,
+            tmr_changed,
         }
     }
 

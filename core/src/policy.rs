@@ -375,7 +375,7 @@ impl Policy {
 mod tests {
     use super::*;
 
-    /// The reference's table of the four implementations (LKML 2019-07-01:
+    /// Thomas Gleixner's report and the fix (LKML 2019-07-01:
     /// hardware delivers the held bit as spurious, KVM apicv=0 holds it,
     /// the fix bb34e690e934 and APICv deliver it).
     #[test]

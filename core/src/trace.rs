@@ -1,7 +1,7 @@
-//! The trace: what the engine computes and the UI renders (DESIGN.md, "The
-//! trace contract"). `states[0]` is the initial state, `states[k]` the state
+//! The trace: what the engine computes and the UI renders (README.md, "The
+//! trace"). `states[0]` is the initial state, `states[k]` the state
 //! after step k. Every field here is part of the JSON contract of
-//! `apic-trace run --format json`; rename nothing without updating DESIGN.md.
+//! `apic-trace run --format json`; rename nothing without updating the README.
 
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,7 @@
 
 use crate::apic::{
     lvt_of, offset, Apic, Lvt, APIC_BASE_ENABLE, APIC_BASE_EXTD, ESR_SEND_ILLEGAL_VECTOR,
-    LVT_MASKED, SPIV_APIC_ENABLED,
+    LVT_MASKED, SPIV_APIC_ENABLED, SPIV_EOI_BROADCAST_SUPPRESSION,
 };
 use crate::decode::TimerMode;
 use crate::format::Reg;
@@ -35,7 +35,7 @@ impl Machine {
         let v32 = (value & 0xffff_ffff) as u32;
         let old = self.apic.read(offset(reg)).unwrap_or(0);
         match reg {
-            Reg::Eoi => return self.apic.eoi(out),
+            Reg::Eoi => return self.eoi(out),
             Reg::Spiv => return self.write_spiv(v32, out),
             Reg::Icr => return self.write_icr(value, out),
             Reg::TimerInitial => return self.write_timer_initial(v32, out),
@@ -77,6 +77,27 @@ impl Machine {
             new: self.apic.read(offset(reg)).unwrap_or(0),
             ppr: self.apic.ppr(),
         });
+    }
+
+    /// EOI (SDM 10.8.5): clear the highest ISR bit; for a level-triggered
+    /// vector also broadcast EOI to the I/O APICs unless SPIV bit 12
+    /// suppresses it.
+    pub(crate) fn eoi(&mut self, out: &mut Vec<Outcome>) {
+        let Some(vector) = self.apic.isr.highest() else {
+            out.push(Outcome::EoiNone);
+            return;
+        };
+        self.apic.isr.clear(vector);
+        out.push(Outcome::Eoi {
+            vector,
+            ppr: self.apic.ppr(),
+        });
+        if self.apic.tmr.test(vector) {
+            out.push(Outcome::LevelEoi {
+                vector,
+                suppressed: self.apic.spiv & SPIV_EOI_BROADCAST_SUPPRESSION != 0,
+            });
+        }
     }
 
     /// SPIV (SDM 10.9). Clearing bit 8 software-disables the APIC: every

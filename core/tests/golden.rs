@@ -1,6 +1,8 @@
-//! Golden tests. Every expected value here is written by hand from a source:
-//! the seed's two tables (LKML 2019-07-01), reference/apic-semantics.md
-//! section 5, and the SDM rules it names. None is pasted from our output.
+//! Golden tests. Every expected value here is written by hand from a source
+//! anyone can read: the two tables of Thomas Gleixner's report (LKML
+//! 2019-07-01, "KVM: LAPIC: Fix pending interrupt in IRR blocked by software
+//! disable LAPIC"), the SDM sections each test names, the kernel functions
+//! and commits it quotes, and kvm-unit-tests. None is pasted from our output.
 
 #![allow(
     clippy::unwrap_used,
@@ -74,7 +76,7 @@ fn seed_tables_for_cpu0() {
             assert_eq!(bits(on_startup, 0xec), (0, 0), "{p:?} on startup");
             assert!(warned.is_empty(), "{p:?} must not warn: {warned:?}");
         }
-        // Reference section 4: after local_irq_enable() the stale interrupt
+        // SDM 6.8.1 and 10.8.3.1: after local_irq_enable() the stale interrupt
         // is delivered in the buggy profile too; all end clean.
         assert!(
             last(&t).irr.is_empty() && last(&t).isr.is_empty(),
@@ -131,8 +133,10 @@ fn kvm_emulated_holds_with_the_kvm_reason() {
 
 #[test]
 fn init_path_clears_everything_for_every_profile() {
-    // Reference section 5: "with the INIT path (CPU1..n) every profile ends
-    // with IRR/ISR clear and no warning".
+    // SDM 10.4.7.3 (KVM: kvm_lapic_reset(init_event=true)): INIT clears IRR
+    // and ISR, and an AP comes back through INIT and SIPI
+    // (wakeup_secondary_cpu_via_init()), so every profile ends clean and
+    // the guest does not warn.
     let sc = builtin::get("hotplug-ap").unwrap();
     for p in Profile::ALL {
         let t = engine::run(&sc, p);
@@ -312,7 +316,7 @@ fn init_resets_to_power_up_state() {
 
 #[test]
 fn tpr_masking_eventinj_numbers() {
-    // kvm-unit-tests x86/eventinj.c via reference 5: with TPR=0xF0 self-IPIs
+    // kvm-unit-tests x86/eventinj.c, the TPR test: with TPR=0xF0 self-IPIs
     // 0x20 and 0x3E stay pending; at TPR=0x20 only 0x3E is delivered; at
     // TPR=0 0x20 is too.
     let sc = scenario(
@@ -633,7 +637,7 @@ fn profile_names_say_which_kernels() {
 
 #[test]
 fn hardware_disable_drops_everything_and_comes_back_software_disabled() {
-    // SDM 10.4.3 (reference: sdm-hwdisable): with IA32_APIC_BASE bit 11 clear
+    // SDM 10.4.3: with IA32_APIC_BASE bit 11 clear
     // the APIC acts as absent and its state may be lost; the hardware
     // profile loses it: re-enabled it is software-disabled, SPIV 0xff.
     let sc = scenario(

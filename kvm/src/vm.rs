@@ -284,7 +284,7 @@ pub struct StepReport {
     /// Where the guest stopped.
     pub end: StepEnd,
     /// The host cleared KVM's NMI blocking after the guest's real-mode IRET
-    /// left it set (see DESIGN.md on `kvm_pvm`).
+    /// left it set (see kvm/README.md on `kvm_pvm`).
     pub nmi_unmasked_by_host: bool,
     /// Anything else worth knowing (MMIO that reached the host, timer waits,
     /// KVM_SIGNAL_MSI results).

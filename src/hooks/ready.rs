@@ -1,6 +1,6 @@
 //! Marks the page interactive: `<html data-ready="1">` once the first
 //! render is in the DOM and its listeners are attached (the test hook of
-//! DESIGN.md).
+//! README.md).
 
 use yew::prelude::*;
 

@@ -522,7 +522,7 @@ impl Field {
 mod tests {
     use super::*;
 
-    /// The names are the ones DESIGN.md and the README document for format v1.
+    /// The names are the ones the README documents for format v1.
     #[test]
     fn names_as_documented() {
         let regs: Vec<_> = Reg::names().collect();
