@@ -4,7 +4,9 @@
 //!
 //! - `model/every built-in, every profile`: `engine::run_all` of every
 //!   built-in scenario under all four profiles, as the page does;
-//! - `model/<id>`: the same, one scenario at a time;
+//! - `model/every built-in, all eight profiles`: the same under
+//!   `Profile::EVERY` (the four and the other hypervisors);
+//! - `model/<id>`: the first, one scenario at a time;
 //! - `model/every built-in, every profile, no explain`: the engine's steps
 //!   and state snapshots with the outcomes kept as data, and no event text
 //!   (`explain`) and no `expect` evaluation: the difference to the first is
@@ -129,6 +131,13 @@ fn model(c: &mut Criterion) {
                 for p in Profile::ALL {
                     black_box(run_without_explain(black_box(s), p));
                 }
+            }
+        })
+    });
+    g.bench_function("every built-in, all eight profiles", |b| {
+        b.iter(|| {
+            for s in &scenarios {
+                black_box(engine::run_all(black_box(s), &Profile::EVERY));
             }
         })
     });
