@@ -52,7 +52,13 @@ fn expect(view: &StepView) -> Html {
         Some(e) => html! {
             <p class={classes!("expect", if e.ok { "pass" } else { "fail" })} data-expect={if e.ok { "pass" } else { "fail" }}>
                 <span class="sym" aria-hidden="true">{ if e.ok { "✓" } else { "✗" } }</span>
-                { if e.ok { "Expectation met: " } else { "Expectation failed: " } }{ &e.detail }
+                // Say what the checkpoint checks, so that a check of IF alone
+                // never reads as a verdict on the registers around it.
+                if e.ok {
+                    { "Checkpoint met. It checks only: " }{ e.detail.strip_suffix(": ok").unwrap_or(&e.detail).to_owned() }
+                } else {
+                    { "Checkpoint failed: " }{ &e.detail }
+                }
             </p>
         },
         None => Html::default(),
