@@ -11,8 +11,9 @@
 //! property holds for every input: no panic, and every rejection carries a
 //! message. A scenario the reader accepts is also run under every profile.
 //!
-//! `make test` runs the default 256 cases per property; a longer run:
-//! `PROPTEST_CASES=100000 cargo test --release -p apic-playground --test fuzz`.
+//! `make test` runs the default 256 cases per property; a longer run
+//! (about two minutes per 10,000 cases on two cores):
+//! `PROPTEST_CASES=100000 cargo test -p apic-playground --test fuzz`.
 
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(
@@ -111,8 +112,10 @@ proptest! {
     fn url_parse_never_panics_on_near_links(hash in hash()) {
         let parsed = url::parse(&hash);
         check_parsed(&hash, &parsed)?;
-        // The leading '#' changes nothing.
-        prop_assert_eq!(&parsed, &url::parse(hash.strip_prefix('#').unwrap_or(&hash)));
+        // One leading '#' changes nothing.
+        if !hash.starts_with('#') {
+            prop_assert_eq!(&parsed, &url::parse(&format!("#{hash}")));
+        }
     }
 }
 
