@@ -3,7 +3,7 @@
 # skips whatever is already there at the right version (a second run installs
 # nothing). Usage: scripts/tools.sh serve|test|book|bench
 #   serve: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
-#   test:  serve's tools, plus Debian's chromium and chromium-driver and npm playwright-core
+#   test:  serve's tools, plus Debian's chromium and chromium-driver and npm playwright-core, axe-core
 #   book:  serve's tools, plus mdbook
 #   bench: test's tools, plus twiggy (make size and make bench: code by crate and function)
 set -euo pipefail
@@ -55,7 +55,7 @@ cargo_tool() {
 npm_tools() {
   need npm "Node.js and npm come from Debian's packages" "apt-get install -y nodejs npm"
   if ! npm ls --depth=0 >/dev/null 2>&1; then
-    say "installing the pinned npm packages (binaryen for wasm-opt, playwright-core)"
+    say "installing the pinned npm packages (binaryen for wasm-opt, playwright-core and axe-core for the tests)"
     npm ci --no-audit --no-fund || fail "npm ci failed" "npm ci"
   fi
 }
