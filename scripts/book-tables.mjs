@@ -22,6 +22,13 @@
 //   ISR bit of that vector there (from `apic-trace run ... --format json`)
 //   <!-- end generated -->
 //
+//   bits and state take p= (any of the eight profiles, default the seed's
+//   four) and guest= (one or more of wip-2019, v5.2, v5.4, default
+//   wip-2019: the guest kernel whose routines run, `apic-trace run
+//   --guest`); with several guests, bits has one column per guest and
+//   profile, state one row per step, guest and profile. An apic-trace block
+//   may say --guest too.
+//
 //   <!-- generated: state exercise-tpr p=hardware fields=irr,isr,ppr at="label | label" -->
 //   a table: one row per named step (and profile), one column per field of
 //   the trace's state (irr isr tmr tpr ppr spiv if cpu lvt_timer warnings)
@@ -45,7 +52,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const srcDir = join(root, "docs", "src");
 const scenarioDir = join(root, "core", "scenarios");
 const exerciseDir = join(srcDir, "exercises");
-const PROFILES = ["hardware", "kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"];
+// The seed's four (`--profile all`, and the only ones the page's panes and
+// its p= key know, so the only ones an embed may name), then the others.
+const SEED = ["hardware", "kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"];
+const PROFILES = [...SEED, "qemu", "xen", "bhyve", "virtualbox"];
+const GUESTS = ["wip-2019", "v5.2", "v5.4"];
+const DEFAULT_GUEST = "wip-2019";
 
 const mode = process.argv[2];
 if (mode !== "--write" && mode !== "--check") {
@@ -97,21 +109,37 @@ function apicTrace(args) {
   return out;
 }
 
-function trace(scenario) {
-  const { stdout } = apicTrace(["run", scenario, "--profile", "all", "--format", "json"]);
+/** The arguments of the JSON trace that has `profiles` under `guest`: the seed's four are `--profile all`. */
+function traceArgs(scenario, profiles = SEED, guest = DEFAULT_GUEST) {
+  const which = profiles.every((p) => SEED.includes(p)) ? "all" : "every";
+  const args = ["run", scenario, "--profile", which];
+  if (guest !== DEFAULT_GUEST) args.push("--guest", guest);
+  return [...args, "--format", "json"];
+}
+
+function trace(scenario, profiles, guest) {
+  const args = traceArgs(scenario, profiles, guest);
+  const { stdout } = apicTrace(args);
   try {
     return JSON.parse(stdout);
   } catch (e) {
-    throw new BlockError(`apic-trace run ${scenario} --format json printed no valid JSON: ${e.message}`);
+    throw new BlockError(`apic-trace ${args.join(" ")} printed no valid JSON: ${e.message}`);
   }
 }
 
+/** The state of step k of `profile` in a trace. */
+function stateOf(t, scenario, profile, k, guest) {
+  const s = t.profiles.find((x) => x.profile === profile)?.states[k];
+  if (!s) throw new BlockError(`the trace of ${scenario} (guest ${guest}) has no state ${k} for ${profile}`);
+  return s;
+}
+
 /** The step index of `label` ("label@n" for its n-th occurrence) in the scenario's trace. */
-function stepOf(scenario, wanted) {
+function stepOf(scenario, wanted, guest = DEFAULT_GUEST) {
   const m = /^(.*?)(?:@(\d+))?$/.exec(wanted.trim());
   const label = m[1].trim();
   const nth = m[2] ? Number(m[2]) : null;
-  const states = trace(scenario).profiles[0]?.states ?? [];
+  const states = trace(scenario, SEED, guest).profiles[0]?.states ?? [];
   const hits = states.filter((s) => s.label === label).map((s) => s.step);
   if (hits.length === 0) {
     const known = states.map((s) => `  ${s.step}: ${s.label}`);
@@ -145,11 +173,31 @@ function need(opts, key, what) {
   return opts[key];
 }
 
-function checkProfiles(list) {
+function checkProfiles(list, known = PROFILES) {
   for (const p of list) {
-    if (!PROFILES.includes(p)) throw new BlockError(`unknown profile "${p}" (known: ${PROFILES.join(", ")})`);
+    if (known.includes(p)) continue;
+    if (PROFILES.includes(p)) throw new BlockError(`the page cannot show profile "${p}" yet (an embed may name: ${known.join(", ")}); use a bits or state table`);
+    throw new BlockError(`unknown profile "${p}" (known: ${known.join(", ")})`);
   }
   return list;
+}
+
+function checkGuests(list) {
+  for (const g of list) {
+    if (!GUESTS.includes(g)) throw new BlockError(`unknown guest "${g}" (known: ${GUESTS.join(", ")})`);
+  }
+  if (new Set(list).size !== list.length) throw new BlockError(`guest= names a kernel twice: ${list.join(",")}`);
+  return list;
+}
+
+/** The guests a block names (guest=a,b), in its order; the default is the seed's tree. */
+const guestsOf = (opts) => checkGuests(opts.guest ? opts.guest.split(",") : [DEFAULT_GUEST]);
+
+/** "(generated from `...`)": the command, or with several guests the command for each. */
+function generatedFrom(scenario, profiles, guests) {
+  if (guests.length === 1) return `\`apic-trace ${traceArgs(scenario, profiles, guests[0]).join(" ")}\``;
+  const args = traceArgs(scenario, profiles, "GUEST").join(" ");
+  return `\`apic-trace ${args}\` with GUEST ${guests.join(", ")}`;
 }
 
 const escapeHtml = (s) =>
@@ -164,7 +212,9 @@ function genApicTrace(words) {
   const fmt = rest.indexOf("--format");
   if (fmt < 0 || rest[fmt + 1] !== "markdown") throw new BlockError("an apic-trace block must say --format markdown");
   const prof = rest.indexOf("--profile");
-  if (prof >= 0 && rest[prof + 1] !== "all") checkProfiles(rest[prof + 1]?.split(",") ?? [""]);
+  if (prof >= 0 && rest[prof + 1] !== "all" && rest[prof + 1] !== "every") checkProfiles(rest[prof + 1]?.split(",") ?? [""]);
+  const guest = rest.indexOf("--guest");
+  if (guest >= 0) checkGuests([rest[guest + 1] ?? ""]);
   return apicTrace(words).stdout.trimEnd();
 }
 
@@ -173,24 +223,30 @@ function genBits(words, opts) {
   if (!scenario) throw new BlockError("expected: bits <scenario> vector=0x.. at=\"label | label\"");
   const vector = Number(need(opts, "vector", "bits"));
   if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new BlockError(`bad vector ${opts.vector}`);
-  const profiles = checkProfiles(opts.p ? opts.p.split(",") : PROFILES);
+  const profiles = checkProfiles(opts.p ? opts.p.split(",") : SEED);
+  const guests = guestsOf(opts);
   const labels = need(opts, "at", "bits").split("|").map((s) => s.trim());
-  const t = trace(scenario);
   const hex = `0x${vector.toString(16).padStart(2, "0")}`;
-  const head = `| step | ${profiles.map((p) => `\`${p}\``).join(" | ")} |`;
-  const rule = `|---|${profiles.map(() => "---").join("|")}|`;
+  // One column per guest and profile (guest-major); a guest is named in the
+  // header only when the block has several.
+  const columns = guests.flatMap((g) => profiles.map((p) => ({ g, p, t: trace(scenario, profiles, g) })));
+  const name = ({ g, p }) => (guests.length > 1 ? `\`${p}\`, guest \`${g}\`` : `\`${p}\``);
+  const head = `| step | ${columns.map(name).join(" | ")} |`;
+  const rule = `|---|${columns.map(() => "---").join("|")}|`;
   const rows = labels.map((label) => {
-    const k = stepOf(scenario, label);
-    const cells = profiles.map((p) => {
-      const s = t.profiles.find((x) => x.profile === p)?.states[k];
-      if (!s) throw new BlockError(`the trace of ${scenario} has no state ${k} for ${p}`);
+    const k = stepOf(scenario, label, guests[0]);
+    for (const g of guests.slice(1)) {
+      if (stepOf(scenario, label, g) !== k) throw new BlockError(`"${label}" is not the same step under guests ${guests.join(", ")}`);
+    }
+    const cells = columns.map(({ g, p, t }) => {
+      const s = stateOf(t, scenario, p, k, g);
       const bit = (list) => (list.includes(vector) ? 1 : 0);
       const warn = s.warnings.length > 0 ? ", warns" : "";
       return `IRR ${bit(s.irr)}, ISR ${bit(s.isr)}${warn}`;
     });
     return `| ${k}: \`${label.replace(/@\d+$/, "").trim()}\` | ${cells.join(" | ")} |`;
   });
-  return [`Vector ${hex} in \`${scenario}\` (generated from \`apic-trace run ${scenario} --profile all --format json\`):`, "", head, rule, ...rows].join("\n");
+  return [`Vector ${hex} in \`${scenario}\` (generated from ${generatedFrom(scenario, profiles, guests)}):`, "", head, rule, ...rows].join("\n");
 }
 
 const FIELDS = {
@@ -211,32 +267,41 @@ const vectorList = (list) => (list.length ? list.map((v) => hex(v, 2)).join(" ")
 function genState(words, opts) {
   const [scenario] = words;
   if (!scenario) throw new BlockError('expected: state <scenario> fields=irr,isr at="label | label"');
-  const profiles = checkProfiles(opts.p ? opts.p.split(",") : PROFILES);
+  const profiles = checkProfiles(opts.p ? opts.p.split(",") : SEED);
+  const guests = guestsOf(opts);
   const fields = need(opts, "fields", "state").split(",");
   for (const f of fields) if (!FIELDS[f]) throw new BlockError(`unknown field "${f}" (known: ${Object.keys(FIELDS).join(", ")})`);
   const labels = need(opts, "at", "state").split("|").map((s) => s.trim());
-  const t = trace(scenario);
   const many = profiles.length > 1;
-  const head = `| step |${many ? " profile |" : ""} ${fields.map((f) => FIELDS[f][0]).join(" | ")} |`;
-  const rule = `|---|${many ? "---|" : ""}${fields.map(() => "---").join("|")}|`;
+  const manyGuests = guests.length > 1;
+  const head = `| step |${manyGuests ? " guest |" : ""}${many ? " profile |" : ""} ${fields.map((f) => FIELDS[f][0]).join(" | ")} |`;
+  const rule = `|---|${manyGuests ? "---|" : ""}${many ? "---|" : ""}${fields.map(() => "---").join("|")}|`;
   const rows = labels.flatMap((label) => {
-    const k = stepOf(scenario, label);
-    return profiles.map((p, i) => {
-      const s = t.profiles.find((x) => x.profile === p)?.states[k];
-      if (!s) throw new BlockError(`the trace of ${scenario} has no state ${k} for ${p}`);
-      const step = i === 0 ? `${k}: ${label.replace(/@\d+$/, "").trim()}` : "";
-      return `| ${step} |${many ? ` \`${p}\` |` : ""} ${fields.map((f) => FIELDS[f][1](s)).join(" | ")} |`;
+    const k = stepOf(scenario, label, guests[0]);
+    return guests.flatMap((g, j) => {
+      if (stepOf(scenario, label, g) !== k) throw new BlockError(`"${label}" is not the same step under guests ${guests.join(", ")}`);
+      const t = trace(scenario, profiles, g);
+      return profiles.map((p, i) => {
+        const s = stateOf(t, scenario, p, k, g);
+        const step = i === 0 && j === 0 ? `${k}: ${label.replace(/@\d+$/, "").trim()}` : "";
+        const guest = manyGuests ? (i === 0 ? ` \`${g}\` |` : " |") : "";
+        return `| ${step} |${guest}${many ? ` \`${p}\` |` : ""} ${fields.map((f) => FIELDS[f][1](s)).join(" | ")} |`;
+      });
     });
   });
-  const where = many ? "" : ` under \`${profiles[0]}\``;
-  return [`The state${where} (generated from \`apic-trace run ${scenario} --format json\`):`, "", head, rule, ...rows].join("\n");
+  const where = [many ? "" : ` under \`${profiles[0]}\``, manyGuests || guests[0] === DEFAULT_GUEST ? "" : ` with guest \`${guests[0]}\``].join("");
+  const from = profiles.every((p) => SEED.includes(p)) && guests.length === 1 && guests[0] === DEFAULT_GUEST
+    ? `\`apic-trace run ${scenario} --format json\``
+    : generatedFrom(scenario, profiles, guests);
+  return [`The state${where} (generated from ${from}):`, "", head, rule, ...rows].join("\n");
 }
 
 function genPlayground(words, opts, prefix) {
   const [scenario] = words;
   if (!scenario) throw new BlockError("expected: playground <scenario> p=... at=\"label\" title=\"...\"");
   // The playground shows panes in one fixed order, so the link uses it too.
-  const profiles = PROFILES.filter((p) => checkProfiles(need(opts, "p", "playground").split(",")).includes(p));
+  const profiles = SEED.filter((p) => checkProfiles(need(opts, "p", "playground").split(","), SEED).includes(p));
+  if (opts.guest !== undefined) throw new BlockError("an embed cannot pick the guest kernel (the page has no such key yet); use a bits or state table");
   const label = need(opts, "at", "playground");
   const title = need(opts, "title", "playground");
   // Heights that show every pane's IRR/ISR grids, kernel log and registers
