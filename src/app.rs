@@ -6,7 +6,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::alerts::alerts;
-use crate::components::editor::{what_if, Editor};
+use crate::components::editor::what_if;
+#[cfg(feature = "play")]
+use crate::components::editor::Editor;
 use crate::components::header::{Header, ScenarioEntry};
 use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
@@ -17,12 +19,12 @@ use crate::components::timeline::Timeline;
 use crate::components::vcr::{vcr, VcrProps};
 use crate::data::{self, DEFAULT_SCENARIO};
 use crate::hooks::copy_link::link_to;
+use crate::hooks::play_loader;
 use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
-use crate::hooks::use_play;
 use crate::hooks::{
-    use_copy_link, use_doc_title, use_keyboard, use_play_timer, use_ready, use_status_clear,
-    use_theme, use_url_sync,
+    use_copy_link, use_doc_title, use_keyboard, use_play, use_play_timer, use_ready,
+    use_status_clear, use_theme, use_url_sync,
 };
 use crate::state::{Action, AppState};
 use crate::url::UrlState;
@@ -75,9 +77,19 @@ pub fn App() -> Html {
             )
         })
     };
+    // The viewer (built without Play) hands what only Play does over to
+    // the full playground, loaded then (src/handoff.rs).
     let on_action: Callback<Action> = {
         let dispatcher = state.dispatcher();
-        (*use_memo((), move |_| dispatcher.to_callback())).clone()
+        (*use_memo((), move |_| {
+            let on_action = dispatcher.to_callback();
+            if crate::PLAY {
+                on_action
+            } else {
+                play_loader::route(on_action)
+            }
+        }))
+        .clone()
     };
     let root = use_node_ref();
 
@@ -136,6 +148,7 @@ pub fn App() -> Html {
             on_goto={on_action.reform(Action::Goto)} />
     };
     let narration = narration(step, state.last(), label, note, start_text);
+    #[cfg(feature = "play")]
     let editor = match (state.editor, state.shown_draft()) {
         (Some(mode), Some(d)) if !state.embed => html! {
             <Editor draft={d.clone()} {mode} current={step} can_undo={!state.undo.is_empty()}
@@ -145,6 +158,8 @@ pub fn App() -> Html {
         },
         _ => Html::default(),
     };
+    #[cfg(not(feature = "play"))]
+    let editor = Html::default();
     let stale = state.shown_draft().is_some_and(|d| d.stale());
     let top = if state.embed {
         html! {

@@ -12,6 +12,7 @@ pub mod checked;
 pub mod components;
 pub mod data;
 pub mod edit;
+pub mod handoff;
 pub mod hooks;
 pub mod keys;
 pub mod marks;
@@ -19,19 +20,26 @@ pub mod reader;
 pub mod state;
 pub mod url;
 
+/// Whether this build holds Play (the editor and scenarios of one's own),
+/// or is the viewer that loads it on demand (`src/handoff.rs`).
+pub const PLAY: bool = cfg!(feature = "play");
+
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`
-/// when the page has no such element.
+/// when the page has no such element. The full playground first takes
+/// over from the viewer, when the viewer loaded it.
 pub fn run_app() {
+    if PLAY {
+        handoff::take_over();
+        handoff::link_editor_style();
+    }
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {
             root.set_inner_html("");
-            yew::Renderer::<app::App>::with_root(root).render();
+            handoff::keep(yew::Renderer::<app::App>::with_root(root).render());
         }
-        None => {
-            yew::Renderer::<app::App>::new().render();
-        }
+        None => handoff::keep(yew::Renderer::<app::App>::new().render()),
     }
 }

@@ -346,13 +346,22 @@ impl AppState {
         let custom = match (&self.link, &self.share) {
             // A link still being read keeps its own `c` in the address bar.
             (Some((code, _)), _) => Some(code.to_string()),
-            (None, Some((_, code))) if self.on_draft => Some(code.to_string()),
+            // Only the code of the version shown: an older one would name
+            // another scenario.
+            (None, Some((v, code))) if self.shown_draft().is_some_and(|d| d.version == *v) => {
+                Some(code.to_string())
+            }
             _ => None,
+        };
+        // ... and its own step.
+        let step = match &self.link {
+            Some((_, Value::Given(k))) => *k,
+            _ => self.step,
         };
         UrlState {
             scenario: self.data.id.to_string(),
             profiles: self.profiles.clone(),
-            step: self.step,
+            step,
             embed: self.embed,
             present: self.present,
             custom,
@@ -621,6 +630,10 @@ pub fn empty_data() -> ScenarioData {
     }
 }
 
+/// Play's actions change nothing in the viewer, which holds no Play
+/// (src/handoff.rs): their arms, and all they call, drop out of its build.
+const PLAY: bool = crate::PLAY;
+
 impl Reducible for AppState {
     type Action = Action;
 
@@ -743,7 +756,7 @@ impl Reducible for AppState {
                 status,
                 ..(*self).clone()
             },
-            Action::LinkRead(code, result, text) => {
+            Action::LinkRead(code, result, text) if PLAY => {
                 let mut next = (*self).clone();
                 let Some((wanted, step)) = self.link.clone().filter(|(c, _)| *c == code) else {
                     return self;
@@ -777,13 +790,13 @@ impl Reducible for AppState {
                 }
                 next
             }
-            Action::Opened(scenario, text) => {
+            Action::Opened(scenario, text) if PLAY => {
                 let mut next = (*self).clone();
                 next.adopt(Draft::of(scenario, text));
                 next.step = 0;
                 next
             }
-            Action::DraftRestored(scenario, text) => {
+            Action::DraftRestored(scenario, text) if PLAY => {
                 let mut next = (*self).clone();
                 match &self.draft {
                     None => {
@@ -812,7 +825,7 @@ impl Reducible for AppState {
                 }
                 next
             }
-            Action::Fork => {
+            Action::Fork if PLAY => {
                 let mut next = (*self).clone();
                 let scenario = match self.shown_draft() {
                     Some(d) => (*d.scenario).clone(),
@@ -829,7 +842,7 @@ impl Reducible for AppState {
                 next.editor = Some(self.editor.unwrap_or(EditMode::Steps));
                 next
             }
-            Action::Editor(mode) if mode != self.editor => {
+            Action::Editor(mode) if PLAY && mode != self.editor => {
                 let mut next = (*self).clone();
                 if mode.is_some() && !self.on_draft {
                     if self.draft.is_some() {
@@ -844,7 +857,7 @@ impl Reducible for AppState {
                 next.editor = mode;
                 next
             }
-            Action::EditText(text) => {
+            Action::EditText(text) if PLAY => {
                 let Some(d) = self.shown_draft() else {
                     return self;
                 };
@@ -859,7 +872,7 @@ impl Reducible for AppState {
                 next.commit(d);
                 next
             }
-            Action::TextRead(rev, result) => {
+            Action::TextRead(rev, result) if PLAY => {
                 let Some(d) = self.draft.as_ref().filter(|d| d.rev == rev) else {
                     return self;
                 };
@@ -883,14 +896,14 @@ impl Reducible for AppState {
                 }
                 next
             }
-            Action::Edit(e) => {
+            Action::Edit(e) if PLAY => {
                 let mut next = (*self).clone();
                 if !next.edit(&e) {
                     return self;
                 }
                 next
             }
-            Action::WhatIf(op, after) => {
+            Action::WhatIf(op, after) if PLAY => {
                 let mut next = (*self).clone();
                 let k = self.step;
                 let at = if after { k } else { k.saturating_sub(1) };
@@ -907,7 +920,7 @@ impl Reducible for AppState {
                 )));
                 next
             }
-            Action::DeleteCurrent if self.step > 0 => {
+            Action::DeleteCurrent if PLAY && self.step > 0 => {
                 let mut next = (*self).clone();
                 if !next.edit(&StepEdit::Delete(self.step - 1)) {
                     return self;
@@ -915,7 +928,7 @@ impl Reducible for AppState {
                 next.step = (self.step - 1).min(next.last());
                 next
             }
-            Action::Undo | Action::Redo if self.on_draft => {
+            Action::Undo | Action::Redo if PLAY && self.on_draft => {
                 let undo = matches!(action, Action::Undo);
                 let (from, to) = if undo {
                     (&self.undo, &self.redo)
@@ -949,7 +962,7 @@ impl Reducible for AppState {
                 next.status = Some(AttrValue::Static(if undo { "Undone." } else { "Redone." }));
                 next
             }
-            Action::DiscardDraft if self.draft.is_some() => {
+            Action::DiscardDraft if PLAY && self.draft.is_some() => {
                 let mut next = (*self).clone();
                 next.draft = None;
                 next.undo = Rc::new(Vec::new());
@@ -967,7 +980,7 @@ impl Reducible for AppState {
                 next.status = Some(AttrValue::Static("Draft discarded."));
                 next
             }
-            Action::ShowDraft if !self.on_draft => {
+            Action::ShowDraft if PLAY && !self.on_draft => {
                 let Some(d) = self.draft.clone() else {
                     return self;
                 };
@@ -977,7 +990,7 @@ impl Reducible for AppState {
                 next.show(&d.scenario);
                 next
             }
-            Action::SwapAside => {
+            Action::SwapAside if PLAY => {
                 let Some(aside) = self.aside.clone() else {
                     return self;
                 };
@@ -993,12 +1006,12 @@ impl Reducible for AppState {
                 next.show(&scenario);
                 next
             }
-            Action::DropAside if self.aside.is_some() => AppState {
+            Action::DropAside if PLAY && self.aside.is_some() => AppState {
                 aside: None,
                 status: Some(AttrValue::Static("The draft set aside is discarded.")),
                 ..(*self).clone()
             },
-            Action::Shared(version, code) => {
+            Action::Shared(version, code) if PLAY => {
                 if self.draft.as_ref().is_none_or(|d| d.version != version) {
                     return self;
                 }
@@ -1013,7 +1026,7 @@ impl Reducible for AppState {
                 next
             }
             // Everything else (a step past either end, closing what is
-            // closed, ...) changes nothing, and returning `self` tells yew
+            // closed, Play's actions in the viewer, ...) changes nothing, and returning `self` tells yew
             // not to render again.
             _ => return self,
         };

@@ -5,6 +5,7 @@ pub mod copy_link;
 pub mod doc_title;
 pub mod keyboard;
 pub mod play;
+pub mod play_loader;
 pub mod play_timer;
 pub mod ready;
 pub mod scroll_current;
@@ -15,7 +16,10 @@ pub mod url_sync;
 pub use copy_link::use_copy_link;
 pub use doc_title::use_doc_title;
 pub use keyboard::use_keyboard;
+#[cfg(feature = "play")]
 pub use play::use_play;
+#[cfg(not(feature = "play"))]
+pub use play_loader::use_play_loader as use_play;
 pub use play_timer::use_play_timer;
 pub use ready::use_ready;
 pub use scroll_current::use_scroll_current;

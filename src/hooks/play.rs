@@ -17,7 +17,8 @@ use crate::reader;
 use crate::state::{Action, AppState, Draft};
 
 const KEY_TEXT: &str = "apic-playground.draft";
-const KEY_GOOD: &str = "apic-playground.draft.valid";
+/// Where the last valid version of the draft is kept.
+pub const KEY_GOOD: &str = "apic-playground.draft.valid";
 
 /// Biggest file read: a scenario's own cap.
 pub const MAX_FILE: f64 = format::MAX_BYTES as f64;
@@ -47,7 +48,7 @@ pub fn open_file(file: web_sys::File, on_action: Callback<Action>) {
     if file.size() > MAX_FILE {
         on_action.emit(Action::Problem(AttrValue::from(format!(
             "\"{name}\" is {} bytes long; a scenario file may be at most {} bytes (1 MiB).",
-            file.size(),
+            file.size() as u64,
             format::MAX_BYTES
         ))));
         return;
@@ -97,6 +98,19 @@ pub fn download(name: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The action of a command from the viewer (`hooks::play_loader::command`).
+pub fn pending_action(command: &str) -> Option<Action> {
+    let mut parts = command.split(':');
+    match (parts.next()?, parts.next(), parts.next()) {
+        ("fork", None, None) => Some(Action::Fork),
+        ("delete", None, None) => Some(Action::DeleteCurrent),
+        ("whatif", Some(op), Some(after)) => {
+            Some(Action::WhatIf(format::OpName::from_name(op)?, after == "1"))
+        }
+        _ => None,
+    }
 }
 
 /// Runs every effect of the editor and of scenarios of one's own.
@@ -187,6 +201,20 @@ pub fn use_play(state: &AppState, on_action: Callback<Action>) {
                     }
                 }),
                 None => *flag.borrow_mut() = true,
+            }
+        });
+    }
+    // What the viewer asked for when it handed over (src/handoff.rs).
+    {
+        let on_action = on_action.clone();
+        use_effect_with((), move |_| {
+            if let Some((command, file)) = crate::handoff::take_pending() {
+                if let Some(action) = pending_action(&command) {
+                    on_action.emit(action);
+                }
+                if let Some(file) = file {
+                    open_file(file, on_action);
+                }
             }
         });
     }

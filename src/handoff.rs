@@ -1,0 +1,149 @@
+//! The hand-off from the viewer to the full playground (README,
+//! "Performance"). The page's first module is the viewer: this crate
+//! built without its `play` feature, which drops every part of Play
+//! (drafts, edits, undo, the editor, files, the reader worker's client)
+//! from the first load of a built-in. The moment a visit needs Play (a
+//! `c` link, a stored draft, "Edit a copy", a what-if, a dropped file),
+//! the viewer loads the full playground (the same app with `play`, Trunk's
+//! `play_loader.js`, `play.js`, `play_bg.wasm`) and hands over: the view
+//! is in the address, and what the user asked for travels as a short
+//! command (and a dropped file) in `window.apicHandoff`. The full app,
+//! once loaded, stops the viewer, mounts itself on a fresh `#app` and
+//! carries the command out; until then the viewer stays interactive.
+
+use std::cell::RefCell;
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+
+use crate::app::App;
+
+/// The global object the two modules meet on.
+const KEY: &str = "apicHandoff";
+
+thread_local! {
+    /// The viewer, to stop when the full playground takes over.
+    static VIEWER: RefCell<Option<yew::AppHandle<App>>> = const { RefCell::new(None) };
+    /// What the viewer asked the full playground to do.
+    static PENDING: RefCell<Option<(String, Option<web_sys::File>)>> = const { RefCell::new(None) };
+}
+
+/// Keeps the viewer's handle, for [`start`]'s stop.
+pub fn keep(handle: yew::AppHandle<App>) {
+    VIEWER.set(Some(handle));
+}
+
+fn global() -> Option<JsValue> {
+    web_sys::window().map(JsValue::from)
+}
+
+/// Unmounts the viewer: its root leaves the page (a fresh, empty `#app`
+/// takes its place, for the full playground) and the app is destroyed.
+fn stop_viewer() {
+    let document = web_sys::window().and_then(|w| w.document());
+    let old = document.as_ref().and_then(|d| d.get_element_by_id("app"));
+    let new = document.as_ref().and_then(|d| d.create_element("div").ok());
+    if let (Some(old), Some(new)) = (old, new) {
+        new.set_id("app");
+        old.remove_attribute("id").ok();
+        old.replace_with_with_node_1(&new).ok();
+    }
+    if let Some(handle) = VIEWER.take() {
+        handle.destroy();
+    }
+}
+
+/// Starts loading the full playground (once), to show the view `hash`
+/// (the address's own when `None`) and then carry out `command` (`fork`,
+/// `delete`, `whatif:<op>:<0|1>`, or nothing) on `file`, if any.
+/// `on_fail` hears when it cannot load.
+pub fn start(
+    hash: Option<&str>,
+    command: &str,
+    file: Option<web_sys::File>,
+    on_fail: yew::Callback<()>,
+) {
+    let (Some(window), Some(global)) = (web_sys::window(), global()) else {
+        return;
+    };
+    let first = !Reflect::has(&global, &KEY.into()).unwrap_or(true);
+    // The address now names the view (the viewer's sync waits a moment).
+    if let (Some(hash), Ok(history)) = (hash, window.history()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
+    }
+    let handoff = if first {
+        let o = js_sys::Object::new();
+        let _ = Reflect::set(&o, &"stop".into(), &Closure::once_into_js(stop_viewer));
+        let _ = Reflect::set(&global, &KEY.into(), &o);
+        JsValue::from(o)
+    } else {
+        Reflect::get(&global, &KEY.into()).unwrap_or_default()
+    };
+    if !command.is_empty() || file.is_some() {
+        let _ = Reflect::set(&handoff, &"command".into(), &command.into());
+        let _ = Reflect::set(&handoff, &"file".into(), &JsValue::from(file));
+    }
+    if !first {
+        return;
+    }
+    let script = window.document().and_then(|d| {
+        let s = d.create_element("script").ok()?;
+        s.set_attribute("type", "module").ok()?;
+        s.set_attribute("src", "./play_loader.js").ok()?;
+        d.head()?.append_child(&s).ok()?;
+        Some(s)
+    });
+    match script {
+        Some(s) => {
+            gloo_events::EventListener::once(&s, "error", move |_| on_fail.emit(())).forget()
+        }
+        None => on_fail.emit(()),
+    }
+}
+
+/// In the full playground: takes over from the viewer, if it started it
+/// (stops it and keeps its command for [`take_pending`]).
+pub fn take_over() {
+    let Some(global) = global() else {
+        return;
+    };
+    let Ok(handoff) = Reflect::get(&global, &KEY.into()) else {
+        return;
+    };
+    if handoff.is_undefined() {
+        return;
+    }
+    let _ = Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &KEY.into());
+    let stop = Reflect::get(&handoff, &"stop".into()).ok();
+    if let Some(stop) = stop.and_then(|s| s.dyn_into::<js_sys::Function>().ok()) {
+        let _ = stop.call0(&JsValue::NULL);
+    }
+    let command = Reflect::get(&handoff, &"command".into())
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default();
+    let file = Reflect::get(&handoff, &"file".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<web_sys::File>().ok());
+    PENDING.set(Some((command, file)));
+}
+
+/// Links the editor's stylesheet (`editor.css`, which only the full
+/// playground needs).
+pub fn link_editor_style() {
+    let document = web_sys::window().and_then(|w| w.document());
+    let link = document
+        .as_ref()
+        .and_then(|d| d.create_element("link").ok());
+    let head = document.as_ref().and_then(|d| d.head());
+    if let (Some(link), Some(head)) = (link, head) {
+        let _ = link.set_attribute("rel", "stylesheet");
+        let _ = link.set_attribute("href", "./editor.css");
+        let _ = head.append_child(&link);
+    }
+}
+
+/// The viewer's command and file, once.
+pub fn take_pending() -> Option<(String, Option<web_sys::File>)> {
+    PENDING.take()
+}

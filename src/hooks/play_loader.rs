@@ -1,0 +1,128 @@
+//! The viewer's side of Play (`src/handoff.rs`): it holds none of it, and
+//! loads the full playground the moment a visit needs it: a `c` link, a
+//! draft kept from an earlier visit, a file dropped on the page, or a
+//! control that edits ("Edit a copy", a what-if).
+
+use std::cell::RefCell;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::DragEvent;
+use yew::prelude::*;
+
+use crate::handoff;
+use crate::hooks::play::KEY_GOOD;
+use crate::state::{Action, AppState};
+use crate::url;
+
+/// The command for the full playground that carries out `action`, for
+/// the actions only it can (`None` for the viewer's own).
+pub fn command(action: &Action) -> Option<String> {
+    match action {
+        Action::Fork => Some("fork".to_owned()),
+        Action::DeleteCurrent => Some("delete".to_owned()),
+        Action::WhatIf(op, after) => Some(format!("whatif:{}:{}", op.name(), u8::from(*after))),
+        _ => None,
+    }
+}
+
+thread_local! {
+    /// The view's address (its hash), as of the last render.
+    static VIEW: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Loads the full playground, to show the view shown (or the view of
+/// `hash`, for a link or a stored draft) and carry out `command`.
+fn hand_over(
+    command: &str,
+    file: Option<web_sys::File>,
+    hash: Option<String>,
+    on_action: &Callback<Action>,
+) {
+    let view = hash.unwrap_or_else(|| VIEW.with_borrow(Clone::clone));
+    let view = view.trim_start_matches('#');
+    handoff::start(Some(view), command, file, failed(on_action));
+}
+
+/// `on_action`, but an action only the full playground can carry out
+/// loads it and hands the action over.
+pub fn route(on_action: Callback<Action>) -> Callback<Action> {
+    Callback::from(move |action: Action| match command(&action) {
+        Some(c) => {
+            on_action.emit(Action::Status(Some(AttrValue::Static(
+                "Loading the editor…",
+            ))));
+            hand_over(&c, None, None, &on_action);
+        }
+        None => on_action.emit(action),
+    })
+}
+
+fn failed(on_action: &Callback<Action>) -> Callback<()> {
+    on_action.reform(|()| {
+        Action::Problem(AttrValue::Static(
+            "The editor could not be loaded (play_loader.js): reload the page to try again.",
+        ))
+    })
+}
+
+/// Loads the full playground when the view needs it: a link's `c`, a
+/// stored draft, a dropped file (the viewer's `use_play`).
+#[hook]
+pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
+    VIEW.set(url::encode(&state.url_state()));
+    let stored = use_memo((), |_| {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok()?)
+            .and_then(|s| s.get_item(KEY_GOOD).ok()?)
+            .is_some()
+    });
+    // The address as loaded: the viewer's first render rewrites it (a
+    // link's `s` beside its `c` goes), but the full playground must read
+    // the link itself, problems and all.
+    let loaded = use_mut_ref(crate::hooks::url_sync::current_hash);
+    {
+        let on_action = on_action.clone();
+        use_effect_with(state.link.is_some() || *stored, move |&needed| {
+            let loaded = std::mem::take(&mut *loaded.borrow_mut());
+            if needed {
+                let hash = Some(loaded).filter(|h| !h.is_empty());
+                let hash = hash.or_else(|| Some(crate::hooks::url_sync::current_hash()));
+                hand_over("", None, hash, &on_action);
+            }
+        });
+    }
+    use_effect_with((), move |_| {
+        let window = web_sys::window();
+        let over = window.as_ref().map(|w| {
+            EventListener::new_with_options(
+                w,
+                "dragover",
+                EventListenerOptions::enable_prevent_default(),
+                |e| e.prevent_default(),
+            )
+        });
+        let dropped = window.as_ref().map(|w| {
+            EventListener::new_with_options(
+                w,
+                "drop",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let file = e
+                        .dyn_ref::<DragEvent>()
+                        .and_then(|d| d.data_transfer())
+                        .and_then(|t| t.files())
+                        .and_then(|f| f.get(0));
+                    if let Some(file) = file {
+                        e.prevent_default();
+                        hand_over("", Some(file), None, &on_action);
+                    }
+                },
+            )
+        });
+        move || {
+            drop(over);
+            drop(dropped);
+        }
+    });
+}
