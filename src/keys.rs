@@ -6,8 +6,12 @@ use apic_core::Profile;
 use crate::state::Action;
 
 /// One line of the help overlay: keys and what they do.
-pub const HELP: [(&str, &str); 10] = [
+pub const HELP: [(&str, &str); 11] = [
     ("→ / ←", "step forward / back"),
+    (
+        "n / N",
+        "next / previous marked step: profiles diverge, the guest warns, a check fails",
+    ),
     ("Home / End", "initial state / last step"),
     ("Space", "play / pause"),
     (
@@ -41,6 +45,8 @@ pub fn action_for(
     match key {
         "ArrowRight" => Some(Action::Next),
         "ArrowLeft" => Some(Action::Prev),
+        "n" => Some(Action::NextMark),
+        "N" => Some(Action::PrevMark),
         "Home" => Some(Action::First),
         "End" => Some(Action::Last),
         " " | "Spacebar" => Some(Action::TogglePlay),

@@ -117,6 +117,11 @@ pub enum Action {
     Next,
     /// One step back (no-op at the start).
     Prev,
+    /// To the next step the timeline marks (profiles diverge, the guest
+    /// warns, a checkpoint fails); no-op when none follows.
+    NextMark,
+    /// To the previous marked step; no-op when none comes before.
+    PrevMark,
     /// To the initial state.
     First,
     /// To the last state.
@@ -334,6 +339,24 @@ impl AppState {
         alerts.append(&mut state.alerts);
         state.alerts = alerts;
         state
+    }
+
+    /// Whether the timeline marks step k: the profiles on screen diverge,
+    /// a guest warns, or a checkpoint fails there.
+    fn marked(&self, k: usize) -> bool {
+        self.marks
+            .get(k)
+            .is_some_and(|m| m.diverge || m.warning || m.expect == Some(false))
+    }
+
+    /// The first marked step after the current one.
+    fn marked_after(&self) -> Option<usize> {
+        (self.step + 1..self.marks.len()).find(|k| self.marked(*k))
+    }
+
+    /// The last marked step before the current one.
+    fn marked_before(&self) -> Option<usize> {
+        (0..self.step).rev().find(|k| self.marked(*k))
     }
 
     /// The index of the last state.
@@ -647,6 +670,20 @@ impl Reducible for AppState {
             Action::Prev if self.step > 0 => AppState {
                 playing: false,
                 ..self.with_step(self.step - 1)
+            },
+            Action::NextMark => match self.marked_after() {
+                Some(k) => AppState {
+                    playing: false,
+                    ..self.with_step(k)
+                },
+                None => return self,
+            },
+            Action::PrevMark => match self.marked_before() {
+                Some(k) => AppState {
+                    playing: false,
+                    ..self.with_step(k)
+                },
+                None => return self,
             },
             Action::First if self.step != 0 || self.playing => AppState {
                 playing: false,

@@ -267,3 +267,26 @@ fn the_keyboard_map() {
     );
     assert_eq!(action_for("?", false, true, false), Some(Action::CloseHelp));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn n_and_shift_n_jump_between_marked_steps() {
+    // The miniature: the buggy profile's IRR differs from step 2 on (a
+    // divergence mark), and it warns at step 3 (a warning mark, and a new
+    // way of differing); steps 0 and 1 are unmarked.
+    let key = |k: &str| action_for(k, false, false, false).unwrap();
+    let s = start("");
+    let s = apply(&s, key("n"));
+    assert_eq!(s.step, 2);
+    let s = apply(&s, key("n"));
+    assert_eq!(s.step, 3);
+    let end = apply(&s, key("n"));
+    assert_eq!(end.step, 3, "no marked step after the last");
+    let s = apply(&end, key("N"));
+    assert_eq!(s.step, 2);
+    let s = apply(&s, key("N"));
+    assert_eq!(s.step, 2, "no marked step before step 2");
+    // With real hardware alone nothing diverges and nothing warns.
+    let alone = start("p=hardware");
+    assert_eq!(apply(&alone, key("n")).step, 0);
+}
