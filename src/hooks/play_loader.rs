@@ -67,7 +67,9 @@ fn failed(on_action: &Callback<Action>) -> Callback<()> {
 }
 
 /// Loads the full playground when the view needs it: a link's `c`, a
-/// stored draft, a dropped file (the viewer's `use_play`).
+/// stored draft (on the full page: an embed never shows it, and a book
+/// page embeds the playground many times), a dropped file (the viewer's
+/// `use_play`).
 #[hook]
 pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
     VIEW.set(url::encode(&state.url_state()));
@@ -83,14 +85,17 @@ pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
     let loaded = use_mut_ref(crate::hooks::url_sync::current_hash);
     {
         let on_action = on_action.clone();
-        use_effect_with(state.link.is_some() || *stored, move |&needed| {
-            let loaded = std::mem::take(&mut *loaded.borrow_mut());
-            if needed {
-                let hash = Some(loaded).filter(|h| !h.is_empty());
-                let hash = hash.or_else(|| Some(crate::hooks::url_sync::current_hash()));
-                hand_over("", None, hash, &on_action);
-            }
-        });
+        use_effect_with(
+            state.link.is_some() || (*stored && !state.embed),
+            move |&needed| {
+                let loaded = std::mem::take(&mut *loaded.borrow_mut());
+                if needed {
+                    let hash = Some(loaded).filter(|h| !h.is_empty());
+                    let hash = hash.or_else(|| Some(crate::hooks::url_sync::current_hash()));
+                    hand_over("", None, hash, &on_action);
+                }
+            },
+        );
     }
     use_effect_with((), move |_| {
         let window = web_sys::window();
