@@ -517,6 +517,9 @@ impl AppState {
         let mut next = self.clone();
         next.alerts = parsed.errors.into_iter().map(AttrValue::from).collect();
         next.playing = false;
+        if let Some(theme) = parsed.theme.given().and_then(Theme::from_token) {
+            next.theme = theme;
+        }
         if let Value::Given(code) = &parsed.custom {
             let same = self.on_draft && self.share.as_ref().is_some_and(|(_, c)| c == code);
             if !same {

@@ -58,6 +58,10 @@ pub struct Parsed {
     pub present: Value<bool>,
     /// `c`: a scenario of its own (checked by the reader, not here)
     pub custom: Value<String>,
+    /// `theme`: `light`, `dark` or `system`, for a page that embeds the
+    /// playground and wants it to follow its own theme (read, never
+    /// written back: the view's link does not carry it)
+    pub theme: Value<&'static str>,
     /// Human-readable problems, in the order met.
     pub errors: Vec<String>,
 }
@@ -74,6 +78,7 @@ pub fn parse(hash: &str) -> Parsed {
         embed: Value::Missing,
         present: Value::Missing,
         custom: Value::Missing,
+        theme: Value::Missing,
         errors: Vec::new(),
     };
     let body = hash.strip_prefix('#').unwrap_or(hash);
@@ -119,8 +124,9 @@ pub fn parse(hash: &str) -> Parsed {
             "t" => out.step = parse_step(&value, &mut out.errors),
             "embed" => out.embed = parse_flag("embed", &value, &mut out.errors),
             "present" => out.present = parse_flag("present", &value, &mut out.errors),
+            "theme" => out.theme = parse_theme(&value, &mut out.errors),
             _ => out.errors.push(format!(
-                "The link's key \"{}\" is unknown and was ignored (known: s, c, p, t, embed, present).",
+                "The link's key \"{}\" is unknown and was ignored (known: s, c, p, t, embed, present, theme).",
                 shorten(key)
             )),
         }
@@ -160,6 +166,7 @@ fn mark_invalid(out: &mut Parsed, key: &str) {
         "t" => out.step = Value::Invalid,
         "embed" => out.embed = Value::Invalid,
         "present" => out.present = Value::Invalid,
+        "theme" => out.theme = Value::Invalid,
         _ => {}
     }
 }
@@ -217,6 +224,22 @@ fn parse_step(value: &str, errors: &mut Vec<String>) -> Value<usize> {
         _ => {
             errors.push(format!(
                 "\"t={}\" is not a step number (0 is the initial state).",
+                shorten(value)
+            ));
+            Value::Invalid
+        }
+    }
+}
+
+/// The themes a link may ask for (the tokens of `state::Theme`).
+const THEMES: [&str; 3] = ["light", "dark", "system"];
+
+fn parse_theme(value: &str, errors: &mut Vec<String>) -> Value<&'static str> {
+    match THEMES.iter().find(|t| **t == value) {
+        Some(t) => Value::Given(t),
+        None => {
+            errors.push(format!(
+                "\"theme={}\" should be theme=light, theme=dark or theme=system.",
                 shorten(value)
             ));
             Value::Invalid

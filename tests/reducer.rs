@@ -290,3 +290,21 @@ fn n_and_shift_n_jump_between_marked_steps() {
     let alone = start("p=hardware");
     assert_eq!(apply(&alone, key("n")).step, 0);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_link_can_set_the_theme_for_an_embedding_page() {
+    assert_eq!(start("theme=dark").theme, Theme::Dark);
+    assert_eq!(start("theme=light&embed=1").theme, Theme::Light);
+    // A link that changes its theme (the host page switched) follows it.
+    let s = start("theme=dark");
+    let s = apply(&s, Action::ApplyHash("theme=light".to_owned()));
+    assert_eq!(s.theme, Theme::Light);
+    // A bad value is said and changes nothing.
+    let s = start("theme=blue");
+    assert_eq!(s.theme, Theme::System);
+    assert!(s
+        .alerts
+        .iter()
+        .any(|a| a.contains("theme=light, theme=dark or theme=system")));
+}

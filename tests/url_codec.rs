@@ -195,3 +195,17 @@ fn a_followed_link_is_read_from_its_own_url() {
     assert_eq!(hash_of("http://127.0.0.1:8080/#"), "#");
     assert_eq!(hash_of("http://127.0.0.1:8080/#t=1#2"), "#t=1#2");
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn theme_is_read_from_a_link() {
+    assert_eq!(parse("theme=dark").theme, Value::Given("dark"));
+    assert_eq!(
+        parse("s=hotplug-cpu0&theme=system").theme,
+        Value::Given("system")
+    );
+    let p = parse("theme=Dark");
+    assert_eq!(p.theme, Value::Invalid);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(parse("").theme, Value::Missing);
+}

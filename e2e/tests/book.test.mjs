@@ -127,6 +127,28 @@ test("the embeds at the startup step show the stale bit under the buggy emulatio
   }
 });
 
+test("the embeds follow the book's theme, light or dark, as it changes", async () => {
+  const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/the-bug.html`, waitReady: false });
+  try {
+    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
+    await iframe.scrollIntoViewIfNeeded();
+    const frame = await playgroundFrame(await iframe.elementHandle());
+    await waitForReady(frame);
+    const frameTheme = () => frame.evaluate(() => document.documentElement.dataset.theme ?? "");
+    await frame.waitForFunction(() => document.documentElement.dataset.theme === "light");
+    // mdBook's navy theme is dark: the embed follows without a reload.
+    await page.evaluate(() => {
+      document.documentElement.classList.remove("light");
+      document.documentElement.classList.add("navy");
+    });
+    await frame.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    assert.equal(await frameTheme(), "dark");
+    assertNoProblems(problems, assert);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the cheat sheet prints on one page, A4 or Letter", async () => {
   const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/cheatsheet.html`, waitReady: false });
   try {

@@ -21,6 +21,14 @@ pub fn stored_theme() -> Theme {
         .unwrap_or_default()
 }
 
+/// Whether the page runs inside another page's frame.
+fn in_frame() -> bool {
+    web_sys::window().is_some_and(|w| match w.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &w),
+        _ => true,
+    })
+}
+
 /// Whether the system prefers a dark scheme now.
 pub fn system_dark() -> bool {
     web_sys::window()
@@ -41,7 +49,9 @@ pub fn use_theme(theme: Theme) {
                 Theme::Light | Theme::Dark => root.set_attribute("data-theme", theme.token()),
             };
         }
-        if let Some(s) = storage() {
+        // An embedded frame follows its host page (`theme=` in its link)
+        // and does not change what the playground remembers for itself.
+        if let (Some(s), false) = (storage(), in_frame()) {
             let _ = s.set_item(KEY, theme.token());
         }
     });
