@@ -167,3 +167,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Runs `body({ browser, server })` with a fresh server (on `root`) and browser, closing both. */
+export async function withBrowser(body, root) {
+  const server = await startServer(root);
+  const browser = await launchBrowser();
+  try {
+    await body({ browser, server });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

@@ -3,30 +3,10 @@
 // modes, a bad link, and screenshots of the four main views.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  assertNoProblems,
-  launchBrowser,
-  openApp,
-  screenshot,
-  screenshotDir,
-  startServer,
-  waitForReady,
-} from "../lib.mjs";
+import { assertNoProblems, openApp, screenshot, screenshotDir, waitForReady, withBrowser } from "../lib.mjs";
 
 const TIMER = 236; // 0xec, LOCAL_TIMER_VECTOR
 const ALL = ["hardware", "kvm-apicv", "kvm-emulated", "kvm-emulated-fixed"];
-
-/** Runs `body({ browser, server })` with a fresh server and browser. */
-async function withBrowser(body) {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
-    await body({ browser, server });
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-}
 
 const current = (page) => page.locator("[data-timeline]").getAttribute("data-current");
 

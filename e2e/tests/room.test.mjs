@@ -6,18 +6,7 @@
 // differing pane first, and no 404 (favicon) on the embedding example.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoProblems, launchBrowser, openApp, screenshot, startServer } from "../lib.mjs";
-
-async function withBrowser(body) {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
-    await body({ browser, server });
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-}
+import { assertNoProblems, openApp, screenshot, withBrowser } from "../lib.mjs";
 
 const waitForStep = (page, k) =>
   page.waitForFunction((k) => document.querySelector("[data-timeline]")?.dataset.current === String(k), k);
