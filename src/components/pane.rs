@@ -1,6 +1,6 @@
 //! One profile's pane: who it is, whether it differs from real hardware,
 //! IRR and ISR (the story's registers) first, the guest log, the other
-//! registers, TMR, and the step's events with their rules.
+//! registers, the step's events with their rules, and TMR.
 //! Panes for all chosen profiles render the same step, side by side.
 
 use std::rc::Rc;
@@ -99,11 +99,14 @@ pub fn Pane(props: &PaneProps) -> Html {
             </div>
             { console(&props.warnings, v.state.step) }
             { registers(v) }
+            // What happened comes before TMR, which is empty in most steps:
+            // the step's explanation where the eye is, the rarely used grid
+            // at the bottom.
+            { events(v) }
             <div class="grids aux">
                 <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
                 { static_markup(LEGEND_BOX) }
             </div>
-            { events(v) }
         </section>
     }
 }
