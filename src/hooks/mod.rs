@@ -3,6 +3,7 @@
 
 pub mod copy_link;
 pub mod doc_title;
+pub mod dropped_file;
 pub mod keyboard;
 pub mod play;
 pub mod play_loader;

@@ -10,7 +10,7 @@ use apic_core::format::{self, FormatError, Scenario};
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DragEvent, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use crate::reader;
@@ -248,41 +248,7 @@ pub fn use_play(state: &AppState, on_action: Callback<Action>) {
         });
     }
     // Files dropped anywhere on the page.
-    {
-        use_effect_with((), move |_| {
-            let window = web_sys::window();
-            let over = window.as_ref().map(|w| {
-                EventListener::new_with_options(
-                    w,
-                    "dragover",
-                    EventListenerOptions::enable_prevent_default(),
-                    |e| e.prevent_default(),
-                )
-            });
-            let drop_listener = window.as_ref().map(|w| {
-                EventListener::new_with_options(
-                    w,
-                    "drop",
-                    EventListenerOptions::enable_prevent_default(),
-                    move |e| {
-                        let Some(d) = e.dyn_ref::<DragEvent>() else {
-                            return;
-                        };
-                        let file = d
-                            .data_transfer()
-                            .and_then(|t| t.files())
-                            .and_then(|f| f.get(0));
-                        if let Some(file) = file {
-                            e.prevent_default();
-                            open_file(file, on_action.clone());
-                        }
-                    },
-                )
-            });
-            move || {
-                drop(over);
-                drop(drop_listener);
-            }
-        });
-    }
+    crate::hooks::dropped_file::use_dropped_file(Callback::from(move |file| {
+        open_file(file, on_action.clone())
+    }));
 }

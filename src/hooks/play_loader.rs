@@ -5,9 +5,6 @@
 
 use std::cell::RefCell;
 
-use gloo_events::{EventListener, EventListenerOptions};
-use wasm_bindgen::JsCast;
-use web_sys::DragEvent;
 use yew::prelude::*;
 
 use crate::handoff;
@@ -97,37 +94,8 @@ pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
             },
         );
     }
-    use_effect_with((), move |_| {
-        let window = web_sys::window();
-        let over = window.as_ref().map(|w| {
-            EventListener::new_with_options(
-                w,
-                "dragover",
-                EventListenerOptions::enable_prevent_default(),
-                |e| e.prevent_default(),
-            )
-        });
-        let dropped = window.as_ref().map(|w| {
-            EventListener::new_with_options(
-                w,
-                "drop",
-                EventListenerOptions::enable_prevent_default(),
-                move |e| {
-                    let file = e
-                        .dyn_ref::<DragEvent>()
-                        .and_then(|d| d.data_transfer())
-                        .and_then(|t| t.files())
-                        .and_then(|f| f.get(0));
-                    if let Some(file) = file {
-                        e.prevent_default();
-                        hand_over("", Some(file), None, &on_action);
-                    }
-                },
-            )
-        });
-        move || {
-            drop(over);
-            drop(dropped);
-        }
-    });
+    // A file dropped on the page opens in the full playground.
+    crate::hooks::dropped_file::use_dropped_file(Callback::from(move |file| {
+        hand_over("", Some(file), None, &on_action)
+    }));
 }
