@@ -34,7 +34,7 @@
 //   the trace's state (irr isr tmr tpr ppr spiv if cpu lvt_timer warnings)
 //   <!-- end generated -->
 //
-//   <!-- generated: playground hotplug-cpu0 p=hardware,kvm-emulated at="label" title="what it shows" [height=600] -->
+//   <!-- generated: playground hotplug-cpu0 p=hardware,kvm-emulated at="label" title="what it shows" [guest=v5.2] [height=600] -->
 //   an <iframe> on playground/index.html#s=..&p=..&t=<k>&embed=1, where k is
 //   the step with that label; data-expect-label keeps the label for the
 //   book's browser test
@@ -300,8 +300,10 @@ function genPlayground(words, opts, prefix) {
   const [scenario] = words;
   if (!scenario) throw new BlockError("expected: playground <scenario> p=... at=\"label\" title=\"...\"");
   // The playground shows panes in one fixed order, so the link uses it too.
-  const profiles = SEED.filter((p) => checkProfiles(need(opts, "p", "playground").split(","), SEED).includes(p));
-  if (opts.guest !== undefined) throw new BlockError("an embed cannot pick the guest kernel (the page has no such key yet); use a bits or state table");
+  const profiles = PROFILES.filter((p) => checkProfiles(need(opts, "p", "playground").split(",")).includes(p));
+  const guests = guestsOf(opts);
+  if (guests.length !== 1) throw new BlockError("an embed shows one guest kernel: guest=<one of " + GUESTS.join(", ") + ">");
+  const [guest] = guests;
   const label = need(opts, "at", "playground");
   const title = need(opts, "title", "playground");
   // Heights that show every pane's IRR/ISR grids, kernel log and registers
@@ -310,8 +312,8 @@ function genPlayground(words, opts, prefix) {
   // side, three or four wrap into two rows (the second shows grids and log).
   const height = Number(opts.height ?? { 1: 780, 2: 620 }[profiles.length] ?? 1450);
   if (!Number.isInteger(height) || height < 200 || height > 1600) throw new BlockError(`height ${opts.height} is not 200..1600`);
-  const k = stepOf(scenario, label);
-  const hash = `s=${scenario}&p=${profiles.join(",")}&t=${k}`;
+  const k = stepOf(scenario, label, guest);
+  const hash = `s=${scenario}&p=${profiles.join(",")}&t=${k}${guest === DEFAULT_GUEST ? "" : `&guest=${guest}`}`;
   const bare = label.replace(/@\d+$/, "").trim();
   return [
     `<figure class="apic-embed">`,

@@ -176,7 +176,7 @@ pub fn App() -> Html {
             <>
                 <Header catalog={catalog.0.clone()} scenario={data.id.clone()} summary={data.summary.clone()}
                     draft={state.draft.as_ref().map(|d| AttrValue::from(d.scenario.title.clone()))} on_draft={state.on_draft}
-                    shown={state.profiles.clone()} theme={state.theme}
+                    shown={state.profiles.clone()} guest={state.guest} theme={state.theme}
                     present={state.present} on_action={on_action.clone()} on_copy={on_copy} />
                 <div class="controls">{ vcr }</div>
             </>

@@ -1,5 +1,5 @@
-//! A scenario and its traces under all four profiles, computed once when the
-//! scenario is chosen (the engine is pure, so this is a plain function call).
+//! A scenario and its traces under every profile, computed once when the
+//! scenario (or the guest kernel) is chosen (the engine is pure, so this is a plain function call).
 //! Everything a step's screen needs is derived here ahead of time: bit sets,
 //! the bits and fields this step changed, and what differs from real
 //! hardware. Rendering a step is then indexing, never recomputing.
@@ -12,6 +12,7 @@ use yew::AttrValue;
 use crate::bits::Bits256;
 
 pub use apic_core::format::Field;
+use apic_core::format::Kernel;
 
 /// How the screen names a field of the visible state.
 pub fn label(field: Field) -> &'static str {
@@ -106,7 +107,7 @@ pub struct StepInfo {
     pub note: Option<AttrValue>,
 }
 
-/// A scenario with all four runs.
+/// A scenario with a run per profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioData {
     /// The scenario's id (`hotplug-cpu0`).
@@ -117,7 +118,7 @@ pub struct ScenarioData {
     pub summary: AttrValue,
     /// `steps[k]` describes state k; `steps[0]` is the initial state.
     pub steps: Rc<[StepInfo]>,
-    /// One run per profile, in `Profile::ALL` order.
+    /// One run per profile, in `Profile::EVERY` order.
     pub runs: Vec<Rc<ProfileRun>>,
 }
 
@@ -279,11 +280,12 @@ fn build_run(
     }
 }
 
-/// A built-in scenario of the core, run under every profile.
-pub fn load_builtin(id: &str) -> Result<ScenarioData, String> {
+/// A built-in scenario of the core, run under every profile with `guest`'s
+/// routines.
+pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
     let scenario =
         apic_core::builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))?;
-    let trace = apic_core::engine::run_all(&scenario, &Profile::ALL);
+    let trace = apic_core::engine::run_all_guest(&scenario, &Profile::EVERY, guest);
     let meta = Meta {
         id: scenario.id.clone(),
         title: scenario.title.clone(),

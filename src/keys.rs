@@ -15,8 +15,8 @@ pub const HELP: [(&str, &str); 11] = [
     ("Home / End", "initial state / last step"),
     ("Space", "play / pause"),
     (
-        "1 2 3 4",
-        "show or hide real hardware, KVM apicv=1, KVM apicv=0, KVM apicv=0 fixed",
+        "1 … 8",
+        "show or hide a profile: 1 real hardware, 2 KVM apicv=1, 3 KVM apicv=0, 4 apicv=0 + fix, 5 QEMU, 6 Xen, 7 bhyve, 8 VirtualBox",
     ),
     ("p", "presenter mode"),
     ("t", "light / dark theme"),
@@ -41,7 +41,7 @@ pub fn action_for(
     if help_open {
         return matches!(key, "Escape" | "?").then_some(Action::CloseHelp);
     }
-    let profile = |i: usize| Profile::ALL.get(i).copied().map(Action::ToggleProfile);
+    let profile = |i: usize| Profile::EVERY.get(i).copied().map(Action::ToggleProfile);
     match key {
         "ArrowRight" => Some(Action::Next),
         "ArrowLeft" => Some(Action::Prev),
@@ -54,6 +54,10 @@ pub fn action_for(
         "2" => profile(1),
         "3" => profile(2),
         "4" => profile(3),
+        "5" => profile(4),
+        "6" => profile(5),
+        "7" => profile(6),
+        "8" => profile(7),
         "p" | "P" => Some(Action::TogglePresent),
         "t" | "T" => Some(Action::ToggleTheme { system_dark }),
         "?" => Some(Action::ToggleHelp),

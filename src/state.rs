@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use apic_core::format::{FormatError, Scenario};
+use apic_core::format::{FormatError, Kernel, Scenario};
 use apic_core::Profile;
 use yew::{AttrValue, Reducible};
 
@@ -14,8 +14,9 @@ use crate::edit::{self, StepEdit};
 use crate::marks::{marks, StepMarks};
 use crate::url::{self, Parsed, UrlState, Value};
 
-/// Loads a scenario by id (the built-ins in the app; hand-made data in tests).
-pub type Loader = fn(&str) -> Result<ScenarioData, String>;
+/// Loads a scenario by id, run with a guest kernel's routines (the
+/// built-ins in the app; hand-made data in tests).
+pub type Loader = fn(&str, Kernel) -> Result<ScenarioData, String>;
 
 /// Playback speed of the play button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -136,6 +137,9 @@ pub enum Action {
     SetSpeed(Speed),
     /// Show or hide a profile's pane (the last one shown stays).
     ToggleProfile(Profile),
+    /// Run the scenario's `linux` steps with another guest kernel's
+    /// routines, keeping the step.
+    SetGuest(Kernel),
     /// Choose a built-in scenario.
     SelectScenario(String),
     /// The location hash changed (a link was followed or edited).
@@ -260,8 +264,10 @@ pub struct AppState {
     pub marks: Rc<[StepMarks]>,
     /// The state shown (0 = initial).
     pub step: usize,
-    /// The profiles shown, in `Profile::ALL` order; never empty.
+    /// The profiles shown, in `Profile::EVERY` order; never empty.
     pub profiles: Vec<Profile>,
+    /// The guest kernel whose routines the scenario's `linux` steps run.
+    pub guest: Kernel,
     /// Whether the play timer runs.
     pub playing: bool,
     /// Playback speed.
@@ -301,7 +307,7 @@ impl AppState {
     /// is usable, with a message for the rest.
     pub fn new(hash: &str, theme: Theme, loader: Loader, default_scenario: &str) -> AppState {
         let mut alerts = Vec::new();
-        let data = match loader(default_scenario) {
+        let data = match loader(default_scenario, Kernel::default()) {
             Ok(data) => data,
             Err(e) => {
                 alerts.push(AttrValue::from(format!(
@@ -317,6 +323,7 @@ impl AppState {
             marks: Rc::from(Vec::new()),
             step: 0,
             profiles: Profile::ALL.to_vec(),
+            guest: Kernel::default(),
             playing: false,
             speed: Speed::default(),
             embed: false,
@@ -385,6 +392,7 @@ impl AppState {
             scenario: self.data.id.to_string(),
             profiles: self.profiles.clone(),
             step,
+            guest: self.guest,
             embed: self.embed,
             present: self.present,
             custom,
@@ -398,7 +406,7 @@ impl AppState {
 
     /// Shows `scenario`'s traces, keeping the step when it still exists.
     fn show(&mut self, scenario: &Scenario) {
-        self.data = Rc::new(trace(scenario));
+        self.data = Rc::new(trace(scenario, self.guest));
         self.step = self.step.min(self.last());
         self.playing = false;
         self.refresh_marks();
@@ -520,16 +528,27 @@ impl AppState {
         if let Some(theme) = parsed.theme.given().and_then(Theme::from_token) {
             next.theme = theme;
         }
+        next.guest = match parsed.guest {
+            Value::Given(g) => g,
+            Value::Missing => Kernel::default(),
+            Value::Invalid => self.guest,
+        };
+        let new_guest = next.guest != self.guest;
         if let Value::Given(code) = &parsed.custom {
             let same = self.on_draft && self.share.as_ref().is_some_and(|(_, c)| c == code);
             if !same {
                 next.link = Some((AttrValue::from(code.clone()), parsed.step.clone()));
             }
             if let Some(profiles) = parsed.profiles.clone().given() {
-                next.profiles = Profile::ALL
+                next.profiles = Profile::EVERY
                     .into_iter()
                     .filter(|p| profiles.contains(p))
                     .collect();
+            }
+            if same && new_guest {
+                if let Some(d) = self.draft.clone() {
+                    next.show(&d.scenario);
+                }
             }
             if let Value::Given(k) = parsed.step {
                 if same {
@@ -551,11 +570,14 @@ impl AppState {
             next.on_draft = false;
             if let Some(id) = parsed.scenario.clone().given() {
                 if id == next.data.id.as_str() {
-                    if let Ok(data) = (self.loader)(&id) {
+                    if let Ok(data) = (self.loader)(&id, next.guest) {
                         next.data = Rc::new(data);
                     }
                 }
             }
+        }
+        if new_guest && matches!(parsed.scenario, Value::Invalid) {
+            next.retrace();
         }
         let wanted = match parsed.scenario {
             Value::Given(id) => Some(id),
@@ -563,11 +585,14 @@ impl AppState {
             Value::Invalid => None,
         };
         if let Some(id) = wanted {
-            if id != next.data.id.as_str() {
-                match (self.loader)(&id) {
+            let same_id = id == next.data.id.as_str();
+            if !same_id || (new_guest && !self.on_draft) {
+                match (self.loader)(&id, next.guest) {
                     Ok(data) => {
                         next.data = Rc::new(data);
-                        next.step = 0;
+                        if !same_id {
+                            next.step = 0;
+                        }
                     }
                     Err(e) => next.alerts.push(AttrValue::from(format!(
                         "Cannot show the link's scenario: {e}; showing \"{}\" instead.",
@@ -578,7 +603,7 @@ impl AppState {
         }
         match parsed.profiles {
             Value::Given(ps) => {
-                next.profiles = Profile::ALL
+                next.profiles = Profile::EVERY
                     .into_iter()
                     .filter(|p| ps.contains(p))
                     .collect()
@@ -609,6 +634,24 @@ impl AppState {
         next
     }
 
+    /// Runs what is shown again, with `self.guest`'s routines.
+    fn retrace(&mut self) {
+        if let Some(d) = self.shown_draft().cloned() {
+            self.show(&d.scenario);
+            return;
+        }
+        match (self.loader)(self.data.id.as_str(), self.guest) {
+            Ok(data) => {
+                self.data = Rc::new(data);
+                self.step = self.step.min(self.last());
+                self.refresh_marks();
+            }
+            Err(e) => self
+                .alerts
+                .push(AttrValue::from(format!("Cannot run it again: {e}."))),
+        }
+    }
+
     fn refresh_marks(&mut self) {
         self.marks = Rc::from(marks(&self.data, &self.profiles));
     }
@@ -633,9 +676,10 @@ fn flag(value: Value<bool>, current: bool) -> Option<bool> {
     }
 }
 
-/// A scenario's traces under every profile, ready to show.
-pub fn trace(scenario: &Scenario) -> ScenarioData {
-    let result = apic_core::engine::run_all(scenario, &Profile::ALL);
+/// A scenario's traces under every profile with `guest`'s routines, ready
+/// to show.
+pub fn trace(scenario: &Scenario, guest: Kernel) -> ScenarioData {
+    let result = apic_core::engine::run_all_guest(scenario, &Profile::EVERY, guest);
     let meta = Meta {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
@@ -731,13 +775,20 @@ impl Reducible for AppState {
                             Some(AttrValue::Static("At least one profile stays on screen."));
                     }
                 } else {
-                    next.profiles = Profile::ALL
+                    next.profiles = Profile::EVERY
                         .into_iter()
                         .filter(|q| *q == p || self.shows(*q))
                         .collect();
                     next.status = Some(AttrValue::from(format!("{} shown.", p.title())));
                 }
                 next.refresh_marks();
+                next
+            }
+            Action::SetGuest(guest) if guest != self.guest => {
+                let mut next = (*self).clone();
+                next.guest = guest;
+                next.retrace();
+                next.status = Some(AttrValue::from(format!("Guest: {}.", guest.title())));
                 next
             }
             Action::SelectScenario(id) if id == DRAFT_ENTRY => {
@@ -747,7 +798,7 @@ impl Reducible for AppState {
                 let mut next = (*self).clone();
                 next.on_draft = false;
                 next.editor = None;
-                match (self.loader)(&id) {
+                match (self.loader)(&id, self.guest) {
                     Ok(data) => {
                         next.data = Rc::new(data);
                         next.step = 0;
@@ -1011,7 +1062,7 @@ impl Reducible for AppState {
                 next.editor = None;
                 if self.on_draft {
                     next.on_draft = false;
-                    if let Ok(data) = (self.loader)(&self.default_scenario) {
+                    if let Ok(data) = (self.loader)(&self.default_scenario, self.guest) {
                         next.data = Rc::new(data);
                         next.step = 0;
                         next.refresh_marks();

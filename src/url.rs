@@ -1,8 +1,9 @@
-//! The URL hash codec: `#s=<scenario>&p=<profile,...>&t=<k>&embed=1&present=1`
+//! The URL hash codec: `#s=<scenario>&p=<profile,...>&t=<k>&guest=<kernel>&embed=1&present=1`
 //! (README.md, "The URL"). Parsing never fails as a whole: each key is
 //! missing, given, or invalid with a message saying why, so the app can keep
 //! what is good and fall back for the rest.
 
+use apic_core::format::Kernel;
 use apic_core::Profile;
 
 /// The view a link names.
@@ -14,6 +15,8 @@ pub struct UrlState {
     pub profiles: Vec<Profile>,
     /// Step (state index).
     pub step: usize,
+    /// The guest kernel (left out of the link when it is the default).
+    pub guest: Kernel,
     /// Compact embedded widget.
     pub embed: bool,
     /// Presenter mode.
@@ -52,6 +55,8 @@ pub struct Parsed {
     pub profiles: Value<Vec<Profile>>,
     /// `t`
     pub step: Value<usize>,
+    /// `guest`: the guest kernel whose routines `linux` steps run
+    pub guest: Value<Kernel>,
     /// `embed`
     pub embed: Value<bool>,
     /// `present`
@@ -75,6 +80,7 @@ pub fn parse(hash: &str) -> Parsed {
         scenario: Value::Missing,
         profiles: Value::Missing,
         step: Value::Missing,
+        guest: Value::Missing,
         embed: Value::Missing,
         present: Value::Missing,
         custom: Value::Missing,
@@ -122,11 +128,12 @@ pub fn parse(hash: &str) -> Parsed {
             "s" => out.scenario = parse_scenario(&value, &mut out.errors),
             "p" => out.profiles = parse_profiles(&value, &mut out.errors),
             "t" => out.step = parse_step(&value, &mut out.errors),
+            "guest" => out.guest = parse_guest(&value, &mut out.errors),
             "embed" => out.embed = parse_flag("embed", &value, &mut out.errors),
             "present" => out.present = parse_flag("present", &value, &mut out.errors),
             "theme" => out.theme = parse_theme(&value, &mut out.errors),
             _ => out.errors.push(format!(
-                "The link's key \"{}\" is unknown and was ignored (known: s, c, p, t, embed, present, theme).",
+                "The link's key \"{}\" is unknown and was ignored (known: s, c, p, t, guest, embed, present, theme).",
                 shorten(key)
             )),
         }
@@ -150,6 +157,10 @@ pub fn encode(state: &UrlState) -> String {
         None => format!("s={}", encode_component(&state.scenario)),
     };
     let mut out = format!("{scenario}&p={}&t={}", profiles.join(","), state.step);
+    if state.guest != Kernel::default() {
+        out.push_str("&guest=");
+        out.push_str(state.guest.name());
+    }
     if state.embed {
         out.push_str("&embed=1");
     }
@@ -164,6 +175,7 @@ fn mark_invalid(out: &mut Parsed, key: &str) {
         "s" => out.scenario = Value::Invalid,
         "p" => out.profiles = Value::Invalid,
         "t" => out.step = Value::Invalid,
+        "guest" => out.guest = Value::Invalid,
         "embed" => out.embed = Value::Invalid,
         "present" => out.present = Value::Invalid,
         "theme" => out.theme = Value::Invalid,
@@ -199,7 +211,7 @@ fn parse_profiles(value: &str, errors: &mut Vec<String>) -> Value<Vec<Profile>> 
         }
     }
     if !unknown.is_empty() {
-        let known: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
+        let known: Vec<&str> = Profile::EVERY.iter().map(|p| p.id()).collect();
         errors.push(format!(
             "Unknown profile {} in the link (known: {}).",
             unknown.join(", "),
@@ -225,6 +237,21 @@ fn parse_step(value: &str, errors: &mut Vec<String>) -> Value<usize> {
             errors.push(format!(
                 "\"t={}\" is not a step number (0 is the initial state).",
                 shorten(value)
+            ));
+            Value::Invalid
+        }
+    }
+}
+
+fn parse_guest(value: &str, errors: &mut Vec<String>) -> Value<Kernel> {
+    match Kernel::from_name(value) {
+        Some(k) => Value::Given(k),
+        None => {
+            let known: Vec<&str> = Kernel::names().collect();
+            errors.push(format!(
+                "\"guest={}\" is not a guest kernel (known: {}).",
+                shorten(value),
+                known.join(", ")
             ));
             Value::Invalid
         }

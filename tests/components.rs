@@ -106,7 +106,7 @@ async fn an_empty_grid_sets_no_cell() {
 }
 
 fn pane(profile: Profile, step: usize) -> Element {
-    let data = common::loader("mini").unwrap();
+    let data = common::loader("mini", Default::default()).unwrap();
     let run = data.run(profile).unwrap().clone();
     let props = PaneProps {
         profile,

@@ -256,7 +256,15 @@ fn the_keyboard_map() {
         None,
         "Ctrl/Alt/Meta keys belong to the browser"
     );
-    assert_eq!(action_for("5", false, false, false), None);
+    assert_eq!(
+        action_for("5", false, false, false),
+        Some(Action::ToggleProfile(Profile::Qemu))
+    );
+    assert_eq!(
+        action_for("8", false, false, false),
+        Some(Action::ToggleProfile(Profile::Virtualbox))
+    );
+    assert_eq!(action_for("9", false, false, false), None);
     assert_eq!(action_for("x", false, false, false), None);
     // With the help open, only Esc and ? act: they close it.
     assert_eq!(action_for("ArrowRight", false, true, false), None);
@@ -307,4 +315,58 @@ fn a_link_can_set_the_theme_for_an_embedding_page() {
         .alerts
         .iter()
         .any(|a| a.contains("theme=light, theme=dark or theme=system")));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn other_hypervisors_join_in_the_pickers_order() {
+    let s = start("");
+    let s = apply(&s, Action::ToggleProfile(Profile::Xen));
+    let s = apply(&s, Action::ToggleProfile(Profile::Qemu));
+    let s = apply(&s, Action::ToggleProfile(Profile::KvmApicv));
+    assert_eq!(
+        s.profiles,
+        vec![
+            Profile::Hardware,
+            Profile::KvmEmulated,
+            Profile::KvmEmulatedFixed,
+            Profile::Qemu,
+            Profile::Xen
+        ]
+    );
+    assert_eq!(
+        apic_playground::url::encode(&s.url_state()),
+        "s=mini&p=hardware,kvm-emulated,kvm-emulated-fixed,qemu,xen&t=0"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_guest_kernel_reruns_the_scenario_and_keeps_the_step() {
+    use apic_core::format::Kernel;
+    let s = start("#s=mini&t=2&guest=v5.2");
+    assert!(s.alerts.is_empty(), "{:?}", s.alerts);
+    assert_eq!(s.guest, Kernel::V5_2);
+    assert!(s.data.summary.contains("guest v5.2"), "{}", s.data.summary);
+    assert_eq!(s.step, 2);
+    assert_eq!(
+        apic_playground::url::encode(&s.url_state()),
+        "s=mini&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=2&guest=v5.2"
+    );
+    let s = apply(&s, Action::SetGuest(Kernel::V5_4));
+    assert_eq!((s.guest, s.step), (Kernel::V5_4, 2));
+    assert!(s.data.summary.contains("guest v5.4"), "{}", s.data.summary);
+    assert!(s.status.is_some());
+    // A bad value keeps the current guest and says why.
+    let s = apply(&s, Action::ApplyHash("#s=mini&t=2&guest=v9".to_owned()));
+    assert_eq!(s.guest, Kernel::V5_4);
+    assert_eq!(s.alerts.len(), 1, "{:?}", s.alerts);
+    // A link without it runs the default guest again.
+    let s = apply(&s, Action::ApplyHash("#s=mini&t=1".to_owned()));
+    assert_eq!((s.guest, s.step), (Kernel::Wip2019, 1));
+    assert!(
+        s.data.summary.contains("guest wip-2019"),
+        "{}",
+        s.data.summary
+    );
 }

@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+use apic_core::format::Kernel;
 use apic_core::Profile;
 use apic_playground::url::{encode, parse, UrlState, Value};
 #[cfg(target_arch = "wasm32")]
@@ -21,6 +22,7 @@ fn view(profiles: &[Profile], step: usize, embed: bool, present: bool) -> UrlSta
         scenario: "hotplug-cpu0".to_owned(),
         profiles: profiles.to_vec(),
         step,
+        guest: Kernel::default(),
         embed,
         present,
         custom: None,
@@ -43,9 +45,10 @@ fn encodes_the_documented_form() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_view_round_trips() {
-    // Every non-empty subset of profiles, a few steps, every flag pair.
-    for mask in 1u8..16 {
-        let profiles: Vec<Profile> = Profile::ALL
+    // Every non-empty subset of the eight profiles, a few steps, every
+    // flag pair.
+    for mask in 1u16..256 {
+        let profiles: Vec<Profile> = Profile::EVERY
             .iter()
             .enumerate()
             .filter(|(i, _)| mask & (1 << i) != 0)
@@ -208,4 +211,55 @@ fn theme_is_read_from_a_link() {
     assert_eq!(p.theme, Value::Invalid);
     assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
     assert_eq!(parse("").theme, Value::Missing);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn guest_kernel_is_named_only_when_not_the_default() {
+    let mut v = view(&[Profile::KvmEmulated], 7, false, false);
+    assert_eq!(encode(&v), "s=hotplug-cpu0&p=kvm-emulated&t=7");
+    assert_eq!(parse(&encode(&v)).guest, Value::Missing);
+    for (kernel, name) in [(Kernel::V5_2, "v5.2"), (Kernel::V5_4, "v5.4")] {
+        v.guest = kernel;
+        let hash = encode(&v);
+        assert_eq!(
+            hash,
+            format!("s=hotplug-cpu0&p=kvm-emulated&t=7&guest={name}")
+        );
+        let p = parse(&hash);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.guest, Value::Given(kernel));
+    }
+    assert_eq!(parse("guest=wip-2019").guest, Value::Given(Kernel::Wip2019));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_unknown_guest_kernel_names_the_known_ones() {
+    let p = parse("s=hotplug-cpu0&guest=v6.1");
+    assert_eq!(p.guest, Value::Invalid);
+    assert_eq!(p.scenario, Value::Given("hotplug-cpu0".to_owned()));
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert!(
+        p.errors[0].contains("v6.1") && p.errors[0].contains("wip-2019, v5.2, v5.4"),
+        "{:?}",
+        p.errors
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn links_name_the_other_implementations() {
+    let p = parse("p=hardware,qemu,xen,bhyve,virtualbox");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(
+        p.profiles,
+        Value::Given(vec![
+            Profile::Hardware,
+            Profile::Qemu,
+            Profile::Xen,
+            Profile::Bhyve,
+            Profile::Virtualbox
+        ])
+    );
 }

@@ -209,7 +209,7 @@ fn profile_list() -> String {
             out.push_str(&format!("      {:<20} source: {}\n", "", p.source()));
         }
     }
-    out.push_str("* the seed's four profiles: `--profile all` and the page's default view; `--profile every` runs all of them\n");
+    out.push_str("* the four profiles of Thomas Gleixner's report: `--profile all` and the page's default view; `--profile every` runs all of them\n");
     out
 }
 

@@ -1,8 +1,10 @@
-//! The header: scenario picker (title and summary), profile toggles, and
+//! The header: scenario picker (title and summary), profile toggles grouped
+//! as hardware, KVM and other hypervisors, the guest kernel, and
 //! the tools (theme, presenter mode, copy link, help).
 
 use std::rc::Rc;
 
+use apic_core::format::{Kernel, ProfileGroup};
 use apic_core::Profile;
 use yew::prelude::*;
 
@@ -31,6 +33,8 @@ pub struct HeaderProps {
     pub summary: AttrValue,
     /// The profiles shown.
     pub shown: Vec<Profile>,
+    /// The guest kernel.
+    pub guest: Kernel,
     /// The colour theme.
     pub theme: Theme,
     /// Whether presenter mode is on.
@@ -97,20 +101,42 @@ pub fn Header(props: &HeaderProps) -> Html {
         }
         Action::SelectScenario(id)
     });
-    let toggles = Profile::ALL.iter().enumerate().map(|(i, &p)| {
-        let on = props.shown.contains(&p);
-        let onclick = props
-            .on_action
-            .reform(move |_: MouseEvent| Action::ToggleProfile(p));
+    // Grouped as hardware, KVM and the other hypervisors; keys 1 to 8 in
+    // `Profile::EVERY` order.
+    let groups = ProfileGroup::ALL.map(|g| {
+        let toggles = g.profiles().map(|p| {
+            let key = Profile::EVERY.iter().position(|q| *q == p).unwrap_or(0) + 1;
+            let on = props.shown.contains(&p);
+            let onclick = props
+                .on_action
+                .reform(move |_: MouseEvent| Action::ToggleProfile(p));
+            html! {
+                <button type="button" class={classes!("toggle", format!("p-{}", p.id()))} {onclick}
+                    aria-pressed={if on { "true" } else { "false" }}
+                    title={format!("Show or hide: {} (key {key})", p.title())}>
+                    <span class="box" aria-hidden="true" />
+                    { short_name(p) }
+                    <kbd aria-hidden="true">{ key }</kbd>
+                </button>
+            }
+        });
         html! {
-            <button type="button" class={classes!("toggle", format!("p-{}", p.id()))} {onclick}
-                aria-pressed={if on { "true" } else { "false" }}
-                title={format!("Show or hide: {} (key {})", p.title(), i + 1)}>
-                <span class="box" aria-hidden="true" />
-                { short_name(p) }
-                <kbd aria-hidden="true">{ i + 1 }</kbd>
-            </button>
+            <div class="group" role="group" aria-label={g.title()}>
+                <span class="group-title" aria-hidden="true">{ g.title() }</span>
+                { for toggles }
+            </div>
         }
+    });
+    let on_guest = props.on_action.reform(|e: Event| {
+        let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
+        let name = select.as_ref().map(|s| s.value()).unwrap_or_default();
+        if let Some(s) = select {
+            let _ = s.blur();
+        }
+        Action::SetGuest(Kernel::from_name(&name).unwrap_or_default())
+    });
+    let guests = Kernel::variants().iter().map(|&k| {
+        html! { <option value={k.name()} selected={k == props.guest}>{ k.short_title() }</option> }
     });
     let tool =
         |onclick: Callback<MouseEvent>, ic: Icon, label: &'static str, pressed: Option<bool>| {
@@ -142,7 +168,11 @@ pub fn Header(props: &HeaderProps) -> Html {
                     }) }
                 </select>
             </div>
-            <div class="toggles" role="group" aria-label="Profiles shown">{ for toggles }</div>
+            <div class="toggles" role="group" aria-label="Profiles shown">{ for groups }</div>
+            <div class="guest">
+                <label for="guest-pick">{ "Guest" }</label>
+                <select id="guest-pick" onchange={on_guest} title={props.guest.title()}>{ for guests }</select>
+            </div>
             <div class="tools">
                 <button type="button" class="edit" data-fork=""
                     onclick={props.on_action.reform(|_: MouseEvent| Action::Fork)}>{ "Edit a copy" }</button>

@@ -12,6 +12,7 @@
     clippy::panic
 )]
 
+use apic_core::format::Kernel;
 use apic_core::{CpuRun, Profile, ProfileTrace, State, Trace};
 use apic_playground::data::{Meta, ScenarioData};
 
@@ -75,10 +76,15 @@ pub fn meta(id: &str) -> Meta {
     }
 }
 
-/// A loader knowing two scenarios, `mini` and `mini-2` (the same steps).
-pub fn loader(id: &str) -> Result<ScenarioData, String> {
+/// A loader knowing two scenarios, `mini` and `mini-2` (the same steps);
+/// the summary names the guest kernel it was loaded for.
+pub fn loader(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
     match id {
-        "mini" | "mini-2" => ScenarioData::from_trace(meta(id), &trace()),
+        "mini" | "mini-2" => {
+            let mut meta = meta(id);
+            meta.summary = format!("{} (guest {guest})", meta.summary);
+            ScenarioData::from_trace(meta, &trace())
+        }
         _ => Err(format!("unknown scenario \"{id}\"")),
     }
 }

@@ -24,6 +24,11 @@ macro_rules! by_name {
                 name.parse().ok()
             }
 
+            /// Every variant, in declaration order.
+            pub fn variants() -> &'static [$ty] {
+                <$ty as VariantArray>::VARIANTS
+            }
+
             /// Every name, in declaration order.
             pub fn names() -> impl Iterator<Item = &'static str> {
                 <$ty as VariantArray>::VARIANTS.iter().map(|v| v.name())
@@ -323,10 +328,19 @@ pub enum Kernel {
 by_name!(Kernel, "guest kernel");
 
 impl Kernel {
+    /// A label for a picker.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Kernel::Wip2019 => "Linux 2019 x86/ipi WIP",
+            Kernel::V5_2 => "Linux v5.2",
+            Kernel::V5_4 => "Linux v5.4",
+        }
+    }
+
     /// A short human name.
     pub fn title(self) -> &'static str {
         match self {
-            Kernel::Wip2019 => "Linux, the 2019 x86/ipi work-in-progress tree (the seed)",
+            Kernel::Wip2019 => "Linux, the 2019 x86/ipi work-in-progress tree (Thomas Gleixner's)",
             Kernel::V5_2 => "Linux v5.2 mainline (offline only masks the LVTs)",
             Kernel::V5_4 => "Linux v5.4 (software disable; \"APIC: Stale IRR\")",
         }
