@@ -116,12 +116,17 @@ pub fn App() -> Html {
     let label = info.map(|i| i.label.clone()).unwrap_or_default();
     let note = info.and_then(|i| i.note.clone());
 
-    let panes = state.profiles.iter().filter_map(|&p| {
-        let run = data.run(p)?;
-        let view = run.at(step)?.clone();
-        Some(
-            html! { <Pane key={p.id()} profile={p} view={view} warnings={run.warnings.clone()} /> },
-        )
+    let shown = || {
+        state
+            .profiles
+            .iter()
+            .filter_map(|&p| Some((p, data.run(p)?, data.run(p)?.at(step)?)))
+    };
+    let shared: Rc<[apic_core::Event]> =
+        data::shared_events(shown().map(|(_, _, v)| v.as_ref())).into();
+    let panes = shown().map(|(p, run, view)| {
+        html! { <Pane key={p.id()} profile={p} view={view.clone()} warnings={run.warnings.clone()}
+        shared={shared.clone()} /> }
     });
 
     // What the initial state says when the scenario gives it no note: the

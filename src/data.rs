@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use apic_core::{compare, Profile, ProfileTrace, State, Trace};
+use apic_core::{compare, Event, Profile, ProfileTrace, State, Trace};
 use yew::AttrValue;
 
 use crate::bits::Bits256;
@@ -278,6 +278,27 @@ fn build_run(
         warnings,
         warned,
     }
+}
+
+/// The events of a step that every pane shows alike (same kind, vector,
+/// text and rule), in the first pane's order: what the panes fold, so that
+/// what differs between them is what the eye meets. With fewer than two
+/// panes nothing is alike.
+pub fn shared_events<'a>(views: impl IntoIterator<Item = &'a StepView>) -> Vec<Event> {
+    let views: Vec<&StepView> = views.into_iter().collect();
+    let Some((first, rest)) = views.split_first() else {
+        return Vec::new();
+    };
+    if rest.is_empty() {
+        return Vec::new();
+    }
+    first
+        .state
+        .events
+        .iter()
+        .filter(|e| rest.iter().all(|v| v.state.events.contains(e)))
+        .cloned()
+        .collect()
 }
 
 /// A built-in scenario of the core, run under every profile with `guest`'s

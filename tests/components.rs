@@ -15,10 +15,13 @@ mod common;
 
 use std::time::Duration;
 
-use apic_core::Profile;
+use std::rc::Rc;
+
+use apic_core::{Event, EventKind, Profile};
 use apic_playground::bits::Bits256;
 use apic_playground::components::bit_grid::{BitGrid, BitGridProps, Reg};
 use apic_playground::components::pane::{Pane, PaneProps};
+use apic_playground::data::{shared_events, StepView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -112,6 +115,7 @@ fn pane(profile: Profile, step: usize) -> Element {
         profile,
         view: run.at(step).unwrap().clone(),
         warnings: run.warnings.clone(),
+        shared: Rc::from(Vec::new()),
     };
     let root = mount();
     yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
@@ -185,4 +189,70 @@ async fn the_log_shows_a_warning_only_from_its_step_on() {
         vectors(&hw, "[data-reg=irr] [data-changed='1'][data-set='0']"),
         vec![0xec]
     );
+}
+
+#[wasm_bindgen_test]
+async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
+    let data = common::loader("mini", Default::default()).unwrap();
+    let ev = |kind, text: &str| Event {
+        kind,
+        vector: Some(0xec),
+        text: text.to_owned(),
+        rule: "sdm-10.8.4".to_owned(),
+    };
+    let alike = ev(EventKind::Write, "SPIV = 0x1ff: software enabled");
+    let held = ev(EventKind::Held, "0xec stays in IRR");
+    let view = |p: Profile, events: Vec<Event>| {
+        let mut v = (**data.run(p).unwrap().at(3).unwrap()).clone();
+        v.state.events = events;
+        v
+    };
+    let hardware = view(Profile::Hardware, vec![alike.clone()]);
+    let buggy = view(Profile::KvmEmulated, vec![alike.clone(), held.clone()]);
+    let shared = shared_events([&hardware, &buggy]);
+    assert_eq!(shared, vec![alike.clone()]);
+    assert!(
+        shared_events([&buggy]).is_empty(),
+        "one pane alone folds nothing"
+    );
+
+    let render = |v: StepView| {
+        let root = mount();
+        let props = PaneProps {
+            profile: Profile::KvmEmulated,
+            view: Rc::new(v),
+            warnings: Rc::from(Vec::new()),
+            shared: Rc::from(shared.clone()),
+        };
+        yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
+        root
+    };
+    let root = render(buggy);
+    settle().await;
+    let own = root.query_selector_all("[data-events=own] li").unwrap();
+    assert_eq!(own.length(), 1);
+    assert!(own
+        .item(0)
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("stays in IRR"));
+    let folded = root
+        .query_selector("details[data-events=alike]")
+        .unwrap()
+        .unwrap();
+    assert!(!folded.has_attribute("open"), "what is alike starts folded");
+    assert_eq!(folded.query_selector_all("li").unwrap().length(), 1);
+
+    // A pane whose every event is alike shows only the folded list.
+    let root = render(hardware);
+    settle().await;
+    assert!(root.query_selector("[data-events=own]").unwrap().is_none());
+    assert!(root
+        .query_selector("details[data-events=alike] summary")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("1 event, the same in every pane"));
 }

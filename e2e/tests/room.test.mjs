@@ -123,3 +123,50 @@ test("a built-in says how it fared against a real host's KVM, with the details o
     await context.close();
   });
 });
+
+test("at 1440x900 the key moment is where the eye is: whole grids, the picked title uncut, what differs before what is alike", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0&t=16", {
+      viewport: { width: 1440, height: 900 },
+    });
+    // The buggy pane's IRR down to row f0, with 0xec (row e0) in it.
+    assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-reg="irr"] [data-vector="255"]'), "row f0 is on screen");
+    assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-reg="irr"] [data-vector="236"]'), "0xec is on screen");
+
+    // What only the buggy pane shows comes first and open: its warning.
+    const own = page.locator('[data-profile="kvm-emulated"] [data-events="own"] [data-kind="warning"]');
+    assert.equal(await own.count(), 1, "the guest's warning is among the events only this pane shows");
+    assert.ok(await own.isVisible());
+    // What all four show alike is folded, once per pane.
+    const alike = page.locator('[data-profile] details[data-events="alike"]');
+    assert.equal(await alike.count(), 4);
+    assert.equal(await page.locator('[data-profile] details[data-events="alike"][open]').count(), 0);
+    // Hardware's own event is the other side of the contrast: the loop in
+    // apic_pending_intr_clear() finds IRR empty and ends.
+    const hwOwn = page.locator('[data-profile="hardware"] [data-events="own"] li');
+    assert.equal(await hwOwn.count(), 1);
+    assert.match(await hwOwn.innerText(), /read empty/);
+    // An empty TMR is one folded line, its cells still in the page.
+    assert.equal(await page.locator('[data-profile="hardware"] .fold-empty:not([open]) [data-reg="tmr"] [data-vector]').count(), 256);
+
+    // Every scenario's title, once picked, fits its list box uncut.
+    const ids = await page.$$eval("#scenario-pick option", (os) => os.map((o) => o.value));
+    for (const id of ids) {
+      await page.locator("#scenario-pick").selectOption(id);
+      await page.waitForFunction((id) => location.hash.includes(`s=${id}&`), id);
+      const cut = await page.locator("#scenario-pick").evaluate((s) => {
+        const text = s.selectedOptions[0].textContent;
+        const probe = document.createElement("span");
+        probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font:${getComputedStyle(s).font}`;
+        probe.textContent = text;
+        document.body.append(probe);
+        const needed = probe.getBoundingClientRect().width;
+        probe.remove();
+        return s.clientWidth < needed ? `${text}: ${s.clientWidth} px for ${Math.ceil(needed)} px of text` : null;
+      });
+      assert.equal(cut, null);
+    }
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});

@@ -1,7 +1,8 @@
 //! The step's events: what happened (or did not) and the rule that makes
-//! it happen, as the core explains it.
+//! it happen, as the core explains it; what every pane shows alike is
+//! folded under what differs.
 
-use apic_core::EventKind;
+use apic_core::{Event, EventKind};
 use yew::prelude::*;
 
 use crate::data::StepView;
@@ -28,30 +29,54 @@ pub fn kind_label(kind: EventKind) -> &'static str {
     }
 }
 
-/// The list of the events of `view`'s step, with their rules.
-pub fn events(view: &StepView) -> Html {
+fn item(e: &Event) -> Html {
+    let kind = kind_label(e.kind);
+    html! {
+        <li data-kind={kind}>
+            <span class="kind">{ kind }</span>
+            <span class="text">{ &e.text }</span>
+            if !e.rule.is_empty() {
+                <code class="rule">{ &e.rule }</code>
+            }
+        </li>
+    }
+}
+
+/// The events of `view`'s step, with their rules: first those that only
+/// some panes show (where the panes differ), then, folded, those that every
+/// pane shows alike (`shared`, from `data::shared_events`).
+pub fn events(view: &StepView, shared: &[Event]) -> Html {
     let events = &view.state.events;
+    let own = events.iter().filter(|e| !shared.contains(e));
+    let alike = events.iter().filter(|e| shared.contains(e)).count();
     html! {
         <div class="events">
             <h3 class="sub">{ "What happened" }</h3>
             if events.is_empty() {
                 <p class="dim">{ "Nothing changed in this step." }</p>
             } else {
-                <ol>
-                    { for events.iter().map(|e| {
-                        let kind = kind_label(e.kind);
-                        html! {
-                            <li data-kind={kind}>
-                                <span class="kind">{ kind }</span>
-                                <span class="text">{ &e.text }</span>
-                                if !e.rule.is_empty() {
-                                    <code class="rule">{ &e.rule }</code>
-                                }
-                            </li>
-                        }
-                    }) }
-                </ol>
+                if alike < events.len() {
+                    <ol data-events="own">{ for own.map(item) }</ol>
+                }
+                if alike > 0 {
+                    <details class="alike" data-events="alike">
+                        <summary>{ if alike == events.len() {
+                            format!("{alike} {}, the same in every pane", plural(alike))
+                        } else {
+                            format!("and {alike} {} the same in every pane", plural(alike))
+                        } }</summary>
+                        <ol>{ for events.iter().filter(|e| shared.contains(e)).map(item) }</ol>
+                    </details>
+                }
             }
         </div>
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "event"
+    } else {
+        "events"
     }
 }

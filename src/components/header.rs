@@ -168,7 +168,6 @@ pub fn Header(props: &HeaderProps) -> Html {
                     }) }
                 </select>
             </div>
-            <div class="toggles" role="group" aria-label="Profiles shown">{ for groups }</div>
             <div class="guest">
                 <label for="guest-pick">{ "Guest" }</label>
                 <select id="guest-pick" onchange={on_guest} title={props.guest.title()}>{ for guests }</select>
@@ -187,6 +186,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 { tool(props.on_copy.reform(|_: MouseEvent| ()), Icon::Link, "Copy a link to this view", None) }
                 { tool(props.on_action.reform(|_: MouseEvent| Action::ToggleHelp), Icon::Help, "Keyboard help (?)", None) }
             </div>
+            <div class="toggles" role="group" aria-label="Profiles shown">{ for groups }</div>
             <p id="scenario-summary" class="summary" title={props.summary.clone()}>{ props.summary.clone() }</p>
             if !props.on_draft {
                 { checked_line(&props.scenario) }

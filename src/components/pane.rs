@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use apic_core::Profile;
+use apic_core::{Event, Profile};
 use yew::prelude::*;
 
 use crate::components::bit_grid::{BitGrid, Reg};
@@ -24,6 +24,9 @@ pub struct PaneProps {
     pub view: Rc<StepView>,
     /// Its guest's warnings over the whole run.
     pub warnings: Rc<[Warning]>,
+    /// The step's events every pane shows alike (folded).
+    #[prop_or_default]
+    pub shared: Rc<[Event]>,
 }
 
 fn badge(profile: Profile, view: &StepView) -> Html {
@@ -102,9 +105,18 @@ pub fn Pane(props: &PaneProps) -> Html {
             // What happened comes before TMR, which is empty in most steps:
             // the step's explanation where the eye is, the rarely used grid
             // at the bottom.
-            { events(v) }
+            { events(v, &props.shared) }
             <div class="grids aux">
-                <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                // An empty TMR (most steps: no level-triggered vector) is
+                // folded to one line; its cells stay in the page.
+                if v.tmr.is_empty() && v.tmr_changed.is_empty() {
+                    <details class="fold-empty">
+                        <summary>{ "TMR: empty (no level-triggered interrupt)" }</summary>
+                        <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                    </details>
+                } else {
+                    <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                }
                 { static_markup(LEGEND_BOX) }
             </div>
         </section>
