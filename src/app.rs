@@ -152,7 +152,7 @@ pub fn App() -> Html {
         <Timeline steps={data.steps.clone()} marks={state.marks.clone()} current={step}
             on_goto={on_action.reform(Action::Goto)} />
     };
-    let narration = narration(step, state.last(), label, note, start_text);
+    let narration = narration(step, state.last(), label, note, start_text, state.embed);
     #[cfg(feature = "play")]
     let editor = match (state.editor, state.shown_draft()) {
         (Some(mode), Some(d)) if !state.embed => html! {
@@ -172,7 +172,7 @@ pub fn App() -> Html {
                 <span class="embed-title" title={data.summary.clone()}>{ data.title.clone() }</span>
                 { vcr }
                 <a class="open" href={playground_link(&state.url_state())} target="_blank" rel="noopener">
-                    { "Open in playground" }{ icon(Icon::External) }
+                    <span class="open-text">{ "Open in playground" }</span>{ icon(Icon::External) }
                 </a>
             </div>
         }

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertNoProblems, bookDir, launchBrowser, openApp, repoRoot, screenshot, waitForReady, startServer } from "../lib.mjs";
+import { assertNoProblems, bookDir, launchBrowser, openApp, repoRoot, screenshot, screenshotDir, waitForReady, startServer } from "../lib.mjs";
+
+const screenshotDirOf = () => (mkdirSync(screenshotDir, { recursive: true }), screenshotDir);
 
 // The book is published under this sub-path, to prove its URLs are relative.
 const SUB = "/some/sub/path";
@@ -96,6 +98,25 @@ test("every chapter loads from its own origin, and every embed shows the moment 
           assert.deepEqual(alerts, [], `${where}: the link is valid (no alert)`);
           const panes = await frame.locator("[data-profile]").evaluateAll((els) => els.map((e) => e.dataset.profile));
           assert.deepEqual([...panes].sort(), hash.get("p").split(",").sort(), `${where}: shows exactly the profiles its link names`);
+          // Within the frame's height, without scrolling inside it: every
+          // pane's IRR and ISR grids and its guest kernel log, and with one
+          // or two panes its register table too (the embedding chapter's
+          // heights promise this).
+          const cut = await frame.evaluate((withRegs) => {
+            const parts = ['[data-reg="irr"]', '[data-reg="isr"]', ".console", ...(withRegs ? [".regs"] : [])];
+            const out = [];
+            for (const pane of document.querySelectorAll("[data-profile]")) {
+              for (const sel of parts) {
+                const el = pane.querySelector(sel);
+                const r = el?.getBoundingClientRect();
+                if (!r || r.height === 0) out.push(`${pane.dataset.profile} has no ${sel}`);
+                else if (r.bottom > innerHeight + 0.5) out.push(`${pane.dataset.profile} ${sel} ends at ${Math.ceil(r.bottom)} px`);
+              }
+            }
+            return { out, height: innerHeight, scrolled: scrollY };
+          }, panes.length <= 2);
+          assert.equal(cut.scrolled, 0, `${where}: opens unscrolled`);
+          assert.deepEqual(cut.out, [], `${where}: cut off by its ${cut.height} px height`);
           embeds++;
         }
         if (name === "the-bug.html") await screenshot(page, "book-the-bug");
@@ -121,6 +142,40 @@ test("the embeds at the startup step show the stale bit under the buggy emulatio
     assert.equal(await bit("hardware"), "0", "real hardware has IRR bit 0xec clear");
     assert.ok((await frame.locator('[data-profile="kvm-emulated"] [data-warning]').count()) > 0, "kvm-emulated shows the warning");
     assert.equal(await frame.locator('[data-profile="hardware"] [data-warning]').count(), 0, "real hardware warns not");
+    assertNoProblems(problems, assert);
+  } finally {
+    await context.close();
+  }
+});
+
+test("on a phone, a book embed shows the key moment without scrolling inside it", async () => {
+  const { page, context, problems } = await openApp(browser, server, "", {
+    path: `${SUB}/the-bug.html`,
+    waitReady: false,
+    viewport: { width: 390, height: 844 },
+  });
+  try {
+    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
+    await iframe.scrollIntoViewIfNeeded();
+    const frame = await playgroundFrame(await iframe.elementHandle());
+    await waitForReady(frame);
+    // The stale 0xec in the buggy pane's IRR and the guest's warning, inside
+    // the frame's own height, with the frame not scrolled.
+    const seen = await frame.evaluate(() => {
+      const inside = (el) => {
+        const r = el?.getBoundingClientRect();
+        return !!r && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight;
+      };
+      const pane = document.querySelector('[data-profile="kvm-emulated"]');
+      return {
+        scrolled: scrollY,
+        bit: inside(pane?.querySelector('[data-reg="irr"] [data-vector="236"][data-set="1"]')),
+        warning: inside(pane?.querySelector("[data-warning]")),
+      };
+    });
+    await iframe.screenshot({ path: join(screenshotDirOf(), "book-embed-phone.png") });
+    assert.deepEqual(seen, { scrolled: 0, bit: true, warning: true });
+    await iframe.screenshot({ path: join(screenshotDirOf(), "book-embed-phone.png") });
     assertNoProblems(problems, assert);
   } finally {
     await context.close();

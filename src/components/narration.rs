@@ -5,12 +5,16 @@ use yew::prelude::*;
 
 /// The narration of state `step` of `last`: its `label`, and its `note` if
 /// the scenario has one; the initial state without a note says `summary`.
+/// In an embed the note starts as two lines (the page around it tells the
+/// story; the registers must fit the frame) and opens in full on focus or
+/// hover.
 pub fn narration(
     step: usize,
     last: usize,
     label: AttrValue,
     note: Option<AttrValue>,
     summary: AttrValue,
+    embed: bool,
 ) -> Html {
     let text = match (note, step) {
         (Some(note), _) => note,
@@ -24,7 +28,8 @@ pub fn narration(
                 <code class="label">{ label }</code>
             </p>
             if !text.is_empty() {
-                <p class="note">{ text }</p>
+                <p class="note" tabindex={embed.then_some("0")}
+                    title={embed.then_some("Focus or point here to read it all")}>{ text }</p>
             }
         </section>
     }
