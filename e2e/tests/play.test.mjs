@@ -154,3 +154,127 @@ test("a c link in embed mode shows its scenario at its step; a corrupt one says 
     assert.ok((await page.locator("[data-profile]").count()) > 0);
   });
 });
+
+/** Drops a file with `bytes` named `name` on the page, as a user's drag-and-drop does. */
+async function dropFile(page, name, bytes, type = "application/json") {
+  await page.evaluate(
+    ({ name, bytes, type }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type }));
+      for (const kind of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    },
+    { name, bytes: [...bytes], type },
+  );
+}
+
+const steps = (n) => Array.from({ length: n }, (_, i) => (i % 2 ? { do: "sti" } : { do: "cli", label: `cli ${i}` }));
+
+test("a scenario file dropped on the page opens as the draft; a binary one is refused with a message", async () => {
+  await withApp("s=tpr-ppr", async ({ page }) => {
+    const json = JSON.stringify({
+      id: "dropped",
+      title: "Dropped here",
+      steps: [{ do: "write", reg: "spiv", value: "0x1ff" }, { do: "cli" }, { do: "irq", vector: 49 }],
+    });
+    await dropFile(page, "dropped.json", Buffer.from(json));
+    await page.waitForFunction(() => document.querySelector("#scenario-pick option:checked")?.textContent.includes("Dropped here"));
+    assert.equal(await page.locator("[data-timeline] li").count(), 4);
+    // 0x31 (49) reaches IRR of a software-enabled APIC and stays there while
+    // IF=0 (SDM 10.8.3.1 and 6.8.1): in every pane after step 3.
+    await goto(page, 3);
+    assert.equal(await page.locator('[data-profile] [data-reg=irr] [data-vector="49"][data-set="1"]').count(), 4);
+
+    await dropFile(page, "picture.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]), "image/png");
+    const alert = page.locator('[role="alert"]');
+    await page.waitForFunction(() => /not a text file/.test(document.querySelector('[role="alert"]')?.textContent ?? ""));
+    assert.match(await alert.textContent(), /picture\.png/);
+    // The draft is still there and still shown.
+    assert.match(await page.locator("#scenario-pick option:checked").textContent(), /Dropped here/);
+  });
+});
+
+test("bad input never freezes or kills the page: 10,000 steps, a 1 MB paste, a file over 1 MiB", async () => {
+  await withApp("s=tpr-ppr", async ({ page }) => {
+    // The largest scenario the format allows (format::MAX_STEPS) opens and steps.
+    const big = JSON.stringify({ id: "big", title: "Ten thousand steps", steps: steps(10_000) });
+    await dropFile(page, "big.json", Buffer.from(big));
+    await page.waitForFunction(() => document.querySelector("#scenario-pick option:checked")?.textContent.includes("Ten thousand steps"), null, { timeout: 60_000 });
+    await page.locator("[data-timeline]").focus();
+    await page.keyboard.press("End");
+    await waitStep(page, 10_000);
+    await page.keyboard.press("ArrowLeft");
+    await waitStep(page, 9_999);
+
+    // One step more is refused with the reason, and the draft stays.
+    const over = JSON.stringify({ id: "over", title: "Too many", steps: steps(10_001) });
+    await dropFile(page, "over.json", Buffer.from(over));
+    await page.waitForFunction(() => /10000|10,000/.test(document.querySelector('[role="alert"]')?.textContent ?? ""), null, { timeout: 60_000 });
+    assert.match(await page.locator("#scenario-pick option:checked").textContent(), /Ten thousand steps/);
+
+    // A file over 1 MiB is refused before it is read.
+    await dropFile(page, "huge.json", Buffer.alloc((1 << 20) + 1, 0x20));
+    await page.waitForFunction(() => /at most 1048576 bytes/.test(document.querySelector('[role="alert"]')?.textContent ?? ""));
+
+    // A 1 MB paste into the text editor: the error says why, and every
+    // character stays in the text box.
+    await page.locator("[data-edit]").click();
+    await page.getByRole("button", { name: "Text", exact: true }).click();
+    const area = page.locator("[data-edit-text]");
+    const pasted = `{"id": "p", "title": "${"x".repeat((1 << 20) + 10)}", "steps": []}`;
+    await area.fill(pasted);
+    const error = page.locator("[data-edit-error]");
+    await error.waitFor({ timeout: 60_000 });
+    assert.match(await error.textContent(), /at most 1048576 bytes/);
+    assert.equal((await area.inputValue()).length, pasted.length, "every character typed is kept");
+    assert.equal(await page.locator("[data-stale]").count(), 1, "the last good trace stays, marked stale");
+  });
+});
+
+test("every built-in, forked and edited: the CLI traces the downloaded file exactly as the page shows it", async () => {
+  execFileSync("cargo", ["build", "-q", "-p", "apic-trace"], { cwd: repoRoot });
+  const cli = join(repoRoot, "target", "debug", "apic-trace");
+  const dir = mkdtempSync(join(tmpdir(), "play-all-"));
+  await withApp("s=hotplug-cpu0", async ({ page, server }) => {
+    const ids = await page.$$eval("#scenario-pick option", (os) => os.map((o) => o.value).filter((v) => !v.startsWith("(")));
+    assert.ok(ids.length >= 12, `${ids.length} built-ins`);
+    for (const id of ids) {
+      await page.goto(`${server.url("/")}#s=${id}`);
+      await page.waitForFunction((id) => document.querySelector("#scenario-pick")?.value === id, id);
+      await page.locator("[data-fork]").click();
+      await page.waitForSelector("[data-editor]");
+      await goto(page, 0);
+      // The edit: sti inserted as step 1.
+      await page.locator('[data-what-if="after"]').selectOption("sti");
+      await waitStep(page, 1);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.locator("[data-download]").click()]);
+      const file = join(dir, `${id}.json`);
+      await download.saveAs(file);
+      const trace = JSON.parse(execFileSync(cli, ["run", file, "--format", "json"], { encoding: "utf8" }));
+      const last = trace.profiles[0].states.length - 1;
+      assert.equal(await page.locator("[data-timeline] li").count(), last + 1, `${id}: as many steps`);
+      await goto(page, 0);
+      for (let k = 0; k <= last; k++) {
+        if (k > 0) {
+          await page.keyboard.press("ArrowRight");
+          await waitStep(page, k);
+        }
+        const shown = await page.$$eval("[data-profile]", (panes) =>
+          panes.map((p) => {
+            const set = (reg) => [...p.querySelectorAll(`[data-reg=${reg}] [data-set="1"]`)].map((c) => Number(c.dataset.vector));
+            return { profile: p.dataset.profile, irr: set("irr"), isr: set("isr"), tmr: set("tmr") };
+          }),
+        );
+        for (const pane of shown) {
+          const s = trace.profiles.find((t) => t.profile === pane.profile)?.states[k];
+          assert.ok(s, `${id}: the CLI traced ${pane.profile}`);
+          const where = `${id} (forked, sti at step 1), step ${k}, ${pane.profile}`;
+          assert.deepEqual(pane.irr, s.irr, `${where}: IRR`);
+          assert.deepEqual(pane.isr, s.isr, `${where}: ISR`);
+          assert.deepEqual(pane.tmr, s.tmr, `${where}: TMR`);
+        }
+      }
+    }
+  });
+});

@@ -62,12 +62,38 @@ fn breakable(label: &str) -> Html {
     parts.into_iter().collect()
 }
 
+/// Most steps the list holds at once. A scenario may have 10,000 steps
+/// (`format::MAX_STEPS`); a list of them all took seconds to update on
+/// every step, so a long one shows the steps around the current one, and
+/// the scrubber and the keys reach the rest.
+const WINDOW: usize = 301;
+
+/// The steps `lo..hi` the list shows for `current` of `len`.
+pub fn window(len: usize, current: usize) -> (usize, usize) {
+    if len <= WINDOW {
+        return (0, len);
+    }
+    let lo = current.saturating_sub(WINDOW / 2).min(len - WINDOW);
+    (lo, lo + WINDOW)
+}
+
+/// "… n steps before/after": where the list is cut.
+fn gap(n: usize, side: &str) -> Html {
+    if n == 0 {
+        return Html::default();
+    }
+    html! { <li class="tl-gap" aria-hidden="true">{ format!("… {n} {side}") }</li> }
+}
+
 /// The clickable list of steps.
 #[function_component]
 pub fn Timeline(props: &TimelineProps) -> Html {
     let track = use_node_ref();
     use_scroll_current(track.clone(), props.current);
-    let items = props.steps.iter().enumerate().map(|(k, step)| {
+    let (lo, hi) = window(props.steps.len(), props.current);
+    let shown = props.steps.get(lo..hi).unwrap_or_default();
+    let items = shown.iter().enumerate().map(|(i, step)| {
+        let k = lo + i;
         let m = props.marks.get(k).copied().unwrap_or_default();
         let onclick = props.on_goto.reform(move |_: MouseEvent| k);
         let here = k == props.current;
@@ -82,7 +108,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
         );
         html! {
-            <li>
+            <li key={k}>
                 <button type="button" {class} {onclick}
                     aria-current={here.then_some("step")}
                     title={format!("Step {k}: {}", step.label)}>
@@ -96,7 +122,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     html! {
         <nav class="timeline" aria-label="Timeline">
             <ol ref={track} data-timeline="" data-current={props.current.to_string()}>
-                { for items }
+                { gap(lo, "steps before") }
+                <>{ for items }</>
+                { gap(props.steps.len() - hi, "steps after") }
             </ol>
         </nav>
     }
