@@ -17,7 +17,10 @@ fn a_long_scenario_lists_301_steps_with_the_current_one_inside() {
     for current in [0, 1, 149, 150, 151, 5_000, 9_849, 9_850, 9_999, 10_000] {
         let (lo, hi) = window(len, current);
         assert_eq!(hi - lo, 301, "current {current}");
-        assert!(lo <= current && current < hi, "current {current} in {lo}..{hi}");
+        assert!(
+            lo <= current && current < hi,
+            "current {current} in {lo}..{hi}"
+        );
         assert!(hi <= len);
     }
     // Centred where it can be, pinned at either end.
