@@ -5,6 +5,11 @@
 // GET requests are handled; the page requests nothing else.
 const CACHE = "apic-playground-v1";
 
+// What the page loads on demand (index.html): Play, the scenario reader and
+// the editor's style. Cached too, so that a workshop room without Wi-Fi can
+// still fork, edit and open scenarios of its own.
+const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "editor.css"];
+
 // On install, cache the page and every file it names (Trunk's hashed
 // script, wasm, stylesheet and icon), read from the page itself so the list
 // never goes stale.
@@ -16,8 +21,8 @@ self.addEventListener("install", (event) => {
       if (!page.ok) return;
       const html = await page.clone().text();
       await cache.put("./", page);
-      const names = [...html.matchAll(/(?:href|src)="([^"#?]+)"/g)]
-        .map((m) => new URL(m[1], self.registration.scope))
+      const names = [...[...html.matchAll(/(?:href|src)="([^"#?]+)"/g)].map((m) => m[1]), ...ON_DEMAND]
+        .map((name) => new URL(name, self.registration.scope))
         .filter((url) => url.origin === self.location.origin);
       await Promise.all([...new Set(names.map(String))].map((url) => cache.add(url).catch(() => {})));
       await self.skipWaiting();

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertNoProblems, launchBrowser, openApp, startServer, waitForReady } from "../lib.mjs";
 
-test("after one visit the playground loads and steps with its server stopped", async () => {
+test("after one visit the playground loads, steps, forks and edits with its server stopped", async () => {
   const server = await startServer();
   const browser = await launchBrowser();
   let stopped = false;
@@ -31,6 +31,18 @@ test("after one visit the playground loads and steps with its server stopped", a
     assert.equal(await page.locator("[data-profile]").count(), 4);
     await page.keyboard.press("ArrowRight");
     await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "4");
+
+    // Play too, which loads on demand: fork, insert a step, and edit the
+    // text, which the reader worker reads.
+    await page.locator("[data-fork]").click();
+    await page.waitForSelector("[data-editor]");
+    await page.locator('[data-what-if="after"]').selectOption("sti");
+    await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "5");
+    assert.equal(await page.locator(".tl-step.here .lbl").textContent(), "sti");
+    await page.getByRole("button", { name: "Text", exact: true }).click();
+    const area = page.locator("[data-edit-text]");
+    await area.fill((await area.inputValue()).replace(/"title": "[^"]*"/, '"title": "Edited offline"'));
+    await page.waitForFunction(() => document.querySelector("#scenario-pick option:checked")?.textContent.includes("Edited offline"));
     assertNoProblems(problems, assert);
   } finally {
     await browser.close();
