@@ -15,12 +15,14 @@
 //          hypervisors; skipped if the page shows fewer), read from a
 //          MutationObserver, which runs once the render that changed
 //          data-current is done
+//   retrace: Play's re-trace after an edit of a 100-step scenario of one's
+//          own with four panes, from the edit to the timeline updated
 //   bytes: everything the first load transferred (resource entries plus the
 //          service worker's script), as gzip and brotli would send them
 // Usage: node scripts/bench-browser.mjs [--loads N] [--json FILE]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, deflateRawSync, gzipSync } from "node:zlib";
 import { launchBrowser, openApp, repoRoot, startServer, distDir } from "../e2e/lib.mjs";
 
 const args = process.argv.slice(2);
@@ -33,6 +35,26 @@ const out = opt("--json", "e2e/artifacts/bench.json");
 const floorDir = resolve(repoRoot, process.env.FLOOR_DIST ?? "target/bench-floor");
 const HASH = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0";
 const HASH8 = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed,qemu,xen,bhyve,virtualbox&t=0";
+
+/** A `c` value: a 100-step scenario of one's own, a mix of the format's common operations. */
+function hundredSteps() {
+  const cycle = [
+    { do: "irq", vector: "0x31" },
+    { do: "sti" },
+    { do: "eoi" },
+    { do: "cli" },
+    { do: "write", reg: "tpr", value: "0x20" },
+    { do: "self_ipi", vector: "0x41" },
+    { do: "irq", vector: "0x61", level: true },
+    { do: "sti" },
+    { do: "write", reg: "tpr", value: 0 },
+    { do: "eoi" },
+  ];
+  const steps = [{ do: "write", reg: "spiv", value: "0x1ff" }];
+  while (steps.length < 100) steps.push(cycle[steps.length % cycle.length]);
+  const json = JSON.stringify({ id: "bench-100", title: "100 steps", steps });
+  return deflateRawSync(Buffer.from(json)).toString("base64url");
+}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -175,11 +197,61 @@ try {
     if (hash === HASH || panes === 8) step[panes] = { panes, ...stats(stepMs) };
   }
 
+  // Re-trace after an edit (Play): a 100-step scenario of one's own in a
+  // `c` link, four panes; "what if: insert sti after" and "delete step"
+  // alternately, each timed from the control's event to the timeline
+  // showing the new step count (MutationObserver, as for a step).
+  const retrace = await (async () => {
+    const { page, context } = await openApp(browser, app, `c=${hundredSteps()}&t=50`, { viewport: { width: 1600, height: 900 } });
+    await page.waitForSelector("[data-what-if=after]", { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll("[data-timeline] button").length === 101, null, { timeout: 30000 });
+    const samples = await page.evaluate(async () => {
+      const timeline = document.querySelector("[data-timeline]");
+      const count = () => timeline.querySelectorAll("button").length;
+      const edit = (act) =>
+        new Promise((resolve, reject) => {
+          const before = count();
+          const t0 = performance.now();
+          const mo = new MutationObserver(() => {
+            if (count() !== before) {
+              mo.disconnect();
+              clearTimeout(stuck);
+              resolve(performance.now() - t0);
+            }
+          });
+          // A guard against a broken page, not a measurement.
+          const stuck = setTimeout(() => {
+            mo.disconnect();
+            reject(new Error("an edit never changed the timeline"));
+          }, 5000);
+          mo.observe(timeline, { childList: true, subtree: true });
+          act();
+        });
+      const out = [];
+      for (let i = 0; i < 20; i++) {
+        out.push(
+          await edit(() => {
+            const select = document.querySelector("[data-what-if=after]");
+            select.value = "sti";
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+          }),
+        );
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        out.push(await edit(() => document.querySelector("[data-delete-step]").click()));
+        await new Promise((r) => requestAnimationFrame(() => r()));
+      }
+      return out;
+    });
+    await context.close();
+    return stats(samples);
+  })();
+
   const report = {
     loads,
     ready_ms: { app: stats(ready.app), floor: stats(ready.floor), ratio: median(ready.app) / median(ready.floor) },
     warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
     step_ms: step,
+    retrace_100_steps_ms: retrace,
     first_load: bytes,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -198,6 +270,7 @@ try {
     if (t) console.log(`one step, ${n} panes: median ${ms(t.median, 2)}, p95 ${ms(t.p95, 2)} (${t.n} steps)`);
     else console.log(`one step, ${n} panes: skipped, the page did not show ${n} panes`);
   }
+  console.log(`re-trace after an edit, 100 steps, 4 panes: median ${ms(retrace.median, 2)}, p95 ${ms(retrace.p95, 2)} (${retrace.n} edits)`);
   for (const [which, b] of Object.entries(bytes))
     console.log(`first load of the ${which === "app" ? "playground" : "floor"}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
   console.log(`written to ${out}`);

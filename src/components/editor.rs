@@ -454,7 +454,7 @@ pub fn what_if(current: usize, last: usize, on_action: &Callback<Action>) -> Htm
             }
             <label>{ "insert after" }<select data-what-if="after" onchange={on_pick(true)}>{ options() }</select></label>
             if current > 0 && last > 0 {
-                <button type="button" onclick={on_action.reform(|_: MouseEvent| Action::DeleteCurrent)}>{ format!("Delete step {current}") }</button>
+                <button type="button" data-delete-step="" onclick={on_action.reform(|_: MouseEvent| Action::DeleteCurrent)}>{ format!("Delete step {current}") }</button>
             }
         </div>
     }
