@@ -136,12 +136,14 @@ pub struct Meta {
 }
 
 impl ScenarioData {
-    /// Builds the screen's data from a trace. Fails (with a message) on a
-    /// trace the screen cannot show: no profile, or no state.
-    pub fn from_trace(meta: Meta, trace: &Trace) -> Result<ScenarioData, String> {
-        let mut traces: Vec<(Profile, &ProfileTrace)> = trace
+    /// Builds the screen's data from a trace, taking its states (a clone of
+    /// every state, events and all, had cost most of a re-trace). Fails
+    /// (with a message) on a trace the screen cannot show: no profile, or no
+    /// state.
+    pub fn from_trace(meta: Meta, trace: Trace) -> Result<ScenarioData, String> {
+        let mut traces: Vec<(Profile, ProfileTrace)> = trace
             .profiles
-            .iter()
+            .into_iter()
             .filter_map(|pt| Profile::from_id(&pt.profile).map(|p| (p, pt)))
             .collect();
         traces.sort_by_key(|(p, _)| *p);
@@ -158,35 +160,43 @@ impl ScenarioData {
                 meta.id
             ));
         }
-        let hardware = traces
-            .iter()
-            .find(|(p, _)| *p == Profile::Hardware)
-            .map(|(_, pt)| *pt);
-        let runs = traces
-            .iter()
-            .map(|(p, pt)| Rc::new(build_run(*p, pt, hardware, len)))
-            .collect();
-        let labels: Vec<String> = traces
+        // What differs from real hardware needs every run beside it, so it
+        // is worked out before the states move into their views.
+        let from_hardware: Vec<Vec<Vec<Field>>> = {
+            let hardware = traces
+                .iter()
+                .find(|(p, _)| *p == Profile::Hardware)
+                .map(|(_, pt)| pt);
+            traces
+                .iter()
+                .map(|(p, pt)| match hardware {
+                    Some(hw) if *p != Profile::Hardware => compare::runs(pt, hw),
+                    _ => Vec::new(),
+                })
+                .collect()
+        };
+        let steps: Rc<[StepInfo]> = traces
             .first()
             .map(|(_, pt)| {
                 pt.states
                     .iter()
                     .take(len)
-                    .map(|s| s.label.clone())
+                    .enumerate()
+                    .map(|(k, s)| StepInfo {
+                        label: AttrValue::from(s.label.clone()),
+                        note: k
+                            .checked_sub(1)
+                            .and_then(|i| meta.notes.get(i))
+                            .and_then(|n| n.clone())
+                            .map(AttrValue::from),
+                    })
                     .collect()
             })
-            .unwrap_or_default();
-        let steps: Rc<[StepInfo]> = labels
+            .unwrap_or_else(|| Rc::from(Vec::new()));
+        let runs = traces
             .into_iter()
-            .enumerate()
-            .map(|(k, label)| StepInfo {
-                label: AttrValue::from(label),
-                note: k
-                    .checked_sub(1)
-                    .and_then(|i| meta.notes.get(i))
-                    .and_then(|n| n.clone())
-                    .map(AttrValue::from),
-            })
+            .zip(from_hardware)
+            .map(|((p, pt), differs)| Rc::new(build_run(p, pt, differs, len)))
             .collect();
         Ok(ScenarioData {
             id: meta.id.into(),
@@ -210,8 +220,8 @@ impl ScenarioData {
 
 fn build_run(
     profile: Profile,
-    pt: &ProfileTrace,
-    hardware: Option<&ProfileTrace>,
+    pt: ProfileTrace,
+    differs: Vec<Vec<Field>>,
     len: usize,
 ) -> ProfileRun {
     let warnings: Rc<[Warning]> = pt
@@ -225,14 +235,10 @@ fn build_run(
             })
         })
         .collect();
-    let warned = compare::warned_so_far(pt);
-    let from_hardware = match hardware {
-        Some(hw) if profile != Profile::Hardware => compare::runs(pt, hw),
-        _ => Vec::new(),
-    };
-    let mut steps = Vec::with_capacity(len);
-    let mut before: Option<&State> = None;
-    for (k, state) in pt.states.iter().take(len).enumerate() {
+    let warned = compare::warned_so_far(&pt);
+    let mut differs = differs.into_iter();
+    let mut steps: Vec<Rc<StepView>> = Vec::with_capacity(len);
+    for (k, state) in pt.states.into_iter().take(len).enumerate() {
         let irr = Bits256::from_vectors(&state.irr);
         let isr = Bits256::from_vectors(&state.isr);
         let tmr = Bits256::from_vectors(&state.tmr);
@@ -242,24 +248,25 @@ fn build_run(
             .copied()
             .unwrap_or(false);
         let now_warned = warned.get(k).copied().unwrap_or(false);
-        let (irr_changed, isr_changed, tmr_changed, changed, apicv_changed) = match before {
-            Some(prev) => (
-                irr.changed_from(Bits256::from_vectors(&prev.irr)),
-                isr.changed_from(Bits256::from_vectors(&prev.isr)),
-                tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
-                compare::differing(prev, was_warned, state, now_warned),
-                state.apicv != prev.apicv,
-            ),
-            None => (
-                Bits256::EMPTY,
-                Bits256::EMPTY,
-                Bits256::EMPTY,
-                Vec::new(),
-                false,
-            ),
-        };
+        let (irr_changed, isr_changed, tmr_changed, changed, apicv_changed) =
+            match steps.last().map(|v| &v.state) {
+                Some(prev) => (
+                    irr.changed_from(Bits256::from_vectors(&prev.irr)),
+                    isr.changed_from(Bits256::from_vectors(&prev.isr)),
+                    tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
+                    compare::differing(prev, was_warned, &state, now_warned),
+                    state.apicv != prev.apicv,
+                ),
+                None => (
+                    Bits256::EMPTY,
+                    Bits256::EMPTY,
+                    Bits256::EMPTY,
+                    Vec::new(),
+                    false,
+                ),
+            };
         steps.push(Rc::new(StepView {
-            state: state.clone(),
+            state,
             irr,
             isr,
             tmr,
@@ -268,9 +275,8 @@ fn build_run(
             tmr_changed,
             changed,
             apicv_changed,
-            differs: from_hardware.get(k).cloned().unwrap_or_default(),
+            differs: differs.next().unwrap_or_default(),
         }));
-        before = Some(state);
     }
     ProfileRun {
         profile,
@@ -313,7 +319,7 @@ pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
         summary: scenario.summary.clone(),
         notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
     };
-    ScenarioData::from_trace(meta, &trace)
+    ScenarioData::from_trace(meta, trace)
 }
 
 /// Where a built-in stands in the picker: the seed's story first, then the

@@ -686,7 +686,7 @@ pub fn trace(scenario: &Scenario, guest: Kernel) -> ScenarioData {
         summary: scenario.summary.clone(),
         notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
     };
-    ScenarioData::from_trace(meta, &result).unwrap_or_else(|_| empty_data())
+    ScenarioData::from_trace(meta, result).unwrap_or_else(|_| empty_data())
 }
 
 /// A scenario with nothing to show, for when even the default cannot load.

@@ -83,7 +83,7 @@ pub fn loader(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
         "mini" | "mini-2" => {
             let mut meta = meta(id);
             meta.summary = format!("{} (guest {guest})", meta.summary);
-            ScenarioData::from_trace(meta, &trace())
+            ScenarioData::from_trace(meta, trace())
         }
         _ => Err(format!("unknown scenario \"{id}\"")),
     }
