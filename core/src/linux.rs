@@ -5,8 +5,8 @@
 //! the host-KVM runner execute the very same register accesses. `run` is
 //! the seed's 2019 tree; `run_as` picks the kernel (`Kernel`): v5.2
 //! mainline and v5.4 differ in `native_cpu_disable()`,
-//! `setup_local_APIC()` and `apic_pending_intr_clear()` (the code quoted
-//! in /work/shared-notes/issue12-research.md sections 2 and 3).
+//! `setup_local_APIC()` and `apic_pending_intr_clear()` (each routine
+//! below quotes the lines it follows, with the version and commit).
 
 use crate::apic::{
     VectorBits, APIC_IRR, APIC_ISR, APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_PMC, APIC_LVT_THERMAL,

@@ -11,13 +11,12 @@
     clippy::panic
 )]
 
+use apic_core::format::parse;
 use apic_core::format::Routine;
-use apic_core::format::{parse, Op, Scenario};
 use apic_core::{builtin, engine, EventKind, Profile, ProfileTrace, State};
 
-fn scenario(steps: &str) -> Scenario {
-    parse(&format!(r#"{{"id":"t","title":"t","steps":[{steps}]}}"#)).unwrap()
-}
+mod common;
+use common::{after_routine, scenario};
 
 fn last(t: &ProfileTrace) -> &State {
     t.states.last().unwrap()
@@ -26,17 +25,6 @@ fn last(t: &ProfileTrace) -> &State {
 /// IRR and ISR bits of one vector in a state, as the seed's tables show them.
 fn bits(s: &State, v: u8) -> (u8, u8) {
     (u8::from(s.isr.contains(&v)), u8::from(s.irr.contains(&v)))
-}
-
-/// The index (in `states`) of the state after the n-th step running `routine`.
-fn after_routine(sc: &Scenario, routine: Routine, nth: usize) -> usize {
-    sc.steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.op == Op::Linux { routine })
-        .nth(nth)
-        .map(|(i, _)| i + 1)
-        .unwrap()
 }
 
 /// What the 2019 guest printed (Feng Tang's run, LKML 2019-06-28, the stock

@@ -1,7 +1,8 @@
 //! The guest kernel as a second axis (issue 16): the same scenario under
 //! the seed's 2019 tree, v5.2 mainline and v5.4. Expected values are written
-//! from the kernel code quoted in /work/shared-notes/issue12-research.md
-//! (sections 2 and 3) and cited in `linux.rs`; none is pasted from output.
+//! from the kernel code cited at each test and in `linux.rs` (v5.2's
+//! `native_cpu_disable()` and `apic_pending_intr_clear()`, v5.4's commits
+//! 60dcaad5736f and cc8bf191378c); none is pasted from output.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,18 +11,11 @@
     clippy::panic
 )]
 
-use apic_core::format::{Kernel, Op, Routine, Scenario};
+use apic_core::format::{Kernel, Routine};
 use apic_core::{builtin, engine, Profile, State};
 
-fn after_routine(sc: &Scenario, routine: Routine, nth: usize) -> usize {
-    sc.steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.op == Op::Linux { routine })
-        .nth(nth)
-        .map(|(i, _)| i + 1)
-        .unwrap()
-}
+mod common;
+use common::after_routine;
 
 fn warnings(states: &[State]) -> Vec<String> {
     states.iter().flat_map(|s| s.warnings.clone()).collect()

@@ -10,9 +10,12 @@
     clippy::panic
 )]
 
-use apic_core::format::{parse, Op, Routine, Scenario};
+use apic_core::format::Routine;
 use apic_core::policy::{Decision, Policy};
 use apic_core::{builtin, engine, Profile, ProfileGroup, State};
+
+mod common;
+use common::{after_routine, ap_scenario, scenario};
 
 const OTHERS: [Profile; 4] = [
     Profile::Qemu,
@@ -20,28 +23,6 @@ const OTHERS: [Profile; 4] = [
     Profile::Bhyve,
     Profile::Virtualbox,
 ];
-
-fn scenario(steps: &str) -> Scenario {
-    parse(&format!(r#"{{"id":"t","title":"t","steps":[{steps}]}}"#)).unwrap()
-}
-
-fn ap_scenario(steps: &str) -> Scenario {
-    parse(&format!(
-        r#"{{"id":"t","title":"t","processor":"ap","steps":[{steps}]}}"#
-    ))
-    .unwrap()
-}
-
-/// The index (in `states`) of the state after the n-th step running `routine`.
-fn after_routine(sc: &Scenario, routine: Routine, nth: usize) -> usize {
-    sc.steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.op == Op::Linux { routine })
-        .nth(nth)
-        .map(|(i, _)| i + 1)
-        .unwrap()
-}
 
 fn warned(states: &[State]) -> bool {
     states.iter().any(|s| !s.warnings.is_empty())

@@ -1,8 +1,8 @@
 //! Architecture facts from the Intel SDM (vol. 3A, chapter 10), checked on
 //! the host's in-kernel KVM local APIC. Each test prints `skipped: <reason>`
 //! and returns where /dev/kvm cannot be used. Where this host's KVM is known
-//! to differ from the SDM (see /work/shared-notes/kvm-host-findings.md and
-//! `probe()`), the test asserts what KVM does and says so.
+//! to differ from the SDM (`probe()` and the quirks in `hostcmp.rs` say
+//! where), the test asserts what KVM does and says so.
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
 #[test]
