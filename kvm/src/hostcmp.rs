@@ -154,8 +154,25 @@ impl Comparison {
     }
 }
 
-/// Holds `model` to `host`, leaving out `unobservable` fields.
+/// Holds `model` to `host` (the host's KVM), leaving out `unobservable`
+/// fields; [`QUIRKS`] explain differences.
 pub fn compare(
+    scenario: &Scenario,
+    model: &ProfileTrace,
+    host: &ProfileTrace,
+    unobservable: &[Field],
+) -> Comparison {
+    compare_with(QUIRKS, scenario, model, host, unobservable)
+}
+
+/// The documented quirks of the QEMU runner (`qemu-tcg`); see each one's
+/// reason.
+pub static QEMU_QUIRKS: &[Quirk] = &[];
+
+/// Holds `model` to `target`, a run on the host's KVM or on QEMU, leaving
+/// out `unobservable` fields; `quirks` explain differences.
+pub fn compare_with(
+    quirks: &'static [Quirk],
     scenario: &Scenario,
     model: &ProfileTrace,
     host: &ProfileTrace,
@@ -172,7 +189,7 @@ pub fn compare(
         if unobservable.contains(&d.field) {
             continue;
         }
-        match QUIRKS.iter().find(|q| (q.explains)(scenario, model, &d)) {
+        match quirks.iter().find(|q| (q.explains)(scenario, model, &d)) {
             Some(quirk) => c.explained.push(Explained {
                 difference: d,
                 quirk,

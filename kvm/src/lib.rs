@@ -39,6 +39,7 @@ linux_x86_64! {
     mod host;
     pub mod lapic;
     mod probe;
+    pub mod qemu;
     mod ram;
     pub mod regs;
     mod runner;
@@ -49,7 +50,8 @@ linux_x86_64! {
     pub use lapic::Lapic;
     pub use probe::probe;
     pub use runner::{
-        check, refusal, run_scenario, state_of, RunOptions, ScenarioError, PROFILE_ID,
+        check, refusal, run_on, run_scenario, state_of, Flavour, RunOptions, ScenarioError, Target,
+        KVM, PROFILE_ID,
     };
     pub use vm::{
         Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,

@@ -1,0 +1,149 @@
+//! A format-v1 scenario on a real QEMU: the `qemu-tcg` profile.
+//!
+//! QEMU's own local APIC (`hw/intc/apic.c`, used under TCG) runs the guest
+//! of `rom.rs`; the steps map onto guest operations exactly as on KVM (the
+//! shared `runner::run_on`, with `linux {routine}` steps expanded by the
+//! model's own `apic_core::linux::run`), and the state after each step is
+//! the guest's own report of its APIC registers. What differs from KVM is
+//! how outside events arrive (`machine.rs`): a fixed interrupt or an NMI is
+//! an MSI the guest writes itself, the timer runs out because the guest
+//! writes initial count 1; so none can reach a halted vCPU, and INIT and
+//! SIPI are not run at all. Such steps are refused with their reason.
+
+mod machine;
+pub mod rom;
+
+use crate::regs::write_reg;
+use crate::runner::{run_on, Flavour, RunOptions, ScenarioError};
+use crate::vm::{GuestOp, Handlers, HostEvent, Op as KOp};
+use apic_core::format::{Op, Reg, Scenario};
+use apic_core::trace::{EventKind, ProfileTrace};
+use std::time::Instant;
+
+pub use machine::{binary, Qemu};
+
+/// The profile id of a trace recorded on QEMU.
+pub const PROFILE_ID: &str = "qemu-tcg";
+
+/// The model profile a QEMU run is held to.
+pub const STANDS_FOR: apic_core::Profile = apic_core::Profile::Qemu;
+
+fn qemu_rule(op: &KOp) -> Option<(EventKind, &'static str)> {
+    Some(match op {
+        KOp::Guest(GuestOp::WriteApic { .. } | GuestOp::WriteMsr { .. }) => {
+            (EventKind::Write, "qemu: guest MMIO/WRMSR")
+        }
+        KOp::Guest(GuestOp::Cli | GuestOp::Sti | GuestOp::Hlt) => {
+            (EventKind::Cpu, "qemu: guest instruction")
+        }
+        KOp::Host(HostEvent::Nmi) => (
+            EventKind::Signal,
+            "qemu: MSI, delivery mode NMI (apic_send_msi() -> apic_bus_deliver())",
+        ),
+        KOp::Host(HostEvent::Irq { .. }) => (
+            EventKind::Accept,
+            "qemu: MSI write to the APIC page, offset 0 (apic_mem_write() -> apic_send_msi())",
+        ),
+        KOp::Host(HostEvent::TimerFire) => (
+            EventKind::Timer,
+            "qemu: apic_timer() -> apic_local_deliver(APIC_LVT_TIMER)",
+        ),
+        _ => return None,
+    })
+}
+
+/// QEMU under TCG.
+pub const QEMU: Flavour = Flavour {
+    profile: PROFILE_ID,
+    on: "QEMU",
+    initial: (
+        "QEMU's local APIC after RESET, as the guest firmware reads it before any write",
+        "qemu: apic_reset_common()",
+    ),
+    rule: qemu_rule,
+    notes_rule: "qemu: apic-kvm QEMU runner",
+    delivery_rule: "qemu: the guest's interrupt handler",
+    state_rule: "qemu: info registers (HLT=1)",
+    timer_initial: "the guest writes 0xffffffff, so the timer does not expire on its own first; \
+                    timer_fire writes initial count 1 and waits for it to run out",
+};
+
+/// Why this runner cannot perform a step, if it cannot; checked for every
+/// step before QEMU starts. (A fixed interrupt, NMI or timer expiry while
+/// the vCPU is halted is refused when the run gets there.)
+pub fn refusal(op: &Op) -> Option<String> {
+    match op {
+        Op::Irq { vector, .. } | Op::SelfIpi { vector } if *vector < 32 => Some(format!(
+            "vector {vector:#04x} would reach the guest as an exception vector (below 32)"
+        )),
+        Op::Init | Op::Sipi { .. } => Some(
+            "INIT and SIPI: this runner's only vCPU is QEMU's boot CPU, which INIT resets to the \
+             firmware's reset vector (do_cpu_init()), where the guest would boot again"
+                .into(),
+        ),
+        Op::Write {
+            reg: Reg::TscDeadline,
+            value,
+        } if *value != 0 => Some(
+            "IA32_TSC_DEADLINE: QEMU's own APIC has no TSC-deadline timer (apic_next_timer() in \
+             hw/intc/apic_common.c knows one-shot and periodic only)"
+                .into(),
+        ),
+        Op::Write {
+            reg: Reg::ApicBase,
+            value,
+        } => {
+            if value & (1 << 10) != 0 {
+                Some("IA32_APIC_BASE bit 10 (x2APIC mode): QEMU 7.2 under TCG has no x2APIC".into())
+            } else if value & !0xfff != crate::APIC_BASE_ADDR {
+                Some(format!(
+                    "IA32_APIC_BASE {value:#x} moves the APIC page; the guest reaches it at {:#x}",
+                    crate::APIC_BASE_ADDR
+                ))
+            } else {
+                None
+            }
+        }
+        Op::Write { reg, value } => write_reg(reg.name(), *value, true).err(),
+        _ => None,
+    }
+}
+
+/// The first step this runner cannot perform, as an error.
+pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+    for (i, step) in scenario.steps.iter().enumerate() {
+        if let Some(reason) = refusal(&step.op) {
+            return Err(ScenarioError::Refused {
+                on: QEMU.on,
+                step: i + 1,
+                label: step.display_label(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Runs `scenario` on QEMU and returns its trace (profile id
+/// [`PROFILE_ID`]) and QEMU's version. The vCPU is QEMU's boot CPU
+/// whatever the scenario's processor: the two differ in QEMU only in
+/// IA32_APIC_BASE.BSP (no trace field) and at INIT, which is not run.
+pub fn run_scenario(
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Result<(ProfileTrace, String), ScenarioError> {
+    check(scenario)?;
+    let handlers = match scenario.handlers {
+        apic_core::format::Handlers::AutoEoi => Handlers::AutoEoi,
+        apic_core::format::Handlers::Manual => Handlers::Manual,
+    };
+    let started = Instant::now();
+    let mut q = Qemu::new(handlers).map_err(ScenarioError::Host)?;
+    let initial = q.state().clone();
+    let how = format!("{} (QEMU {})", QEMU.initial.0, q.version);
+    let version = q.version.clone();
+    let trace = run_on(
+        &mut q, &QEMU, initial, how, true, scenario, options, started,
+    )?;
+    Ok((trace, version))
+}
