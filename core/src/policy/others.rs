@@ -78,10 +78,12 @@ pub(super) fn init_run_source(profile: Profile, bsp: bool) -> Option<&'static st
 ///   0x37: ... s->lvt[n] = val;`: no mask is forced on disable, and an
 ///   unmask is kept while disabled.
 /// - LVT status bits: `s->lvt[n] = val;` keeps every bit written.
-/// - BSP LINT0: ExtINT at RESET only. `apic_reset_common()`: `if (bsp) {
-///   ... s->lvt[APIC_LVT_LINT0] = 0x700; }` after `apic_init_reset(dev)`;
-///   INIT (`do_cpu_init()`) calls only `apic_init_reset()`, which sets
-///   `s->lvt[i] = APIC_LVT_MASKED` for every LVT.
+/// - BSP LINT0: masked, like every LVT. `apic_init_reset()` sets
+///   `s->lvt[i] = APIC_LVT_MASKED` for every LVT; the BSP's ExtINT preset
+///   in `apic_reset_common()` (`if (bsp) { ... s->lvt[APIC_LVT_LINT0] =
+///   0x700; }`, still in the text at 003f8dbc) was removed by b8eb5512fd
+///   ("target-i386: disable LINT0 after reset"), and QEMU 7.2 under TCG
+///   reads LINT0 = 0x10000 after RESET (kvm/recorded-qemu/).
 /// - Fixed IPI flags: `apic_mem_write()`, `case 0x30: ... apic_deliver(dev,
 ///   ..., (s->icr[0] >> 15) & 1);` passes the trigger mode to
 ///   `apic_set_irq()`, which sets or clears the TMR bit; the level bit (14)
@@ -109,8 +111,8 @@ pub(super) fn qemu() -> Policy {
         virtual_delivery: NO_VIRTUAL,
         init_source: "sdm-10.4.7.3; qemu: do_cpu_init() -> apic_init_reset(): tpr = 0, spurious_vec = 0xff, isr/tmr/irr cleared, every LVT = APIC_LVT_MASKED, id kept (hw/intc/apic_common.c, qemu/qemu 003f8dbc)",
         bsp_lint0: Sourced {
-            choice: BspLint0::ExtIntAtReset,
-            source: "qemu: apic_reset_common(): if (bsp) s->lvt[APIC_LVT_LINT0] = 0x700 (\"LINT0 delivery mode on CPU #0 is set to ExtInt at initialization time typically by BIOS\"); INIT runs only apic_init_reset(), which masks it (hw/intc/apic_common.c, qemu/qemu 003f8dbc)",
+            choice: BspLint0::Masked,
+            source: "qemu: apic_init_reset() sets every s->lvt[i] = APIC_LVT_MASKED, and since qemu/qemu b8eb5512fd (\"target-i386: disable LINT0 after reset\", QEMU 2.4) apic_reset_common() no longer sets LINT0 to ExtINT (0x700) on the BSP, which the older text at 003f8dbc did; recorded on QEMU 7.2 under TCG: LVT LINT0 = 0x10000 after RESET (hw/intc/apic_common.c; kvm/recorded-qemu/)",
         },
         lvt_status_bits: Sourced {
             choice: LvtStatusBits::Writable,
