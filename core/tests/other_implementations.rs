@@ -327,3 +327,35 @@ fn decisions_against_the_seed_profiles() {
         );
     }
 }
+
+/// Reserved bits. QEMU's `apic_mem_write()`: `case 0x0f: s->spurious_vec =
+/// val & 0x1ff;` and `case 0x32 ... 0x37: s->lvt[n] = val;`, read back as
+/// stored by `apic_mem_read()` (QEMU 7.2 under TCG reads the same:
+/// kvm/recorded-qemu/conf-registers.json and level-tmr.json). KVM keeps
+/// `val & apic_lvt_mask[]` (LVT timer: `LVT_MASK | APIC_LVT_TIMER_TSCDEADLINE
+/// | APIC_LVT_TIMER_PERIODIC` = 0x710ff) and SPIV `val & (0x3ff |
+/// APIC_SPIV_DIRECTED_EOI)`; the event of the QEMU write cites its source.
+#[test]
+fn reserved_bits_of_spiv_and_the_lvts() {
+    let sc = scenario(
+        r#"{"do":"write","reg":"spiv","value":"0x11ff"},
+           {"do":"write","reg":"lvt_timer","value":"0xffffffff"},
+           {"do":"write","reg":"lvt_lint1","value":"0xffff0000"}"#,
+    );
+    let q = engine::run(&sc, Profile::Qemu);
+    assert_eq!(q.states[1].spiv, 0x1ff);
+    assert_eq!(q.states[2].lvt_timer, 0xffff_ffff);
+    assert_eq!(q.states[3].lvt_lint1, 0xffff_0000);
+    let source = Policy::for_profile(Profile::Qemu).reserved_bits.source;
+    for k in 1..=3 {
+        assert!(
+            q.states[k].events.iter().any(|e| e.rule == source),
+            "state {k} cites the decision"
+        );
+    }
+    let k = engine::run(&sc, Profile::KvmEmulatedFixed);
+    assert_eq!(k.states[1].spiv, 0x11ff);
+    assert_eq!(k.states[2].lvt_timer, 0x710ff);
+    // LINT_MASK keeps bit 16 (masked) of 0xffff0000, nothing above it.
+    assert_eq!(k.states[3].lvt_lint1, 0x1_0000);
+}
