@@ -1,11 +1,21 @@
 //! One QEMU process under TCG running the guest of `rom.rs`, driven one
-//! operation at a time over its serial port, with QMP beside it.
+//! operation at a time over its serial ports, with QMP beside it.
 //!
-//! QEMU connects to two Unix sockets this side listens on: the first
-//! serial port (the guest's commands and reports) and QMP (the version,
-//! whether the vCPU is halted, and a main-loop round trip after a timer
-//! runs out). Every wait is bounded: a read that times out, a guest that
-//! faults or QEMU that exits becomes a [`RunError`] naming the operation.
+//! QEMU connects to three Unix sockets this side listens on: COM1 (the boot
+//! CPU's commands and reports), COM2 (the helper CPU, which sends the
+//! outside events as MSIs) and QMP (the version, whether the boot CPU is
+//! halted, its APIC registers while it is, and a main-loop round trip
+//! after a timer runs out). Every wait is bounded: a read that times out, a
+//! guest that faults or QEMU that exits becomes a [`RunError`] naming the
+//! operation.
+//!
+//! Why `-accel tcg,thread=single`: one thread runs both vCPUs in turn, and
+//! an interrupt for the boot CPU makes the helper leave its turn
+//! (`cpu_interrupt()` -> `rr_kick_vcpu_thread()` -> `cpu_exit()`,
+//! accel/tcg/tcg-accel-ops-rr.c), so the boot CPU has taken its turn
+//! (woken and reported, or stayed halted) before the helper answers `'A'`.
+//! Whether the boot CPU stays halted is then a fact, not a race: the host
+//! reads what the boot CPU sent before that answer, and asks QMP.
 
 use super::rom::{self, op, REPORTED, REPORT_WORDS};
 use crate::host::HostError;
@@ -36,6 +46,7 @@ pub struct Qemu {
     child: Child,
     dir: PathBuf,
     serial: UnixStream,
+    helper: UnixStream,
     qmp: BufReader<UnixStream>,
     /// `major.minor.micro (package)` from the QMP greeting.
     pub version: String,
@@ -121,18 +132,24 @@ impl Qemu {
         let bios = dir.join("bios.bin");
         std::fs::write(&bios, image).map_err(io)?;
         let serial_path = dir.join("serial.sock");
+        let helper_path = dir.join("helper.sock");
         let qmp_path = dir.join("qmp.sock");
         let serial_l = UnixListener::bind(&serial_path).map_err(io)?;
+        let helper_l = UnixListener::bind(&helper_path).map_err(io)?;
         let qmp_l = UnixListener::bind(&qmp_path).map_err(io)?;
         let bin = binary();
         let mut child = Command::new(&bin)
-            .args(["-accel", "tcg", "-machine", "pc", "-cpu", "qemu64", "-smp", "1"])
+            .args(["-accel", "tcg,thread=single", "-machine", "pc", "-cpu", "qemu64"])
+            .args(["-smp", "2"])
             .args(["-m", "16", "-nodefaults", "-display", "none", "-no-reboot"])
             .arg("-bios")
             .arg(&bios)
             .arg("-chardev")
             .arg(format!("socket,id=ser,path={}", serial_path.display()))
             .args(["-serial", "chardev:ser"])
+            .arg("-chardev")
+            .arg(format!("socket,id=ser2,path={}", helper_path.display()))
+            .args(["-serial", "chardev:ser2"])
             .arg("-chardev")
             .arg(format!("socket,id=qmp,path={}", qmp_path.display()))
             .args(["-mon", "chardev=qmp,mode=control"])
@@ -147,10 +164,11 @@ impl Qemu {
                 ))
             })?;
         let serial = accept(&serial_l, &mut child, "serial port");
+        let helper = accept(&helper_l, &mut child, "second serial port");
         let qmp = accept(&qmp_l, &mut child, "QMP socket");
-        let (serial, qmp) = match (serial, qmp) {
-            (Ok(s), Ok(q)) => (s, q),
-            (Err(e), _) | (_, Err(e)) => {
+        let (serial, helper, qmp) = match (serial, helper, qmp) {
+            (Ok(s), Ok(h), Ok(q)) => (s, h, q),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 let _ = std::fs::remove_dir_all(&dir);
@@ -161,6 +179,7 @@ impl Qemu {
             child,
             dir,
             serial,
+            helper,
             qmp: BufReader::new(qmp),
             version: String::new(),
             handlers,
@@ -171,6 +190,15 @@ impl Qemu {
         let other = |e: RunError| HostError::Other(e.to_string());
         q.version = q.qmp_greeting().map_err(other)?;
         let (_, _, state) = q.until_report("boot").map_err(other)?;
+        match q.helper_byte("boot") {
+            Ok(b'R') => {}
+            Ok(b) => {
+                return Err(HostError::Other(format!(
+                    "the helper CPU sent {b:#04x} instead of 'R' at boot"
+                )))
+            }
+            Err(e) => return Err(other(e)),
+        }
         q.last = state;
         if handlers == Handlers::Manual {
             q.command("handlers", op::EOI_FLAG, 0, 0, 0).map_err(other)?;
@@ -220,6 +248,23 @@ impl Qemu {
                 ),
             )
         })
+    }
+
+    /// One byte from the helper CPU (COM2).
+    fn helper_byte(&mut self, what: &str) -> Result<u8, RunError> {
+        self.helper
+            .set_read_timeout(Some(STEP_LIMIT))
+            .map_err(|e| qerr(what, e.to_string()))?;
+        let mut b = [0u8; 1];
+        match self.helper.read(&mut b) {
+            Ok(1) => Ok(b[0]),
+            Ok(_) => Err(qerr(what, format!("QEMU closed the second serial port{}", self.exit_note()))),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Err(qerr(
+                what,
+                format!("the helper CPU did not answer within {} s", STEP_LIMIT.as_secs()),
+            )),
+            Err(e) => Err(qerr(what, format!("reading the second serial port: {e}"))),
+        }
     }
 
     fn word(&mut self, what: &str) -> Result<u32, RunError> {
@@ -425,7 +470,7 @@ impl Qemu {
     fn hlt(&mut self, op: &Op) -> Result<StepReport, RunError> {
         let what = op.to_string();
         self.command(&what, op::HLT, 0, 0, 0)?;
-        let (mut deliveries, mut results, before) = self.until_report(&what)?;
+        let (deliveries, results, _before) = self.until_report(&what)?;
         match self.byte(&what)? {
             b'H' => {}
             other => {
@@ -435,10 +480,58 @@ impl Qemu {
                 ))
             }
         }
+        self.after_halt(op, deliveries, results)
+    }
+
+    /// An outside event: the helper CPU writes an MSI to the APIC page's
+    /// offset 0, which QEMU's `apic_mem_write()` turns into
+    /// `apic_send_msi()` (`if (addr > 0xfff || !index)`), the path of every
+    /// I/O APIC and PCI message: `apic_deliver_irq()` ->
+    /// `apic_bus_deliver()`. The destination is the boot CPU's APIC ID in
+    /// address bits 19:12 (physical mode). When the helper answers, the
+    /// boot CPU has had its turn (see the module's text): a running one
+    /// then reports on the next command; a halted one either woke (what it
+    /// sent is already there) or stays halted (QMP says so), and QMP's
+    /// `info lapic` gives its registers.
+    fn msi(&mut self, op: &Op, data: u32) -> Result<StepReport, RunError> {
+        let what = op.to_string();
+        let id = self.last.lapic.id() >> 24 & 0xff;
+        let address = APIC_BASE_ADDR as u32 | id << 12;
+        let mut bytes = vec![op::WRITE];
+        for v in [address, data, 0] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        self.helper
+            .write_all(&bytes)
+            .map_err(|e| qerr(&what, format!("writing to the helper CPU: {e}")))?;
+        match self.helper_byte(&what)? {
+            b'A' => {}
+            b => {
+                return Err(qerr(
+                    &what,
+                    format!("the helper CPU sent {b:#04x} instead of 'A'"),
+                ))
+            }
+        }
+        if !self.halted {
+            return self.guest(op, op::NOP, 0, 0, 0);
+        }
+        self.after_halt(op, Vec::new(), Vec::new())
+    }
+
+    /// The boot CPU was halted and has had its turn: it woke (its messages
+    /// and report follow) or it stays halted.
+    fn after_halt(
+        &mut self,
+        op: &Op,
+        mut deliveries: Vec<Delivery>,
+        mut results: Vec<u32>,
+    ) -> Result<StepReport, RunError> {
+        let what = op.to_string();
         let end = Instant::now() + STEP_LIMIT;
         loop {
             if let Some(tag) = self.byte_within(&what, Duration::from_millis(5))? {
-                // Woken: the rest up to its report.
+                self.halted = false;
                 if tag == b'S' {
                     let state = self.report(&what)?;
                     return Ok(self.report_of(*op, deliveries, results, Vec::new(), state, StepEnd::Parked));
@@ -451,10 +544,10 @@ impl Qemu {
             }
             if self.vcpu_halted()? {
                 self.halted = true;
-                let mut state = before;
-                state.mp_state = MpState::Halted;
-                let note = "registers as the guest read them right before hlt; the runner \
-                            injects nothing into a halted vCPU, so nothing changes them"
+                let state = self.halted_state(&what)?;
+                let note = "the vCPU is halted: its APIC registers as QMP's info lapic shows them \
+                            (TMR: the previous report's, with the bits of IRR and ISR vectors as \
+                            marked \"(level)\")"
                     .to_string();
                 return Ok(self.report_of(*op, deliveries, results, vec![note], state, StepEnd::Halted));
             }
@@ -464,24 +557,22 @@ impl Qemu {
         }
     }
 
-    /// An MSI from the guest itself: a 32-bit write to the APIC page's
-    /// offset 0, which QEMU's `apic_mem_write()` turns into
-    /// `apic_send_msi()` (`if (addr > 0xfff || !index)`), the path of every
-    /// I/O APIC and PCI message: `apic_deliver_irq()` ->
-    /// `apic_bus_deliver()`. The destination is the vCPU's APIC ID in
-    /// address bits 19:12 (physical mode).
-    fn msi(&mut self, op: &Op, data: u32) -> Result<StepReport, RunError> {
-        let what = op.to_string();
-        if self.halted {
-            return Err(refused(
-                &what,
-                "the vCPU is halted: this runner sends outside interrupts from the guest itself \
-                 (an MSI write), which a halted vCPU cannot do",
-            ));
-        }
-        let id = self.last.lapic.id() >> 24 & 0xff;
-        let address = APIC_BASE_ADDR as u32 | id << 12;
-        self.guest(op, op::WRITE, address, data, 0)
+    /// The registers of the halted boot CPU from `info lapic`
+    /// (target/i386/cpu-dump.c, x86_cpu_dump_local_apic_state()): the LVTs,
+    /// SPIV, ISR, IRR (decimal vectors, `(level)` when the TMR bit is set),
+    /// TPR and PPR. The rest cannot change while it is halted: the ID (an
+    /// MMIO write), EFLAGS, IA32_APIC_BASE, and TMR bits of vectors in
+    /// neither IRR nor ISR (a TMR bit changes only when its vector is
+    /// accepted, `apic_set_irq()`, which puts it in IRR).
+    fn halted_state(&mut self, what: &str) -> Result<VcpuState, RunError> {
+        let r = self.qmp_execute(
+            "human-monitor-command",
+            serde_json::json!({ "command-line": "info lapic" }),
+        )?;
+        let text = r.as_str().unwrap_or_default();
+        let mut state = info_lapic(text, &self.last).map_err(|e| qerr(what, e))?;
+        state.mp_state = MpState::Halted;
+        Ok(state)
     }
 
     /// The timer runs out now: the guest writes initial count 1 and reads
@@ -594,12 +685,96 @@ impl Target for Qemu {
             Op::Host(HostEvent::TimerFire) => self.timer_fire(&op),
             Op::Host(HostEvent::Init | HostEvent::Sipi { .. }) => Err(refused(
                 &what,
-                "INIT and SIPI: this runner's only vCPU is QEMU's boot CPU, which INIT resets \
+                "INIT and SIPI: the scenario runs on QEMU's boot CPU, which INIT resets \
                  to the firmware's reset vector",
             )),
             Op::Host(_) => Err(refused(&what, "not an event this runner can send")),
         }
     }
+}
+
+/// The registers `info lapic` shows (target/i386/cpu-dump.c,
+/// x86_cpu_dump_local_apic_state()) over `prev`: the six LVTs, SPIV, ISR
+/// and IRR (decimal vectors, `(level)` when the TMR bit is set), TPR and
+/// PPR. TMR bits of vectors in neither IRR nor ISR are `prev`'s: a TMR bit
+/// changes only when its vector is accepted (`apic_set_irq()`), which puts
+/// it in IRR.
+pub fn info_lapic(text: &str, prev: &VcpuState) -> Result<VcpuState, String> {
+    let mut state = prev.clone();
+    let mut page = state.lapic.page().to_vec();
+    let set = |page: &mut Vec<u8>, off: u16, v: u32| {
+        let at = usize::from(off);
+        if let Some(slot) = page.get_mut(at..at + 4) {
+            slot.copy_from_slice(&v.to_le_bytes());
+        }
+    };
+    let bad = |line: &str| format!("cannot read info lapic line {line:?}");
+    let hex = |t: Option<&str>| {
+        t.and_then(|t| u32::from_str_radix(t.trim_start_matches("0x"), 16).ok())
+    };
+    let mut seen = 0;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        let single = match name {
+            "LVT0" => Some(reg::LVT_LINT0),
+            "LVT1" => Some(reg::LVT_LINT1),
+            "LVTPC" => Some(reg::LVT_PMC),
+            "LVTERR" => Some(reg::LVT_ERROR),
+            "LVTTHMR" => Some(reg::LVT_THERMAL),
+            "LVTT" => Some(reg::LVT_TIMER),
+            "SPIV" => Some(reg::SPIV),
+            _ => None,
+        };
+        if let Some(off) = single {
+            set(&mut page, off, hex(words.next()).ok_or_else(|| bad(line))?);
+            seen += 1;
+        } else if name == "ISR" || name == "IRR" {
+            let base = if name == "ISR" { reg::ISR } else { reg::IRR };
+            let mut bits = [0u32; 8];
+            for w in words.filter(|w| *w != "(none)") {
+                let level = w.ends_with("(level)");
+                let v: u8 = w
+                    .trim_end_matches("(level)")
+                    .parse()
+                    .map_err(|_| bad(line))?;
+                let bit = 1u32 << (v % 32);
+                if let Some(b) = bits.get_mut(usize::from(v / 32)) {
+                    *b |= bit;
+                }
+                let tmr_off = reg::TMR + 0x10 * u16::from(v / 32);
+                let at = usize::from(tmr_off);
+                let tmr = page
+                    .get(at..at + 4)
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                    .map_or(0, u32::from_le_bytes);
+                set(&mut page, tmr_off, if level { tmr | bit } else { tmr & !bit });
+            }
+            for (i, b) in (0u16..).zip(bits) {
+                set(&mut page, base + 0x10 * i, b);
+            }
+            seen += 1;
+        } else if name == "APR" {
+            // APR 0x00 TPR 0x00 DFR 0x0f LDR 0x00 PPR 0x00
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            for pair in fields.chunks(2) {
+                if let [k, v] = pair {
+                    let off = match *k {
+                        "TPR" => reg::TPR,
+                        "PPR" => reg::PPR,
+                        _ => continue,
+                    };
+                    set(&mut page, off, hex(Some(v)).ok_or_else(|| bad(line))?);
+                }
+            }
+            seen += 1;
+        }
+    }
+    if seen != 10 {
+        return Err(format!("info lapic did not show every register: {text:?}"));
+    }
+    state.lapic = Lapic::from_bytes(page);
+    Ok(state)
 }
 
 /// A state before the first report.
@@ -614,5 +789,52 @@ fn empty_state() -> VcpuState {
         tsc_deadline: 0,
         nmi_masked: false,
         nmi_pending: false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// `info lapic` as QEMU 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)
+    /// printed it for the halted boot CPU after SPIV = 0x1ff, TPR = 0x20,
+    /// LINT1 = NMI and two MSIs, 0x41 level and 0x52 edge (tabs as
+    /// printed).
+    const HALTED: &str = "dumping local APIC state for CPU 0 \n\n\
+LVT0\t 0x00010000 active-hi edge  masked                      Fixed  (vec 0)\n\
+LVT1\t 0x00000400 active-hi edge                              NMI   \n\
+LVTPC\t 0x00010000 active-hi edge  masked                      Fixed  (vec 0)\n\
+LVTERR\t 0x00010000 active-hi edge  masked                      Fixed  (vec 0)\n\
+LVTTHMR\t 0x00010000 active-hi edge  masked                      Fixed  (vec 0)\n\
+LVTT\t 0x00010000 active-hi edge  masked         one-shot     Fixed  (vec 0)\n\
+Timer\t DCR=0x0 (divide by 2) initial_count = 0 current_count = 0\n\
+SPIV\t 0x000001ff APIC enabled, focus=off, spurious vec 255\n\
+ICR\t 0x000046f0 physical edge assert no-shorthand\n\
+ICR2\t 0x01000000 cpu 1 (APIC ID)\n\
+ESR\t 0x00000000\n\
+ISR\t (none)\n\
+IRR\t 65(level) 82 \n\n\
+APR 0x00 TPR 0x20 DFR 0x0f LDR 0x00 PPR 0x20\n";
+
+    #[test]
+    fn info_lapic_gives_the_halted_registers() {
+        let mut prev = empty_state();
+        // A TMR bit of a vector in neither IRR nor ISR stays; 0x52's, set
+        // before, is cleared by its edge acceptance.
+        let mut page = vec![0u8; 0x400];
+        page[usize::from(reg::TMR)] = 0x01; // vector 0x00
+        page[usize::from(reg::TMR + 0x20) + 2] = 0x04; // vector 0x52
+        prev.lapic = Lapic::from_bytes(page);
+        let s = info_lapic(HALTED, &prev).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.lapic.irr(), vec![0x41, 0x52]);
+        assert!(s.lapic.isr().is_empty());
+        assert_eq!(s.lapic.tmr(), vec![0x00, 0x41]);
+        assert_eq!((s.lapic.tpr(), s.lapic.ppr()), (0x20, 0x20));
+        assert_eq!(s.lapic.spiv(), 0x1ff);
+        assert_eq!(s.lapic.lvt_lint1(), 0x400);
+        assert_eq!(s.lapic.lvt_lint0(), 0x1_0000);
+        assert_eq!(s.lapic.lvt_timer(), 0x1_0000);
+        assert!(info_lapic("SPIV 0x1ff", &prev).is_err());
     }
 }

@@ -6,9 +6,10 @@
 //! model's own `apic_core::linux::run`), and the state after each step is
 //! the guest's own report of its APIC registers. What differs from KVM is
 //! how outside events arrive (`machine.rs`): a fixed interrupt or an NMI is
-//! an MSI the guest writes itself, the timer runs out because the guest
-//! writes initial count 1; so none can reach a halted vCPU, and INIT and
-//! SIPI are not run at all. Such steps are refused with their reason.
+//! an MSI that a second CPU, the helper, writes on the host's behalf; the
+//! timer runs out because the guest writes initial count 1, so it cannot
+//! run out on a halted vCPU; INIT and SIPI are not run at all. Such steps
+//! are refused with their reason.
 
 mod machine;
 pub mod rom;
@@ -38,11 +39,11 @@ fn qemu_rule(op: &KOp) -> Option<(EventKind, &'static str)> {
         }
         KOp::Host(HostEvent::Nmi) => (
             EventKind::Signal,
-            "qemu: MSI, delivery mode NMI (apic_send_msi() -> apic_bus_deliver())",
+            "qemu: the helper CPU's MSI, delivery mode NMI (apic_send_msi() -> apic_bus_deliver())",
         ),
         KOp::Host(HostEvent::Irq { .. }) => (
             EventKind::Accept,
-            "qemu: MSI write to the APIC page, offset 0 (apic_mem_write() -> apic_send_msi())",
+            "qemu: the helper CPU's MSI write to the APIC page, offset 0 (apic_mem_write() -> apic_send_msi())",
         ),
         KOp::Host(HostEvent::TimerFire) => (
             EventKind::Timer,
@@ -77,7 +78,7 @@ pub fn refusal(op: &Op) -> Option<String> {
             "vector {vector:#04x} would reach the guest as an exception vector (below 32)"
         )),
         Op::Init | Op::Sipi { .. } => Some(
-            "INIT and SIPI: this runner's only vCPU is QEMU's boot CPU, which INIT resets to the \
+            "INIT and SIPI: the scenario runs on QEMU's boot CPU, which INIT resets to the \
              firmware's reset vector (do_cpu_init()), where the guest would boot again"
                 .into(),
         ),

@@ -12,7 +12,16 @@
 //! (one GDT with 4 GiB code and data segments) and reaches the xAPIC page
 //! at 0xfee00000 with plain `mov`s.
 //!
-//! The protocol runs over the first serial port (COM1, I/O 0x3f8, polled):
+//! Two CPUs run it: QEMU's boot CPU (APIC ID 0) runs the scenario; at boot
+//! it starts the second (APIC ID 1), the helper, which does nothing but
+//! write MSIs the host asks for, so a fixed interrupt or an NMI can reach
+//! the boot CPU while it is halted, through the very path of an I/O APIC
+//! message (`apic_mem_write()` -> `apic_send_msi()`, hw/intc/apic.c).
+//!
+//! The boot CPU's protocol runs over the first serial port (COM1, I/O
+//! 0x3f8, polled); the helper's over COM2 (0x2f8): the same commands, of
+//! which it runs only "write" (`mov [a], b`), answering `'A'`, after an
+//! `'R'` when it is ready.
 //!
 //! ```text
 //! host -> guest   a command: op (1 byte), a, b, c (3 x u32, little-endian)
@@ -109,9 +118,77 @@ pub const REPORTED: [u16; 33] = [
 /// and LVT error (kept apart so the table stays one line per group).
 pub const REPORT_WORDS: usize = 3 + REPORTED.len() + 1;
 
-/// The serial port: data register and line status register (8250/16550).
+/// The serial ports' data registers (8250/16550); the line status register
+/// is at +5. COM1 carries the boot CPU's commands and reports, COM2 the
+/// helper CPU's.
 const COM1: u16 = 0x3f8;
-const COM1_LSR: u16 = 0x3fd;
+const COM2: u16 = 0x2f8;
+
+/// The labels of one port's routines: putc, putc_wait, getc, getc_wait,
+/// get32, get32_loop.
+struct SerialLabels([&'static str; 6]);
+
+const COM1_LABELS: SerialLabels = SerialLabels([
+    "putc",
+    "putc_wait",
+    "getc",
+    "getc_wait",
+    "get32",
+    "get32_loop",
+]);
+const COM2_LABELS: SerialLabels = SerialLabels([
+    "putc2",
+    "putc2_wait",
+    "getc2",
+    "getc2_wait",
+    "get32_2",
+    "get32_2_loop",
+]);
+
+/// putc (AL out once the transmitter holding register is empty, LSR bit
+/// 5; EAX and EDX kept), getc (AL in once a byte is there, LSR bit 0; only
+/// AL changes) and get32 (four bytes, little-endian: each lands in AL and
+/// is rotated to the top, so after four the first is at the bottom) for
+/// the port at `base`. Each wait loop runs `pause`, which QEMU's TCG turns
+/// into "let another CPU run" (`do_pause()`, target/i386/tcg/misc_helper.c),
+/// so the two CPUs take turns at once instead of at the end of a time
+/// slice.
+fn serial_routines(a: &mut Asm, l: &SerialLabels, base: u16) {
+    let [putc, putc_wait, getc, getc_wait, get32, get32_loop] = l.0;
+    a.label(putc);
+    a.b(&[0x52, 0x50]); // push edx; push eax
+    a.mov_dx(base + 5);
+    a.label(putc_wait);
+    a.b(&[0xf3, 0x90]); // pause
+    a.b(&[0xec]); // in al, dx
+    a.b(&[0xa8, 0x20]); // test al, 0x20
+    a.jz8(putc_wait);
+    a.b(&[0x58]); // pop eax
+    a.mov_dx(base);
+    a.b(&[0xee]); // out dx, al
+    a.b(&[0x5a, 0xc3]); // pop edx; ret
+
+    a.label(getc);
+    a.b(&[0x52]); // push edx
+    a.mov_dx(base + 5);
+    a.label(getc_wait);
+    a.b(&[0xf3, 0x90]); // pause
+    a.b(&[0xec]); // in al, dx
+    a.b(&[0xa8, 0x01]); // test al, 1
+    a.jz8(getc_wait);
+    a.mov_dx(base);
+    a.b(&[0xec]); // in al, dx
+    a.b(&[0x5a, 0xc3]); // pop edx; ret
+
+    a.label(get32);
+    a.b(&[0x51]); // push ecx
+    a.mov_ecx(4);
+    a.label(get32_loop);
+    a.call(getc);
+    a.b(&[0xc1, 0xc8, 0x08]); // ror eax, 8
+    a.loop8(get32_loop);
+    a.b(&[0x59, 0xc3]); // pop ecx; ret
+}
 
 /// The image's size: QEMU's `-bios` wants a multiple of 64 KiB.
 pub const SIZE: usize = 0x1_0000;
@@ -126,8 +203,10 @@ mod ram {
     pub const EOI_FLAG: u32 = 0x500;
     /// The IDT: 256 gates of 8 bytes.
     pub const IDT: u32 = 0x1000;
-    /// The stack grows down from here.
+    /// The boot CPU's stack grows down from here.
     pub const STACK_TOP: u32 = 0x9000;
+    /// The helper CPU's stack.
+    pub const AP_STACK_TOP: u32 = 0x7000;
 }
 
 /// Each interrupt stub is this long: `push imm32` (5) + `jmp rel32` (5).
@@ -327,6 +406,12 @@ pub fn image() -> Result<Vec<u8>, String> {
     a.b(&[0x8e, 0xd0]); // mov ss, ax
     a.b(&[0x8e, 0xe0]); // mov fs, ax
     a.b(&[0x8e, 0xe8]); // mov gs, ax
+    // Which CPU is this? IA32_APIC_BASE bit 8 (BSP); the helper goes to
+    // its own loop.
+    a.mov_ecx(0x1b);
+    a.b(&[0x0f, 0x32]); // rdmsr
+    a.b(&[0xf6, 0xc4, 0x01]); // test ah, 1 (bit 8)
+    a.je("ap_main");
     a.b(&[0xbc]); // mov esp, imm32
     a.imm32(ram::STACK_TOP);
     // Mask both 8259s (OCW1): out 0x21, al; out 0xa1, al.
@@ -356,7 +441,39 @@ pub fn image() -> Result<Vec<u8>, String> {
     a.b(&[0xc6, 0x05]); // mov byte [EOI_FLAG], 1
     a.imm32(ram::EOI_FLAG);
     a.b(&[0x01]);
+    // Start the helper CPU (APIC ID 1): INIT, then a start-up IPI with
+    // vector 0xf0, so it starts in real mode at 0xf000:0000, where QEMU
+    // maps this image's copy below 1 MiB (its last 64 KiB at 0xf0000), at
+    // start16 (SDM 8.4.4.1). The ICR is no trace field.
+    for (offset, value) in [
+        (reg::ICR_HIGH, 1u32 << 24),
+        (reg::ICR_LOW, 0x0000_4500),
+        (reg::ICR_LOW, 0x0000_46f0),
+    ] {
+        a.b(&[0xc7, 0x05]); // mov dword [abs], imm32
+        a.imm32(0xfee0_0000 + u32::from(offset));
+        a.imm32(value);
+    }
     a.jmp("done");
+
+    // --- The helper CPU: writes what the host asks (an MSI to the boot
+    // CPU), so an outside event can reach a halted boot CPU. IF stays 0. ---
+    a.label("ap_main");
+    a.b(&[0xbc]); // mov esp, imm32
+    a.imm32(ram::AP_STACK_TOP);
+    a.mov_al(b'R');
+    a.call("putc2");
+    a.label("ap_loop");
+    a.call("getc2");
+    a.call("get32_2");
+    a.b(&[0x89, 0xc6]); // mov esi, eax  (a: the address)
+    a.call("get32_2");
+    a.b(&[0x89, 0xc7]); // mov edi, eax  (b: the data)
+    a.call("get32_2"); // (c: unused)
+    a.b(&[0x89, 0x3e]); // mov [esi], edi
+    a.mov_al(b'A');
+    a.call("putc2");
+    a.jmp("ap_loop");
 
     // --- The command loop. ---
     a.label("loop");
@@ -477,42 +594,8 @@ pub fn image() -> Result<Vec<u8>, String> {
     a.loop8("put32_loop");
     a.b(&[0x59, 0xc3]); // pop ecx; ret
 
-    // putc: AL to COM1 once the transmitter holding register is empty
-    // (LSR bit 5); EAX and EDX are kept.
-    a.label("putc");
-    a.b(&[0x52, 0x50]); // push edx; push eax
-    a.mov_dx(COM1_LSR);
-    a.label("putc_wait");
-    a.b(&[0xec]); // in al, dx
-    a.b(&[0xa8, 0x20]); // test al, 0x20
-    a.jz8("putc_wait");
-    a.b(&[0x58]); // pop eax
-    a.mov_dx(COM1);
-    a.b(&[0xee]); // out dx, al
-    a.b(&[0x5a, 0xc3]); // pop edx; ret
-
-    // getc: AL from COM1 once a byte is there (LSR bit 0); only AL changes.
-    a.label("getc");
-    a.b(&[0x52]); // push edx
-    a.mov_dx(COM1_LSR);
-    a.label("getc_wait");
-    a.b(&[0xec]); // in al, dx
-    a.b(&[0xa8, 0x01]); // test al, 1
-    a.jz8("getc_wait");
-    a.mov_dx(COM1);
-    a.b(&[0xec]); // in al, dx
-    a.b(&[0x5a, 0xc3]); // pop edx; ret
-
-    // get32: four bytes, little-endian: each lands in AL and is rotated to
-    // the top, so after four the first is at the bottom.
-    a.label("get32");
-    a.b(&[0x51]); // push ecx
-    a.mov_ecx(4);
-    a.label("get32_loop");
-    a.call("getc");
-    a.b(&[0xc1, 0xc8, 0x08]); // ror eax, 8
-    a.loop8("get32_loop");
-    a.b(&[0x59, 0xc3]); // pop ecx; ret
+    serial_routines(&mut a, &COM1_LABELS, COM1);
+    serial_routines(&mut a, &COM2_LABELS, COM2);
 
     // --- Interrupts: the common handler (the stub pushed the vector). ---
     a.label("handler");
