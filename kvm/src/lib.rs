@@ -17,6 +17,9 @@
 //!
 //! - [`run_scenario`] runs a format-v1 scenario on it and returns a trace
 //!   of the `kvm-host` profile (`runner.rs`).
+//! - [`qemu`] runs the same scenarios on QEMU's own local APIC under TCG
+//!   (a hand-assembled firmware driven over serial ports and QMP) as the
+//!   `qemu-tcg` profile, through the same [`run_on`].
 //!
 //! Linux x86_64 only, except [`hostcmp`]: how a model run is held to a
 //! host run (what the host cannot show, its documented quirks), which the
