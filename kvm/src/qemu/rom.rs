@@ -64,7 +64,7 @@ pub mod op {
     pub const HLT: u8 = 7;
     /// Nothing but the report.
     pub const NOP: u8 = 8;
-    /// `mov [a], b` (timer initial count), then read [c] (current count)
+    /// `mov [a], b` (timer initial count), then read `[c]` (current count)
     /// until it is 0; answers `'T'` and waits for the next command
     /// without a report.
     pub const TIMER: u8 = 9;
