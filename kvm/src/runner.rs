@@ -169,33 +169,43 @@ pub fn refusal(scenario: &Scenario, op: &Op) -> Option<String> {
         Op::Write {
             reg: Reg::ApicBase,
             value,
-        } => {
-            if value & (1 << 10) != 0 {
-                Some(
-                    "IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO"
-                        .into(),
-                )
-            } else if value & !0xfff != crate::APIC_BASE_ADDR {
-                Some(format!(
-                    "IA32_APIC_BASE {value:#x} moves the APIC page; the runner's guest reaches it \
-                     at {:#x}",
-                    crate::APIC_BASE_ADDR
-                ))
-            } else {
-                None
-            }
-        }
+        } => apic_base_refusal(*value),
         Op::Write { reg, value } => write_reg(reg.name(), *value, false).err(),
         _ => None,
     }
 }
 
+/// An IA32_APIC_BASE value the runners' guests cannot follow: x2APIC mode
+/// (they use xAPIC MMIO) or a moved APIC page (they reach it at
+/// 0xfee00000).
+pub fn apic_base_refusal(value: u64) -> Option<String> {
+    if value & (1 << 10) != 0 {
+        Some("IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO".into())
+    } else if value & !0xfff != crate::APIC_BASE_ADDR {
+        Some(format!(
+            "IA32_APIC_BASE {value:#x} moves the APIC page; the runner's guest reaches it at {:#x}",
+            crate::APIC_BASE_ADDR
+        ))
+    } else {
+        None
+    }
+}
+
 /// The first step this runner cannot perform, as an error.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+    first_refusal(scenario, KVM.on, |op| refusal(scenario, op))
+}
+
+/// The first step `refusal` refuses, as an error of the runner on `on`.
+pub fn first_refusal(
+    scenario: &Scenario,
+    on: &'static str,
+    refusal: impl Fn(&Op) -> Option<String>,
+) -> Result<(), ScenarioError> {
     for (i, step) in scenario.steps.iter().enumerate() {
-        if let Some(reason) = refusal(scenario, &step.op) {
+        if let Some(reason) = refusal(&step.op) {
             return Err(ScenarioError::Refused {
-                on: KVM.on,
+                on,
                 step: i + 1,
                 label: step.display_label(),
                 reason,

@@ -190,15 +190,8 @@ impl Qemu {
         let other = |e: RunError| HostError::Other(e.to_string());
         q.version = q.qmp_greeting().map_err(other)?;
         let (_, _, state) = q.until_report("boot").map_err(other)?;
-        match q.helper_byte("boot") {
-            Ok(b'R') => {}
-            Ok(b) => {
-                return Err(HostError::Other(format!(
-                    "the helper CPU sent {b:#04x} instead of 'R' at boot"
-                )))
-            }
-            Err(e) => return Err(other(e)),
-        }
+        let ready = q.helper_byte("boot").map_err(other)?;
+        expect("boot", "the helper CPU", ready, b'R').map_err(other)?;
         q.last = state;
         if handlers == Handlers::Manual {
             q.command("handlers", op::EOI_FLAG, 0, 0, 0).map_err(other)?;
@@ -214,12 +207,8 @@ impl Qemu {
     }
 
     fn command(&mut self, what: &str, code: u8, a: u32, b: u32, c: u32) -> Result<(), RunError> {
-        let mut bytes = vec![code];
-        for v in [a, b, c] {
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
         self.serial
-            .write_all(&bytes)
+            .write_all(&encode(code, a, b, c))
             .map_err(|e| qerr(what, format!("writing to the guest's serial port: {e}")))
     }
 
@@ -285,10 +274,23 @@ impl Qemu {
     /// Reads the guest's messages up to a report: the interrupts it took,
     /// the values it read, the state.
     fn until_report(&mut self, what: &str) -> Result<(Vec<Delivery>, Vec<u32>, VcpuState), RunError> {
+        self.until_report_from(what, None)
+    }
+
+    /// [`Self::until_report`] when its first byte, `first`, is already read.
+    fn until_report_from(
+        &mut self,
+        what: &str,
+        mut first: Option<u8>,
+    ) -> Result<(Vec<Delivery>, Vec<u32>, VcpuState), RunError> {
         let mut deliveries = Vec::new();
         let mut values = Vec::new();
         loop {
-            match self.byte(what)? {
+            let tag = match first.take() {
+                Some(t) => t,
+                None => self.byte(what)?,
+            };
+            match tag {
                 b'S' => {
                     let state = self.report(what)?;
                     return Ok((deliveries, values, state));
@@ -471,15 +473,8 @@ impl Qemu {
         let what = op.to_string();
         self.command(&what, op::HLT, 0, 0, 0)?;
         let (deliveries, results, _before) = self.until_report(&what)?;
-        match self.byte(&what)? {
-            b'H' => {}
-            other => {
-                return Err(qerr(
-                    &what,
-                    format!("expected 'H' before hlt, got {other:#04x}"),
-                ))
-            }
-        }
+        let said = self.byte(&what)?;
+        expect(&what, "the guest", said, b'H')?;
         self.after_halt(op, deliveries, results)
     }
 
@@ -497,22 +492,11 @@ impl Qemu {
         let what = op.to_string();
         let id = self.last.lapic.id() >> 24 & 0xff;
         let address = APIC_BASE_ADDR as u32 | id << 12;
-        let mut bytes = vec![op::WRITE];
-        for v in [address, data, 0] {
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
         self.helper
-            .write_all(&bytes)
+            .write_all(&encode(op::WRITE, address, data, 0))
             .map_err(|e| qerr(&what, format!("writing to the helper CPU: {e}")))?;
-        match self.helper_byte(&what)? {
-            b'A' => {}
-            b => {
-                return Err(qerr(
-                    &what,
-                    format!("the helper CPU sent {b:#04x} instead of 'A'"),
-                ))
-            }
-        }
+        let answer = self.helper_byte(&what)?;
+        expect(&what, "the helper CPU", answer, b'A')?;
         if !self.halted {
             return self.guest(op, op::NOP, 0, 0, 0);
         }
@@ -532,12 +516,7 @@ impl Qemu {
         loop {
             if let Some(tag) = self.byte_within(&what, Duration::from_millis(5))? {
                 self.halted = false;
-                if tag == b'S' {
-                    let state = self.report(&what)?;
-                    return Ok(self.report_of(*op, deliveries, results, Vec::new(), state, StepEnd::Parked));
-                }
-                self.message(&what, tag, &mut deliveries, &mut results)?;
-                let (more, values, state) = self.until_report(&what)?;
+                let (more, values, state) = self.until_report_from(&what, Some(tag))?;
                 deliveries.extend(more);
                 results.extend(values);
                 return Ok(self.report_of(*op, deliveries, results, Vec::new(), state, StepEnd::Parked));
@@ -775,6 +754,30 @@ pub fn info_lapic(text: &str, prev: &VcpuState) -> Result<VcpuState, String> {
     }
     state.lapic = Lapic::from_bytes(page);
     Ok(state)
+}
+
+/// A command: its byte, then a, b, c little-endian.
+fn encode(code: u8, a: u32, b: u32, c: u32) -> Vec<u8> {
+    let mut bytes = vec![code];
+    for v in [a, b, c] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes
+}
+
+/// `got` from `who` must be `want`.
+fn expect(what: &str, who: &str, got: u8, want: u8) -> Result<(), RunError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(qerr(
+            what,
+            format!(
+                "{who} sent {got:#04x} instead of {:?}",
+                char::from(want)
+            ),
+        ))
+    }
 }
 
 /// A state before the first report.

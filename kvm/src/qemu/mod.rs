@@ -15,7 +15,7 @@ mod machine;
 pub mod rom;
 
 use crate::regs::write_reg;
-use crate::runner::{run_on, Flavour, RunOptions, ScenarioError};
+use crate::runner::{apic_base_refusal, first_refusal, run_on, Flavour, RunOptions, ScenarioError};
 use crate::vm::{GuestOp, Handlers, HostEvent, Op as KOp};
 use apic_core::format::{Op, Reg, Scenario};
 use apic_core::trace::{EventKind, ProfileTrace};
@@ -93,18 +93,7 @@ pub fn refusal(op: &Op) -> Option<String> {
         Op::Write {
             reg: Reg::ApicBase,
             value,
-        } => {
-            if value & (1 << 10) != 0 {
-                Some("IA32_APIC_BASE bit 10 (x2APIC mode): QEMU 7.2 under TCG has no x2APIC".into())
-            } else if value & !0xfff != crate::APIC_BASE_ADDR {
-                Some(format!(
-                    "IA32_APIC_BASE {value:#x} moves the APIC page; the guest reaches it at {:#x}",
-                    crate::APIC_BASE_ADDR
-                ))
-            } else {
-                None
-            }
-        }
+        } => apic_base_refusal(*value),
         Op::Write { reg, value } => write_reg(reg.name(), *value, true).err(),
         _ => None,
     }
@@ -112,17 +101,7 @@ pub fn refusal(op: &Op) -> Option<String> {
 
 /// The first step this runner cannot perform, as an error.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
-    for (i, step) in scenario.steps.iter().enumerate() {
-        if let Some(reason) = refusal(&step.op) {
-            return Err(ScenarioError::Refused {
-                on: QEMU.on,
-                step: i + 1,
-                label: step.display_label(),
-                reason,
-            });
-        }
-    }
-    Ok(())
+    first_refusal(scenario, QEMU.on, refusal)
 }
 
 /// Runs `scenario` on QEMU and returns its trace (profile id
