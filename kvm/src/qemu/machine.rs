@@ -1,21 +1,21 @@
 //! One QEMU process under TCG running the guest of `rom.rs`, driven one
 //! operation at a time over its serial ports, with QMP beside it.
 //!
-//! QEMU connects to three Unix sockets this side listens on: COM1 (the boot
-//! CPU's commands and reports), COM2 (the helper CPU, which sends the
-//! outside events as MSIs) and QMP (the version, whether the boot CPU is
-//! halted, its APIC registers while it is, and a main-loop round trip
-//! after a timer runs out). Every wait is bounded: a read that times out, a
+//! QEMU connects to three Unix sockets this side listens on: COM1 (the
+//! scenario CPU's commands and reports), COM2 (the helper CPU, which sends
+//! the outside events) and QMP (the version, whether the scenario CPU is
+//! halted, its registers while it is, and a main-loop round trip after a
+//! timer runs out). Every wait is bounded: a read that times out, a
 //! guest that faults or QEMU that exits becomes a [`RunError`] naming the
 //! operation.
 //!
 //! Why `-accel tcg,thread=single`: one thread runs both vCPUs in turn, and
-//! an interrupt for the boot CPU makes the helper leave its turn
+//! an interrupt for the scenario CPU makes the helper leave its turn
 //! (`cpu_interrupt()` -> `rr_kick_vcpu_thread()` -> `cpu_exit()`,
-//! accel/tcg/tcg-accel-ops-rr.c), so the boot CPU has taken its turn
+//! accel/tcg/tcg-accel-ops-rr.c), so the scenario CPU has taken its turn
 //! (woken and reported, or stayed halted) before the helper answers `'A'`.
-//! Whether the boot CPU stays halted is then a fact, not a race: the host
-//! reads what the boot CPU sent before that answer, and asks QMP.
+//! Whether it stays halted is then a fact, not a race: the host reads what
+//! it sent before that answer, and asks QMP.
 
 use super::rom::{self, op, REPORTED, REPORT_WORDS};
 use crate::host::HostError;
@@ -52,9 +52,14 @@ pub struct Qemu {
     pub version: String,
     handlers: Handlers,
     last: VcpuState,
+    /// The scenario's CPU is halted or waiting for SIPI.
     halted: bool,
     /// A timer_initial != 0 was written since the last expiry.
     armed: bool,
+    /// The scenario runs on the AP (APIC ID 1), QEMU's CPU 1.
+    on_ap: bool,
+    /// The last event was an INIT: TMR was cleared (`apic_init_reset()`).
+    reset: bool,
 }
 
 impl Drop for Qemu {
@@ -120,8 +125,8 @@ static RUNS: AtomicUsize = AtomicUsize::new(0);
 impl Qemu {
     /// Starts QEMU (`-accel tcg`, one CPU, no disk, our firmware) and reads
     /// the guest's first report.
-    pub fn new(handlers: Handlers) -> Result<Self, HostError> {
-        let image = rom::image().map_err(HostError::Other)?;
+    pub fn new(handlers: Handlers, on_ap: bool) -> Result<Self, HostError> {
+        let image = rom::image(on_ap).map_err(HostError::Other)?;
         let dir = std::env::temp_dir().join(format!(
             "apic-qemu-{}-{}",
             std::process::id(),
@@ -186,6 +191,8 @@ impl Qemu {
             last: empty_state(),
             halted: false,
             armed: false,
+            on_ap,
+            reset: false,
         };
         let other = |e: RunError| HostError::Other(e.to_string());
         q.version = q.qmp_greeting().map_err(other)?;
@@ -428,12 +435,25 @@ impl Qemu {
 
     /// Whether the vCPU is halted: `info registers` prints `HLT=1`
     /// (target/i386/cpu-dump.c, x86_cpu_dump_state()).
-    fn vcpu_halted(&mut self) -> Result<bool, RunError> {
+    fn vcpu_halted(&mut self) -> Result<Option<String>, RunError> {
+        // Each human-monitor-command has a monitor of its own, so `cpu N`
+        // would not carry over: `-a` shows every CPU, `CPU#N` first.
         let r = self.qmp_execute(
             "human-monitor-command",
-            serde_json::json!({ "command-line": "info registers" }),
+            serde_json::json!({ "command-line": "info registers -a" }),
         )?;
-        Ok(r.as_str().is_some_and(|s| s.contains("HLT=1")))
+        let all = r.as_str().unwrap_or_default();
+        let mark = format!("CPU#{}", self.cpu_index());
+        let text = all
+            .split_once(mark.as_str())
+            .map(|(_, rest)| rest.split("CPU#").next().unwrap_or_default())
+            .ok_or_else(|| qerr("info registers", format!("no {mark} in {all:?}")))?;
+        Ok(text.contains("HLT=1").then(|| text.to_string()))
+    }
+
+    /// QEMU's index of the scenario CPU, which is also its initial APIC ID.
+    fn cpu_index(&self) -> u32 {
+        u32::from(self.on_ap)
     }
 
     // --- Operations ---
@@ -482,28 +502,56 @@ impl Qemu {
     /// offset 0, which QEMU's `apic_mem_write()` turns into
     /// `apic_send_msi()` (`if (addr > 0xfff || !index)`), the path of every
     /// I/O APIC and PCI message: `apic_deliver_irq()` ->
-    /// `apic_bus_deliver()`. The destination is the boot CPU's APIC ID in
+    /// `apic_bus_deliver()`. The destination is the scenario CPU's APIC ID in
     /// address bits 19:12 (physical mode). When the helper answers, the
-    /// boot CPU has had its turn (see the module's text): a running one
+    /// scenario CPU has had its turn (see the module's text): a running one
     /// then reports on the next command; a halted one either woke (what it
     /// sent is already there) or stays halted (QMP says so), and QMP's
     /// `info lapic` gives its registers.
     fn msi(&mut self, op: &Op, data: u32) -> Result<StepReport, RunError> {
+        let address = APIC_BASE_ADDR as u32 | self.apic_id() << 12;
+        self.outside(op, &[(address, data)], false)
+    }
+
+    /// The scenario CPU's APIC ID, from its last report.
+    fn apic_id(&self) -> u32 {
+        self.last.lapic.id() & 0xff
+    }
+
+    /// An IPI from the helper CPU: its ICR high half (the scenario CPU's
+    /// APIC ID), then the low half, whose write sends it (`apic_deliver()`;
+    /// a start-up IPI has no MSI form in QEMU: `apic_bus_deliver()` drops
+    /// delivery mode 110b). `writes` go first (a SIPI trampoline).
+    fn ipi(&mut self, op: &Op, writes: &[(u32, u32)], icr_low: u32) -> Result<StepReport, RunError> {
+        let base = APIC_BASE_ADDR as u32;
+        let mut all = writes.to_vec();
+        all.push((base + u32::from(reg::ICR_HIGH), self.apic_id() << 24));
+        all.push((base + u32::from(reg::ICR_LOW), icr_low));
+        self.outside(op, &all, matches!(op, Op::Host(HostEvent::Init)))
+    }
+
+    /// The helper CPU performs `writes`; then the scenario CPU has had its
+    /// turn. A running CPU reports on the next command, unless `reset`
+    /// (INIT) sent it back to the firmware (a BSP, which reports again) or
+    /// into wait-for-SIPI (an AP); a halted or waiting one either woke
+    /// (what it sent is already there) or did not (QMP says so).
+    fn outside(&mut self, op: &Op, writes: &[(u32, u32)], reset: bool) -> Result<StepReport, RunError> {
         let what = op.to_string();
-        let id = self.last.lapic.id() >> 24 & 0xff;
-        let address = APIC_BASE_ADDR as u32 | id << 12;
-        self.helper
-            .write_all(&encode(op::WRITE, address, data, 0))
-            .map_err(|e| qerr(&what, format!("writing to the helper CPU: {e}")))?;
-        let answer = self.helper_byte(&what)?;
-        expect(&what, "the helper CPU", answer, b'A')?;
-        if !self.halted {
+        for (address, data) in writes {
+            self.helper
+                .write_all(&encode(op::WRITE, *address, *data, 0))
+                .map_err(|e| qerr(&what, format!("writing to the helper CPU: {e}")))?;
+            let answer = self.helper_byte(&what)?;
+            expect(&what, "the helper CPU", answer, b'A')?;
+        }
+        if !self.halted && !reset {
             return self.guest(op, op::NOP, 0, 0, 0);
         }
+        self.reset = reset;
         self.after_halt(op, Vec::new(), Vec::new())
     }
 
-    /// The boot CPU was halted and has had its turn: it woke (its messages
+    /// The scenario CPU was halted and has had its turn: it woke (its messages
     /// and report follow) or it stays halted.
     fn after_halt(
         &mut self,
@@ -521,10 +569,10 @@ impl Qemu {
                 results.extend(values);
                 return Ok(self.report_of(*op, deliveries, results, Vec::new(), state, StepEnd::Parked));
             }
-            if self.vcpu_halted()? {
+            if let Some(registers) = self.vcpu_halted()? {
                 self.halted = true;
-                let state = self.halted_state(&what)?;
-                let note = "the vCPU is halted: its APIC registers as QMP's info lapic shows them \
+                let state = self.halted_state(&what, &registers)?;
+                let note = "the vCPU is halted or waits for SIPI: its APIC registers as QMP's info lapic shows them \
                             (TMR: the previous report's, with the bits of IRR and ISR vectors as \
                             marked \"(level)\")"
                     .to_string();
@@ -536,21 +584,35 @@ impl Qemu {
         }
     }
 
-    /// The registers of the halted boot CPU from `info lapic`
-    /// (target/i386/cpu-dump.c, x86_cpu_dump_local_apic_state()): the LVTs,
-    /// SPIV, ISR, IRR (decimal vectors, `(level)` when the TMR bit is set),
-    /// TPR and PPR. The rest cannot change while it is halted: the ID (an
-    /// MMIO write), EFLAGS, IA32_APIC_BASE, and TMR bits of vectors in
-    /// neither IRR nor ISR (a TMR bit changes only when its vector is
-    /// accepted, `apic_set_irq()`, which puts it in IRR).
-    fn halted_state(&mut self, what: &str) -> Result<VcpuState, RunError> {
+    /// The registers of the halted scenario CPU: `info lapic` (see
+    /// [`info_lapic`]; after an INIT over a cleared TMR, as
+    /// `apic_init_reset()` clears it) and EFLAGS and wait-for-SIPI from
+    /// `info registers` ([`info_registers`]). The ID and IA32_APIC_BASE are
+    /// the last report's: only a write changes them (INIT keeps both).
+    fn halted_state(&mut self, what: &str, registers: &str) -> Result<VcpuState, RunError> {
         let r = self.qmp_execute(
             "human-monitor-command",
-            serde_json::json!({ "command-line": "info lapic" }),
+            serde_json::json!({ "command-line": format!("info lapic {}", self.cpu_index()) }),
         )?;
         let text = r.as_str().unwrap_or_default();
-        let mut state = info_lapic(text, &self.last).map_err(|e| qerr(what, e))?;
-        state.mp_state = MpState::Halted;
+        let mut prev = self.last.clone();
+        if std::mem::take(&mut self.reset) {
+            // apic_init_reset(): memset(s->tmr, 0, sizeof(s->tmr)).
+            let mut page = prev.lapic.page().to_vec();
+            let tmr = usize::from(reg::TMR);
+            if let Some(t) = page.get_mut(tmr..tmr + 0x80) {
+                t.fill(0);
+            }
+            prev.lapic = Lapic::from_bytes(page);
+        }
+        let mut state = info_lapic(text, &prev).map_err(|e| qerr(what, e))?;
+        let (eflags, waiting) = info_registers(registers).map_err(|e| qerr(what, e))?;
+        state.rflags = u64::from(eflags);
+        state.mp_state = if waiting {
+            MpState::InitReceived
+        } else {
+            MpState::Halted
+        };
         Ok(state)
     }
 
@@ -564,8 +626,8 @@ impl Qemu {
         if self.halted {
             return Err(refused(
                 &what,
-                "the vCPU is halted: this runner makes the timer run out from the guest, which a \
-                 halted vCPU cannot do",
+                "the vCPU is halted or waits for SIPI: this runner makes the timer run out from the \
+                 guest, which such a vCPU cannot do",
             ));
         }
         let lvt = self.last.lapic.lvt_timer();
@@ -662,11 +724,18 @@ impl Target for Qemu {
             // cpu_interrupt(CPU_INTERRUPT_NMI), as for an NMI IPI.
             Op::Host(HostEvent::Nmi) => self.msi(&op, 0x400),
             Op::Host(HostEvent::TimerFire) => self.timer_fire(&op),
-            Op::Host(HostEvent::Init | HostEvent::Sipi { .. }) => Err(refused(
-                &what,
-                "INIT and SIPI: the scenario runs on QEMU's boot CPU, which INIT resets \
-                 to the firmware's reset vector",
-            )),
+            // INIT, level assert (ICR 0x4500), as the kernel sends it.
+            Op::Host(HostEvent::Init) => self.ipi(&op, &[], 0x4500),
+            // The SIPI page starts with `jmp far 0xf000:0000` (EA 00 00 00
+            // F0 00), into this firmware's start.
+            Op::Host(HostEvent::Sipi { vector }) => {
+                let page = u32::from(vector) << 12;
+                self.ipi(
+                    &op,
+                    &[(page, 0x0000_00ea), (page + 4, 0x0000_00f0)],
+                    0x4600 | u32::from(vector),
+                )
+            }
             Op::Host(_) => Err(refused(&what, "not an event this runner can send")),
         }
     }
@@ -756,6 +825,20 @@ pub fn info_lapic(text: &str, prev: &VcpuState) -> Result<VcpuState, String> {
     Ok(state)
 }
 
+/// From `info registers` (target/i386/cpu-dump.c, x86_cpu_dump_state()):
+/// EFLAGS (`EFL=`), and whether the CPU sits at the reset vector in real
+/// mode (`CS =f000`, `EIP=0000fff0`), which a halted CPU is only while it
+/// waits for SIPI after INIT (an AP: `do_cpu_init()`, `x86_cpu_reset()`).
+pub fn info_registers(text: &str) -> Result<(u32, bool), String> {
+    let eflags = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("EFL="))
+        .and_then(|v| u32::from_str_radix(v, 16).ok())
+        .ok_or_else(|| format!("info registers shows no EFL=: {text:?}"))?;
+    let waiting = text.contains("EIP=0000fff0") && text.contains("CS =f000");
+    Ok((eflags, waiting))
+}
+
 /// A command: its byte, then a, b, c little-endian.
 fn encode(code: u8, a: u32, b: u32, c: u32) -> Vec<u8> {
     let mut bytes = vec![code];
@@ -819,6 +902,24 @@ ESR\t 0x00000000\n\
 ISR\t (none)\n\
 IRR\t 65(level) 82 \n\n\
 APR 0x00 TPR 0x20 DFR 0x0f LDR 0x00 PPR 0x20\n";
+
+    /// `info registers -a` of QEMU 7.2.22 for CPU 1 of two, an AP waiting
+    /// for SIPI since RESET, as printed (CR LF).
+    const WAITING: &str = "\r\nEAX=00000000 EBX=00000000 ECX=00000000 EDX=00060fb1\r\n\
+ESI=00000000 EDI=00000000 EBP=00000000 ESP=00000000\r\n\
+EIP=0000fff0 EFL=00000002 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=1\r\n\
+ES =0000 00000000 0000ffff 00009300\r\n\
+CS =f000 ffff0000 0000ffff 00009b00\r\n";
+
+    #[test]
+    fn info_registers_tells_wait_for_sipi_from_halted() {
+        assert_eq!(info_registers(WAITING), Ok((0x2, true)));
+        let halted = WAITING
+            .replace("EIP=0000fff0 EFL=00000002", "EIP=ffff0123 EFL=00000246")
+            .replace("CS =f000 ffff0000", "CS =0008 00000000");
+        assert_eq!(info_registers(&halted), Ok((0x246, false)));
+        assert!(info_registers("HLT=1").is_err());
+    }
 
     #[test]
     fn info_lapic_gives_the_halted_registers() {

@@ -6,10 +6,10 @@
 //! model's own `apic_core::linux::run`), and the state after each step is
 //! the guest's own report of its APIC registers. What differs from KVM is
 //! how outside events arrive (`machine.rs`): a fixed interrupt or an NMI is
-//! an MSI that a second CPU, the helper, writes on the host's behalf; the
-//! timer runs out because the guest writes initial count 1, so it cannot
-//! run out on a halted vCPU; INIT and SIPI are not run at all. Such steps
-//! are refused with their reason.
+//! an MSI that a second CPU, the helper, writes on the host's behalf, and
+//! INIT and SIPI are IPIs from the helper; the timer runs out because the
+//! guest writes initial count 1, so it cannot run out on a halted vCPU.
+//! Such steps are refused with their reason.
 
 mod machine;
 pub mod rom;
@@ -77,11 +77,15 @@ pub fn refusal(op: &Op) -> Option<String> {
         Op::Irq { vector, .. } | Op::SelfIpi { vector } if *vector < 32 => Some(format!(
             "vector {vector:#04x} would reach the guest as an exception vector (below 32)"
         )),
-        Op::Init | Op::Sipi { .. } => Some(
-            "INIT and SIPI: the scenario runs on QEMU's boot CPU, which INIT resets to the \
-             firmware's reset vector (do_cpu_init()), where the guest would boot again"
-                .into(),
-        ),
+        Op::Sipi { vector }
+            if *vector < rom::FIRST_FREE_PAGE || *vector >= 0xa0 =>
+        {
+            Some(format!(
+                "SIPI vector {vector:#04x}: the runner puts its trampoline in free RAM, pages \
+                 {:#04x}..0x9f",
+                rom::FIRST_FREE_PAGE
+            ))
+        }
         Op::Write {
             reg: Reg::TscDeadline,
             value,
@@ -105,9 +109,10 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
 }
 
 /// Runs `scenario` on QEMU and returns its trace (profile id
-/// [`PROFILE_ID`]) and QEMU's version. The vCPU is QEMU's boot CPU
-/// whatever the scenario's processor: the two differ in QEMU only in
-/// IA32_APIC_BASE.BSP (no trace field) and at INIT, which is not run.
+/// [`PROFILE_ID`]) and QEMU's version. The scenario runs on QEMU's boot CPU,
+/// or on the second CPU when its processor is an AP (then the boot CPU is
+/// the helper), so INIT puts an AP into wait-for-SIPI and sends a BSP back
+/// to the firmware, as QEMU's `do_cpu_init()` does.
 pub fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
@@ -118,12 +123,13 @@ pub fn run_scenario(
         apic_core::format::Handlers::Manual => Handlers::Manual,
     };
     let started = Instant::now();
-    let mut q = Qemu::new(handlers).map_err(ScenarioError::Host)?;
+    let on_ap = scenario.processor == apic_core::format::Processor::Ap;
+    let mut q = Qemu::new(handlers, on_ap).map_err(ScenarioError::Host)?;
     let initial = q.state().clone();
     let how = format!("{} (QEMU {})", QEMU.initial.0, q.version);
     let version = q.version.clone();
     let trace = run_on(
-        &mut q, &QEMU, initial, how, true, scenario, options, started,
+        &mut q, &QEMU, initial, how, !on_ap, scenario, options, started,
     )?;
     Ok((trace, version))
 }

@@ -12,16 +12,20 @@
 //! (one GDT with 4 GiB code and data segments) and reaches the xAPIC page
 //! at 0xfee00000 with plain `mov`s.
 //!
-//! Two CPUs run it: QEMU's boot CPU (APIC ID 0) runs the scenario; at boot
-//! it starts the second (APIC ID 1), the helper, which does nothing but
-//! write MSIs the host asks for, so a fixed interrupt or an NMI can reach
-//! the boot CPU while it is halted, through the very path of an I/O APIC
-//! message (`apic_mem_write()` -> `apic_send_msi()`, hw/intc/apic.c).
+//! Two CPUs run it: the scenario's CPU (QEMU's boot CPU, APIC ID 0, or for
+//! an AP scenario the other one, APIC ID 1, which the BSP starts at boot
+//! with INIT and SIPI) and the helper, the other CPU, which does nothing
+//! but the writes the host asks for: an MSI, so a fixed interrupt or an NMI
+//! reaches the scenario's CPU even while it is halted, through the very
+//! path of an I/O APIC message (`apic_mem_write()` -> `apic_send_msi()`,
+//! hw/intc/apic.c); its own ICR, for INIT and SIPI IPIs; a SIPI
+//! trampoline in RAM.
 //!
-//! The boot CPU's protocol runs over the first serial port (COM1, I/O
+//! The scenario CPU's protocol runs over the first serial port (COM1, I/O
 //! 0x3f8, polled); the helper's over COM2 (0x2f8): the same commands, of
 //! which it runs only "write" (`mov [a], b`), answering `'A'`, after an
-//! `'R'` when it is ready.
+//! `'R'` when it is ready. A CPU that INIT and SIPI start again runs this
+//! firmware from its start, as at boot, and reports.
 //!
 //! ```text
 //! host -> guest   a command: op (1 byte), a, b, c (3 x u32, little-endian)
@@ -119,7 +123,7 @@ pub const REPORTED: [u16; 33] = [
 pub const REPORT_WORDS: usize = 3 + REPORTED.len() + 1;
 
 /// The serial ports' data registers (8250/16550); the line status register
-/// is at +5. COM1 carries the boot CPU's commands and reports, COM2 the
+/// is at +5. COM1 carries the scenario CPU's commands and reports, COM2 the
 /// helper CPU's.
 const COM1: u16 = 0x3f8;
 const COM2: u16 = 0x2f8;
@@ -197,13 +201,21 @@ const BASE: u32 = 0xffff_0000;
 /// The real-mode code segment after RESET has this base (CS = 0xf000).
 const RESET_OFFSET: usize = 0xfff0;
 
+/// SIPI vectors below this page would start a CPU on the RAM the firmware
+/// uses (below 64 KiB).
+pub const FIRST_FREE_PAGE: u8 = 0x10;
+
 /// Guest RAM the code uses (QEMU's `-m` gives at least 16 MiB).
 mod ram {
     /// The EOI flag byte.
     pub const EOI_FLAG: u32 = 0x500;
+    /// Set once the BSP has masked the 8259s and started the other CPU.
+    pub const BOOTED: u32 = 0x501;
+    /// Set once the EOI flag has its first value.
+    pub const EOI_SET: u32 = 0x502;
     /// The IDT: 256 gates of 8 bytes.
     pub const IDT: u32 = 0x1000;
-    /// The boot CPU's stack grows down from here.
+    /// The scenario CPU's stack grows down from here.
     pub const STACK_TOP: u32 = 0x9000;
     /// The helper CPU's stack.
     pub const AP_STACK_TOP: u32 = 0x7000;
@@ -302,6 +314,12 @@ impl Asm {
         self.use_label(to, Fixup::Rel32);
     }
 
+    /// `jne rel32` = 0F 85 cd.
+    fn jne(&mut self, to: &'static str) {
+        self.b(&[0x0f, 0x85]);
+        self.use_label(to, Fixup::Rel32);
+    }
+
     /// `jb rel32` = 0F 82 cd (unsigned below).
     fn jb(&mut self, to: &'static str) {
         self.b(&[0x0f, 0x82]);
@@ -377,8 +395,9 @@ impl Asm {
     }
 }
 
-/// The firmware image.
-pub fn image() -> Result<Vec<u8>, String> {
+/// The firmware image; the scenario runs on the AP (APIC ID 1) when
+/// `on_ap`, else on the BSP, and the other CPU is the helper.
+pub fn image(on_ap: bool) -> Result<Vec<u8>, String> {
     let mut a = Asm::new();
 
     // --- 16-bit: from the reset vector into flat protected mode. ---
@@ -406,17 +425,49 @@ pub fn image() -> Result<Vec<u8>, String> {
     a.b(&[0x8e, 0xd0]); // mov ss, ax
     a.b(&[0x8e, 0xe0]); // mov fs, ax
     a.b(&[0x8e, 0xe8]); // mov gs, ax
-    // Which CPU is this? IA32_APIC_BASE bit 8 (BSP); the helper goes to
-    // its own loop.
+    // IA32_APIC_BASE bit 8: is this the BSP? (EBX keeps it.)
     a.mov_ecx(0x1b);
     a.b(&[0x0f, 0x32]); // rdmsr
-    a.b(&[0xf6, 0xc4, 0x01]); // test ah, 1 (bit 8)
-    a.je("ap_main");
-    a.b(&[0xbc]); // mov esp, imm32
-    a.imm32(ram::STACK_TOP);
+    a.b(&[0x89, 0xc3]); // mov ebx, eax
+    // The BSP's first boot: mask both 8259s and start the other CPU. A BSP
+    // that INIT sends back here skips this (BOOTED is in RAM, which INIT
+    // keeps).
+    a.b(&[0xf6, 0xc7, 0x01]); // test bh, 1 (bit 8)
+    a.je("role");
+    a.b(&[0x80, 0x3d]); // cmp byte [BOOTED], 0
+    a.imm32(ram::BOOTED);
+    a.b(&[0x00]);
+    a.jne("role");
+    a.b(&[0xc6, 0x05]); // mov byte [BOOTED], 1
+    a.imm32(ram::BOOTED);
+    a.b(&[0x01]);
     // Mask both 8259s (OCW1): out 0x21, al; out 0xa1, al.
     a.mov_al(0xff);
     a.b(&[0xe6, 0x21, 0xe6, 0xa1]);
+    // Start the other CPU (APIC ID 1): INIT, then a start-up IPI with
+    // vector 0xf0, so it starts in real mode at 0xf000:0000, where QEMU
+    // maps this image's copy below 1 MiB (its last 64 KiB at 0xf0000), at
+    // start16 (SDM 8.4.4.1). The ICR is no trace field.
+    for (offset, value) in [
+        (reg::ICR_HIGH, 1u32 << 24),
+        (reg::ICR_LOW, 0x0000_4500),
+        (reg::ICR_LOW, 0x0000_46f0),
+    ] {
+        a.b(&[0xc7, 0x05]); // mov dword [abs], imm32
+        a.imm32(0xfee0_0000 + u32::from(offset));
+        a.imm32(value);
+    }
+    // Which role: the scenario runs on the BSP unless the image's ROLE
+    // byte is 1 (an AP scenario); scenario CPU iff BSP bit XOR ROLE.
+    a.label("role");
+    a.b(&[0x88, 0xf8]); // mov al, bh
+    a.b(&[0x24, 0x01]); // and al, 1
+    a.b(&[0x32, 0x05]); // xor al, [role_byte]
+    a.use_label("role_byte", Fixup::Abs32);
+    a.b(&[0x84, 0xc0]); // test al, al
+    a.je("helper_main");
+    a.b(&[0xbc]); // mov esp, imm32
+    a.imm32(ram::STACK_TOP);
     // The IDT: gate v -> stub v, 32-bit interrupt gates (type 0xE, P=1).
     a.b(&[0xbf]); // mov edi, IDT
     a.imm32(ram::IDT);
@@ -437,33 +488,29 @@ pub fn image() -> Result<Vec<u8>, String> {
     // lidt [idtr] = 0F 01 /3, ModRM 00.011.101 (disp32).
     a.b(&[0x0f, 0x01, 0x1d]);
     a.use_label("idtr", Fixup::Abs32);
-    // The EOI flag starts set (auto EOI).
+    // The EOI flag starts set (auto EOI), once: after an INIT the handlers
+    // keep what the host set.
+    a.b(&[0x80, 0x3d]); // cmp byte [EOI_SET], 0
+    a.imm32(ram::EOI_SET);
+    a.b(&[0x00]);
+    a.jne("done");
     a.b(&[0xc6, 0x05]); // mov byte [EOI_FLAG], 1
     a.imm32(ram::EOI_FLAG);
     a.b(&[0x01]);
-    // Start the helper CPU (APIC ID 1): INIT, then a start-up IPI with
-    // vector 0xf0, so it starts in real mode at 0xf000:0000, where QEMU
-    // maps this image's copy below 1 MiB (its last 64 KiB at 0xf0000), at
-    // start16 (SDM 8.4.4.1). The ICR is no trace field.
-    for (offset, value) in [
-        (reg::ICR_HIGH, 1u32 << 24),
-        (reg::ICR_LOW, 0x0000_4500),
-        (reg::ICR_LOW, 0x0000_46f0),
-    ] {
-        a.b(&[0xc7, 0x05]); // mov dword [abs], imm32
-        a.imm32(0xfee0_0000 + u32::from(offset));
-        a.imm32(value);
-    }
+    a.b(&[0xc6, 0x05]); // mov byte [EOI_SET], 1
+    a.imm32(ram::EOI_SET);
+    a.b(&[0x01]);
     a.jmp("done");
 
-    // --- The helper CPU: writes what the host asks (an MSI to the boot
-    // CPU), so an outside event can reach a halted boot CPU. IF stays 0. ---
-    a.label("ap_main");
+    // --- The helper CPU: writes what the host asks (an MSI or an IPI to
+    // the scenario's CPU, a SIPI trampoline), so an outside event can
+    // reach a halted CPU. IF stays 0. ---
+    a.label("helper_main");
     a.b(&[0xbc]); // mov esp, imm32
     a.imm32(ram::AP_STACK_TOP);
     a.mov_al(b'R');
     a.call("putc2");
-    a.label("ap_loop");
+    a.label("helper_loop");
     a.call("getc2");
     a.call("get32_2");
     a.b(&[0x89, 0xc6]); // mov esi, eax  (a: the address)
@@ -473,7 +520,7 @@ pub fn image() -> Result<Vec<u8>, String> {
     a.b(&[0x89, 0x3e]); // mov [esi], edi
     a.mov_al(b'A');
     a.call("putc2");
-    a.jmp("ap_loop");
+    a.jmp("helper_loop");
 
     // --- The command loop. ---
     a.label("loop");
@@ -647,6 +694,8 @@ pub fn image() -> Result<Vec<u8>, String> {
     ] {
         a.use_label(l, Fixup::Abs32);
     }
+    a.label("role_byte");
+    a.b(&[u8::from(on_ap)]);
     a.label("reglist");
     for off in REPORTED.iter().chain(std::iter::once(&reg::LVT_ERROR)) {
         a.imm32(0xfee0_0000 + u32::from(*off));
@@ -695,7 +744,7 @@ mod tests {
 
     #[test]
     fn the_image_is_64_kib_with_a_jump_at_the_reset_vector() {
-        let img = image().unwrap_or_default();
+        let img = image(false).unwrap_or_default();
         assert_eq!(img.len(), SIZE);
         // E9 with a displacement that lands on offset 0 (start16).
         assert_eq!(img.get(RESET_OFFSET), Some(&0xe9));
