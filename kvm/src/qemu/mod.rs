@@ -90,8 +90,9 @@ pub fn refusal(op: &Op) -> Option<String> {
             reg: Reg::TscDeadline,
             value,
         } if *value != 0 => Some(
-            "IA32_TSC_DEADLINE: QEMU's own APIC has no TSC-deadline timer (apic_next_timer() in \
-             hw/intc/apic_common.c knows one-shot and periodic only)"
+            "IA32_TSC_DEADLINE: QEMU's own APIC has no TSC-deadline timer (TCG lists \
+             CPUID_EXT_TSC_DEADLINE_TIMER as missing in TCG_EXT_FEATURES, target/i386/cpu.c, and \
+             apic_next_timer() in hw/intc/apic_common.c knows one-shot and periodic only)"
                 .into(),
         ),
         Op::Write {
