@@ -123,8 +123,8 @@ fn accept(l: &UnixListener, child: &mut Child, what: &str) -> Result<UnixStream,
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 
 impl Qemu {
-    /// Starts QEMU (`-accel tcg`, one CPU, no disk, our firmware) and reads
-    /// the guest's first report.
+    /// Starts QEMU (TCG in one thread, two CPUs, no disk, our firmware)
+    /// and reads the scenario CPU's first report and the helper's `'R'`.
     pub fn new(handlers: Handlers, on_ap: bool) -> Result<Self, HostError> {
         let image = rom::image(on_ap).map_err(HostError::Other)?;
         let dir = std::env::temp_dir().join(format!(
