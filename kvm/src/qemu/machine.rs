@@ -87,30 +87,30 @@ fn refused(op: &str, what: impl Into<String>) -> RunError {
 /// Waits for QEMU to connect to `l`, or to exit.
 fn accept(l: &UnixListener, child: &mut Child, what: &str) -> Result<UnixStream, HostError> {
     l.set_nonblocking(true)
-        .map_err(|e| HostError::Other(format!("{what}: {e}")))?;
+        .map_err(|e| HostError::Qemu(format!("{what}: {e}")))?;
     let end = Instant::now() + START_LIMIT;
     loop {
         match l.accept() {
             Ok((s, _)) => {
                 s.set_nonblocking(false)
-                    .map_err(|e| HostError::Other(format!("{what}: {e}")))?;
+                    .map_err(|e| HostError::Qemu(format!("{what}: {e}")))?;
                 return Ok(s);
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            Err(e) => return Err(HostError::Other(format!("{what}: {e}"))),
+            Err(e) => return Err(HostError::Qemu(format!("{what}: {e}"))),
         }
         if let Ok(Some(status)) = child.try_wait() {
             let mut err = String::new();
             if let Some(mut s) = child.stderr.take() {
                 let _ = s.read_to_string(&mut err);
             }
-            return Err(HostError::Other(format!(
+            return Err(HostError::Qemu(format!(
                 "QEMU exited ({status}) before connecting its {what}: {}",
                 err.trim()
             )));
         }
         if Instant::now() > end {
-            return Err(HostError::Other(format!(
+            return Err(HostError::Qemu(format!(
                 "QEMU did not connect its {what} within {} s",
                 START_LIMIT.as_secs()
             )));
@@ -132,7 +132,7 @@ impl Qemu {
             std::process::id(),
             RUNS.fetch_add(1, Ordering::Relaxed)
         ));
-        let io = |e: std::io::Error| HostError::Other(format!("{}: {e}", dir.display()));
+        let io = |e: std::io::Error| HostError::Qemu(format!("{}: {e}", dir.display()));
         std::fs::create_dir_all(&dir).map_err(io)?;
         let bios = dir.join("bios.bin");
         std::fs::write(&bios, image).map_err(io)?;
@@ -164,7 +164,7 @@ impl Qemu {
             .spawn()
             .map_err(|e| {
                 let _ = std::fs::remove_dir_all(&dir);
-                HostError::Unsupported(format!(
+                HostError::Qemu(format!(
                     "cannot start {bin}: {e} (install Debian's qemu-system-x86; `scripts/tools.sh test` does)"
                 ))
             })?;
@@ -194,7 +194,7 @@ impl Qemu {
             on_ap,
             reset: false,
         };
-        let other = |e: RunError| HostError::Other(e.to_string());
+        let other = |e: RunError| HostError::Qemu(e.to_string());
         q.version = q.qmp_greeting().map_err(other)?;
         let (_, _, state) = q.until_report("boot").map_err(other)?;
         let ready = q.helper_byte("boot").map_err(other)?;
