@@ -527,7 +527,12 @@ impl Qemu {
         let mut all = writes.to_vec();
         all.push((base + u32::from(reg::ICR_HIGH), self.apic_id() << 24));
         all.push((base + u32::from(reg::ICR_LOW), icr_low));
-        self.outside(op, &all, matches!(op, Op::Host(HostEvent::Init)))
+        let init = matches!(op, Op::Host(HostEvent::Init));
+        if init {
+            // apic_init_reset(): initial_count = 0, timer_del(s->timer).
+            self.armed = false;
+        }
+        self.outside(op, &all, init)
     }
 
     /// The helper CPU performs `writes`; then the scenario CPU has had its
@@ -623,6 +628,23 @@ impl Qemu {
     /// after the file descriptors it waited on), and a report follows.
     fn timer_fire(&mut self, op: &Op) -> Result<StepReport, RunError> {
         let what = op.to_string();
+        if !self.armed {
+            // Nothing to expire, in any mode and on a halted vCPU too.
+            let note = "no timer_initial was written since the timer last ran out or since INIT: \
+                        QEMU's timer is not running (apic_next_timer() is false for initial count \
+                        0 and for a one-shot count that ran out), so nothing expires"
+                .to_string();
+            if !self.halted {
+                let mut r = self.guest(op, op::NOP, 0, 0, 0)?;
+                r.notes.push(note);
+                return Ok(r);
+            }
+            let registers = self
+                .vcpu_halted()?
+                .ok_or_else(|| qerr(&what, "the vCPU was halted and no longer is"))?;
+            let state = self.halted_state(&what, &registers)?;
+            return Ok(self.report_of(*op, Vec::new(), Vec::new(), vec![note], state, StepEnd::Halted));
+        }
         if self.halted {
             return Err(refused(
                 &what,
@@ -645,13 +667,6 @@ impl Qemu {
                     "TSC-deadline mode: QEMU's own APIC under TCG has no TSC-deadline timer",
                 ))
             }
-        }
-        if !self.armed {
-            return Err(refused(
-                &what,
-                "no timer_initial was written since the timer last ran out; the runner fires \
-                 only an armed timer",
-            ));
         }
         let base = APIC_BASE_ADDR as u32;
         self.command(

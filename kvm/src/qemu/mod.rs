@@ -8,7 +8,8 @@
 //! how outside events arrive (`machine.rs`): a fixed interrupt or an NMI is
 //! an MSI that a second CPU, the helper, writes on the host's behalf, and
 //! INIT and SIPI are IPIs from the helper; the timer runs out because the
-//! guest writes initial count 1, so it cannot run out on a halted vCPU.
+//! guest writes initial count 1, so an armed timer cannot run out on a
+//! halted vCPU.
 //! Such steps are refused with their reason.
 
 mod machine;
