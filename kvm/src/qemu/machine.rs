@@ -2,7 +2,7 @@
 //! operation at a time over its serial ports, with QMP beside it.
 //!
 //! QEMU connects to three Unix sockets this side listens on: COM1 (the
-//! scenario CPU's commands and reports), COM2 (the helper CPU, which sends
+//! scenario CPU's commands and reports), COM2 (the sender CPU, which sends
 //! the outside events) and QMP (the version, whether the scenario CPU is
 //! halted, its registers while it is, and a main-loop round trip after a
 //! timer runs out). Every wait is bounded: a read that times out, a
@@ -10,10 +10,10 @@
 //! operation.
 //!
 //! Why `-accel tcg,thread=single`: one thread runs both vCPUs in turn, and
-//! an interrupt for the scenario CPU makes the helper leave its turn
+//! an interrupt for the scenario CPU makes the sender leave its turn
 //! (`cpu_interrupt()` -> `rr_kick_vcpu_thread()` -> `cpu_exit()`,
 //! accel/tcg/tcg-accel-ops-rr.c), so the scenario CPU has taken its turn
-//! (woken and reported, or stayed halted) before the helper answers `'A'`.
+//! (woken and reported, or stayed halted) before the sender answers `'A'`.
 //! Whether it stays halted is then a fact, not a race: the host reads what
 //! it sent before that answer, and asks QMP.
 
@@ -46,7 +46,7 @@ pub struct Qemu {
     child: Child,
     dir: PathBuf,
     serial: UnixStream,
-    helper: UnixStream,
+    sender: UnixStream,
     qmp: BufReader<UnixStream>,
     /// `major.minor.micro (package)` from the QMP greeting.
     pub version: String,
@@ -124,7 +124,7 @@ static RUNS: AtomicUsize = AtomicUsize::new(0);
 
 impl Qemu {
     /// Starts QEMU (TCG in one thread, two CPUs, no disk, our firmware)
-    /// and reads the scenario CPU's first report and the helper's `'R'`.
+    /// and reads the scenario CPU's first report and the sender's `'R'`.
     pub fn new(handlers: Handlers, on_ap: bool) -> Result<Self, HostError> {
         let image = rom::image(on_ap).map_err(HostError::Other)?;
         let dir = std::env::temp_dir().join(format!(
@@ -137,10 +137,10 @@ impl Qemu {
         let bios = dir.join("bios.bin");
         std::fs::write(&bios, image).map_err(io)?;
         let serial_path = dir.join("serial.sock");
-        let helper_path = dir.join("helper.sock");
+        let sender_path = dir.join("sender.sock");
         let qmp_path = dir.join("qmp.sock");
         let serial_l = UnixListener::bind(&serial_path).map_err(io)?;
-        let helper_l = UnixListener::bind(&helper_path).map_err(io)?;
+        let sender_l = UnixListener::bind(&sender_path).map_err(io)?;
         let qmp_l = UnixListener::bind(&qmp_path).map_err(io)?;
         let bin = binary();
         let mut child = Command::new(&bin)
@@ -153,7 +153,7 @@ impl Qemu {
             .arg(format!("socket,id=ser,path={}", serial_path.display()))
             .args(["-serial", "chardev:ser"])
             .arg("-chardev")
-            .arg(format!("socket,id=ser2,path={}", helper_path.display()))
+            .arg(format!("socket,id=ser2,path={}", sender_path.display()))
             .args(["-serial", "chardev:ser2"])
             .arg("-chardev")
             .arg(format!("socket,id=qmp,path={}", qmp_path.display()))
@@ -169,9 +169,9 @@ impl Qemu {
                 ))
             })?;
         let serial = accept(&serial_l, &mut child, "serial port");
-        let helper = accept(&helper_l, &mut child, "second serial port");
+        let sender = accept(&sender_l, &mut child, "second serial port");
         let qmp = accept(&qmp_l, &mut child, "QMP socket");
-        let (serial, helper, qmp) = match (serial, helper, qmp) {
+        let (serial, sender, qmp) = match (serial, sender, qmp) {
             (Ok(s), Ok(h), Ok(q)) => (s, h, q),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                 let _ = child.kill();
@@ -184,7 +184,7 @@ impl Qemu {
             child,
             dir,
             serial,
-            helper,
+            sender,
             qmp: BufReader::new(qmp),
             version: String::new(),
             handlers,
@@ -197,8 +197,8 @@ impl Qemu {
         let other = |e: RunError| HostError::Qemu(e.to_string());
         q.version = q.qmp_greeting().map_err(other)?;
         let (_, _, state) = q.until_report("boot").map_err(other)?;
-        let ready = q.helper_byte("boot").map_err(other)?;
-        expect("boot", "the helper CPU", ready, b'R').map_err(other)?;
+        let ready = q.sender_byte("boot").map_err(other)?;
+        expect("boot", "the sender CPU", ready, b'R').map_err(other)?;
         q.last = state;
         if handlers == Handlers::Manual {
             q.command("handlers", op::EOI_FLAG, 0, 0, 0).map_err(other)?;
@@ -246,18 +246,18 @@ impl Qemu {
         })
     }
 
-    /// One byte from the helper CPU (COM2).
-    fn helper_byte(&mut self, what: &str) -> Result<u8, RunError> {
-        self.helper
+    /// One byte from the sender CPU (COM2).
+    fn sender_byte(&mut self, what: &str) -> Result<u8, RunError> {
+        self.sender
             .set_read_timeout(Some(STEP_LIMIT))
             .map_err(|e| qerr(what, e.to_string()))?;
         let mut b = [0u8; 1];
-        match self.helper.read(&mut b) {
+        match self.sender.read(&mut b) {
             Ok(1) => Ok(b[0]),
             Ok(_) => Err(qerr(what, format!("QEMU closed the second serial port{}", self.exit_note()))),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Err(qerr(
                 what,
-                format!("the helper CPU did not answer within {} s", STEP_LIMIT.as_secs()),
+                format!("the sender CPU did not answer within {} s", STEP_LIMIT.as_secs()),
             )),
             Err(e) => Err(qerr(what, format!("reading the second serial port: {e}"))),
         }
@@ -498,12 +498,12 @@ impl Qemu {
         self.after_halt(op, deliveries, results)
     }
 
-    /// An outside event: the helper CPU writes an MSI to the APIC page's
+    /// An outside event: the sender CPU writes an MSI to the APIC page's
     /// offset 0, which QEMU's `apic_mem_write()` turns into
     /// `apic_send_msi()` (`if (addr > 0xfff || !index)`), the path of every
     /// I/O APIC and PCI message: `apic_deliver_irq()` ->
     /// `apic_bus_deliver()`. The destination is the scenario CPU's APIC ID in
-    /// address bits 19:12 (physical mode). When the helper answers, the
+    /// address bits 19:12 (physical mode). When the sender answers, the
     /// scenario CPU has had its turn (see the module's text): a running one
     /// then reports on the next command; a halted one either woke (what it
     /// sent is already there) or stays halted (QMP says so), and QMP's
@@ -518,7 +518,7 @@ impl Qemu {
         self.last.lapic.id() & 0xff
     }
 
-    /// An IPI from the helper CPU: its ICR high half (the scenario CPU's
+    /// An IPI from the sender CPU: its ICR high half (the scenario CPU's
     /// APIC ID), then the low half, whose write sends it (`apic_deliver()`;
     /// a start-up IPI has no MSI form in QEMU: `apic_bus_deliver()` drops
     /// delivery mode 110b). `writes` go first (a SIPI trampoline).
@@ -535,7 +535,7 @@ impl Qemu {
         self.outside(op, &all, init)
     }
 
-    /// The helper CPU performs `writes`; then the scenario CPU has had its
+    /// The sender CPU performs `writes`; then the scenario CPU has had its
     /// turn. A running CPU reports on the next command, unless `reset`
     /// (INIT) sent it back to the firmware (a BSP, which reports again) or
     /// into wait-for-SIPI (an AP); a halted or waiting one either woke
@@ -543,11 +543,11 @@ impl Qemu {
     fn outside(&mut self, op: &Op, writes: &[(u32, u32)], reset: bool) -> Result<StepReport, RunError> {
         let what = op.to_string();
         for (address, data) in writes {
-            self.helper
+            self.sender
                 .write_all(&encode(op::WRITE, *address, *data, 0))
-                .map_err(|e| qerr(&what, format!("writing to the helper CPU: {e}")))?;
-            let answer = self.helper_byte(&what)?;
-            expect(&what, "the helper CPU", answer, b'A')?;
+                .map_err(|e| qerr(&what, format!("writing to the sender CPU: {e}")))?;
+            let answer = self.sender_byte(&what)?;
+            expect(&what, "the sender CPU", answer, b'A')?;
         }
         if !self.halted && !reset {
             return self.guest(op, op::NOP, 0, 0, 0);

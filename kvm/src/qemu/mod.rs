@@ -6,8 +6,8 @@
 //! model's own `apic_core::linux::run`), and the state after each step is
 //! the guest's own report of its APIC registers. What differs from KVM is
 //! how outside events arrive (`machine.rs`): a fixed interrupt or an NMI is
-//! an MSI that a second CPU, the helper, writes on the host's behalf, and
-//! INIT and SIPI are IPIs from the helper; the timer runs out because the
+//! an MSI that a second CPU, the sender, writes on the host's behalf, and
+//! INIT and SIPI are IPIs from the sender; the timer runs out because the
 //! guest writes initial count 1, so an armed timer cannot run out on a
 //! halted vCPU.
 //! Such steps are refused with their reason.
@@ -40,11 +40,11 @@ fn qemu_rule(op: &KOp) -> Option<(EventKind, &'static str)> {
         }
         KOp::Host(HostEvent::Nmi) => (
             EventKind::Signal,
-            "qemu: the helper CPU's MSI, delivery mode NMI (apic_send_msi() -> apic_bus_deliver())",
+            "qemu: the sender CPU's MSI, delivery mode NMI (apic_send_msi() -> apic_bus_deliver())",
         ),
         KOp::Host(HostEvent::Irq { .. }) => (
             EventKind::Accept,
-            "qemu: the helper CPU's MSI write to the APIC page, offset 0 (apic_mem_write() -> apic_send_msi())",
+            "qemu: the sender CPU's MSI write to the APIC page, offset 0 (apic_mem_write() -> apic_send_msi())",
         ),
         KOp::Host(HostEvent::TimerFire) => (
             EventKind::Timer,
@@ -113,7 +113,7 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
 /// Runs `scenario` on QEMU and returns its trace (profile id
 /// [`PROFILE_ID`]) and QEMU's version. The scenario runs on QEMU's boot CPU,
 /// or on the second CPU when its processor is an AP (then the boot CPU is
-/// the helper), so INIT puts an AP into wait-for-SIPI and sends a BSP back
+/// the sender), so INIT puts an AP into wait-for-SIPI and sends a BSP back
 /// to the firmware, as QEMU's `do_cpu_init()` does.
 pub fn run_scenario(
     scenario: &Scenario,

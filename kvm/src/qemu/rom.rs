@@ -14,7 +14,7 @@
 //!
 //! Two CPUs run it: the scenario's CPU (QEMU's boot CPU, APIC ID 0, or for
 //! an AP scenario the other one, APIC ID 1, which the BSP starts at boot
-//! with INIT and SIPI) and the helper, the other CPU, which does nothing
+//! with INIT and SIPI) and the sender, the other CPU, which does nothing
 //! but the writes the host asks for: an MSI, so a fixed interrupt or an NMI
 //! reaches the scenario's CPU even while it is halted, through the very
 //! path of an I/O APIC message (`apic_mem_write()` -> `apic_send_msi()`,
@@ -22,7 +22,7 @@
 //! trampoline in RAM.
 //!
 //! The scenario CPU's protocol runs over the first serial port (COM1, I/O
-//! 0x3f8, polled); the helper's over COM2 (0x2f8): the same commands, of
+//! 0x3f8, polled); the sender's over COM2 (0x2f8): the same commands, of
 //! which it runs only "write" (`mov [a], b`), answering `'A'`, after an
 //! `'R'` when it is ready. A CPU that INIT and SIPI start again runs this
 //! firmware from its start, as at boot, and reports.
@@ -124,7 +124,7 @@ pub const REPORT_WORDS: usize = 3 + REPORTED.len() + 1;
 
 /// The serial ports' data registers (8250/16550); the line status register
 /// is at +5. COM1 carries the scenario CPU's commands and reports, COM2 the
-/// helper CPU's.
+/// sender CPU's.
 const COM1: u16 = 0x3f8;
 const COM2: u16 = 0x2f8;
 
@@ -217,7 +217,7 @@ mod ram {
     pub const IDT: u32 = 0x1000;
     /// The scenario CPU's stack grows down from here.
     pub const STACK_TOP: u32 = 0x9000;
-    /// The helper CPU's stack.
+    /// The sender CPU's stack.
     pub const AP_STACK_TOP: u32 = 0x7000;
 }
 
@@ -396,7 +396,7 @@ impl Asm {
 }
 
 /// The firmware image; the scenario runs on the AP (APIC ID 1) when
-/// `on_ap`, else on the BSP, and the other CPU is the helper.
+/// `on_ap`, else on the BSP, and the other CPU is the sender.
 pub fn image(on_ap: bool) -> Result<Vec<u8>, String> {
     let mut a = Asm::new();
 
@@ -465,7 +465,7 @@ pub fn image(on_ap: bool) -> Result<Vec<u8>, String> {
     a.b(&[0x32, 0x05]); // xor al, [role_byte]
     a.use_label("role_byte", Fixup::Abs32);
     a.b(&[0x84, 0xc0]); // test al, al
-    a.je("helper_main");
+    a.je("sender_main");
     a.b(&[0xbc]); // mov esp, imm32
     a.imm32(ram::STACK_TOP);
     // The IDT: gate v -> stub v, 32-bit interrupt gates (type 0xE, P=1).
@@ -502,15 +502,15 @@ pub fn image(on_ap: bool) -> Result<Vec<u8>, String> {
     a.b(&[0x01]);
     a.jmp("done");
 
-    // --- The helper CPU: writes what the host asks (an MSI or an IPI to
+    // --- The sender CPU: writes what the host asks (an MSI or an IPI to
     // the scenario's CPU, a SIPI trampoline), so an outside event can
     // reach a halted CPU. IF stays 0. ---
-    a.label("helper_main");
+    a.label("sender_main");
     a.b(&[0xbc]); // mov esp, imm32
     a.imm32(ram::AP_STACK_TOP);
     a.mov_al(b'R');
     a.call("putc2");
-    a.label("helper_loop");
+    a.label("sender_loop");
     a.call("getc2");
     a.call("get32_2");
     a.b(&[0x89, 0xc6]); // mov esi, eax  (a: the address)
@@ -520,7 +520,7 @@ pub fn image(on_ap: bool) -> Result<Vec<u8>, String> {
     a.b(&[0x89, 0x3e]); // mov [esi], edi
     a.mov_al(b'A');
     a.call("putc2");
-    a.jmp("helper_loop");
+    a.jmp("sender_loop");
 
     // --- The command loop. ---
     a.label("loop");
