@@ -3,7 +3,8 @@
 # skips whatever is already there at the right version (a second run installs
 # nothing). Usage: scripts/tools.sh serve|test|book|bench
 #   serve: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
-#   test:  serve's tools, plus Debian's chromium and chromium-driver and npm playwright-core, axe-core
+#   test:  serve's tools, plus Debian's chromium, chromium-driver and qemu-system-x86 (QEMU 7.2,
+#          bookworm's) and npm playwright-core, axe-core
 #   book:  serve's tools, plus mdbook
 #   bench: test's tools, plus twiggy (make size and make bench: code by crate and function)
 set -euo pipefail
@@ -13,6 +14,9 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 MDBOOK_VERSION=0.4.52
 TWIGGY_VERSION=0.8.0
+# The QEMU whose own local APIC the `qemu` profile is held to (make
+# conformance-qemu): Debian bookworm's qemu-system-x86.
+QEMU_VERSION=7.2
 # The CLI must match the crate exactly, so its version is read from the pin.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 
@@ -64,7 +68,8 @@ apt_tools() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
-  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+  [ ${#missing[@]} -eq 0 ] && { qemu_version; return 0; }
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null 2>&1 || fail "${missing[*]} missing and not root" "sudo apt-get install -y ${missing[*]}"
@@ -72,8 +77,19 @@ apt_tools() {
   fi
   say "installing Debian's ${missing[*]} (a minute or two)"
   "${sudo[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" ||
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
     fail "could not install ${missing[*]}" "apt-get update && apt-get install -y ${missing[*]}"
+  qemu_version
+}
+
+# The recorded QEMU traces (kvm/recorded-qemu/) and the qemu profile's
+# sources are QEMU 7.2's; another QEMU is refused rather than compared.
+qemu_version() {
+  case "$(version_of qemu-system-x86_64 --version)" in
+    *"version $QEMU_VERSION."*) ;;
+    *) fail "qemu-system-x86_64 is not QEMU $QEMU_VERSION: $(version_of qemu-system-x86_64 --version)" \
+      "apt-get install -y qemu-system-x86 (Debian bookworm ships $QEMU_VERSION)" ;;
+  esac
 }
 
 serve_tools() {

@@ -4,14 +4,16 @@
 //! ID|all|every] [--format table|markdown|json]` · `apic-trace check
 //! <id-or-file> [--profile ID|all|every]` ·
 //! `apic-trace compare <id-or-file> --profile P --against Q` · `apic-trace
-//! host` · `apic-trace conformance [DIR...]`. A profile id is a model
-//! profile or `kvm-host`, the host's own in-kernel KVM local APIC (Linux
-//! x86_64 with a usable /dev/kvm); `all` is the seed's four profiles (the
-//! page's default view), `every` every model profile.
+//! host` · `apic-trace conformance [--against kvm-host|qemu-tcg] [DIR...]`.
+//! A profile id is a model profile, `kvm-host`, the host's own in-kernel
+//! KVM local APIC (Linux x86_64 with a usable /dev/kvm), or `qemu-tcg`,
+//! QEMU's own local APIC under TCG (`qemu-system-x86_64` installed); `all`
+//! is the seed's four profiles (the page's default view), `every` every
+//! model profile.
 //! Exit status: 0 ok, 1 when an `expect` fails (`check`) or the two
 //! profiles differ (`compare`, `conformance`), 2 on bad input, 3 when this
-//! host cannot run it (no /dev/kvm, no permission, not Linux x86_64, a step
-//! the KVM runner cannot perform), with the reason on stderr.
+//! host cannot run it (no /dev/kvm, no QEMU, no permission, not Linux
+//! x86_64, a step the runner cannot perform), with the reason on stderr.
 
 mod checked;
 mod host;
@@ -53,7 +55,8 @@ enum Command {
         /// A built-in scenario id, or a path to a scenario JSON file.
         scenario: String,
         /// Profile ids separated by commas (`all`: the seed's four;
-        /// `every`: every model profile; `kvm-host`: this host's KVM).
+        /// `every`: every model profile; `kvm-host`: this host's KVM;
+        /// `qemu-tcg`: QEMU under TCG).
         #[arg(long, default_value = "all")]
         profile: String,
         /// Output format.
@@ -86,7 +89,8 @@ enum Command {
         /// The profile to check.
         #[arg(long)]
         profile: String,
-        /// The profile it is held against (`kvm-host`: this host's KVM).
+        /// The profile it is held against (`kvm-host`: this host's KVM;
+        /// `qemu-tcg`: QEMU under TCG).
         #[arg(long)]
         against: String,
         /// The guest kernel whose Linux routines run: wip-2019 (the seed's
@@ -98,8 +102,12 @@ enum Command {
     /// it cannot show (exit 3 when it cannot run guests).
     Host,
     /// Every built-in scenario and every scenario file in DIR (`*.json`) on
-    /// this host's KVM, held to the model profile the host stands for.
+    /// this host's KVM (or QEMU), held to the model profile it stands for.
     Conformance {
+        /// Where they run: `kvm-host` (this host's KVM) or `qemu-tcg`
+        /// (QEMU under TCG, held to the `qemu` profile).
+        #[arg(long, default_value = "kvm-host")]
+        against: String,
         /// Directories of scenario files.
         dirs: Vec<String>,
         /// Write each host trace, with the host's facts, into this directory
@@ -131,20 +139,25 @@ fn load(arg: &str) -> Result<Scenario, String> {
     parse(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
-/// A profile of a run: one of the model's, or the host's KVM.
+/// A profile of a run: one of the model's, or a real system's.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Which {
     Model(Profile),
-    Host,
+    Host(host::Kind),
 }
 
 fn which(id: &str) -> Result<Which, String> {
-    if id == host::ID {
-        return Ok(Which::Host);
+    if let Some(k) = host::Kind::from_id(id) {
+        return Ok(Which::Host(k));
     }
-    Profile::from_id(id)
-        .map(Which::Model)
-        .ok_or_else(|| format!("{} (or `{}`)", Profile::unknown(id), host::ID))
+    Profile::from_id(id).map(Which::Model).ok_or_else(|| {
+        format!(
+            "{} (or `{}`, `{}`)",
+            Profile::unknown(id),
+            host::ID,
+            host::QEMU_ID
+        )
+    })
 }
 
 fn profiles(arg: &str) -> Result<Vec<Which>, String> {
@@ -169,14 +182,14 @@ fn kernel(id: &str) -> Result<Kernel, String> {
     Kernel::from_name(id).ok_or_else(|| Kernel::unknown(id))
 }
 
-/// The host runner performs the seed's tree's routines only.
-fn host_guest(k: Kernel) -> Result<(), String> {
+/// The real runners perform the seed's tree's routines only.
+fn host_guest(h: host::Kind, k: Kernel) -> Result<(), String> {
     if k == Kernel::default() {
         Ok(())
     } else {
         Err(format!(
             "`{}` runs the Linux routines of `{}` only, not `{k}`",
-            host::ID,
+            h.id(),
             Kernel::default()
         ))
     }
@@ -188,10 +201,10 @@ fn model_profiles(arg: &str) -> Result<Vec<Profile>, String> {
         .into_iter()
         .map(|w| match w {
             Which::Model(p) => Ok(p),
-            Which::Host => Err(format!(
+            Which::Host(h) => Err(format!(
                 "`{}` is not a model profile: use `apic-trace conformance` or `compare --against {}`",
-                host::ID,
-                host::ID
+                h.id(),
+                h.id()
             )),
         })
         .collect()
@@ -214,18 +227,22 @@ fn profile_list() -> String {
 }
 
 /// Exit status 3: this host cannot run it.
-fn cannot(e: host::Cannot) -> ExitCode {
-    eprintln!("apic-trace: cannot run on this host's KVM: {}", e.0);
+fn cannot(k: host::Kind, e: host::Cannot) -> ExitCode {
+    eprintln!("apic-trace: cannot run on {}: {}", k.what(), e.0);
     ExitCode::from(3)
 }
 
-/// Probes the host and says on stderr what it is.
-fn probe_host() -> Result<host::Host, host::Cannot> {
-    let h = host::probe()?;
+/// Probes the real system and says on stderr what it is.
+fn probe_host(k: host::Kind) -> Result<host::Host, host::Cannot> {
+    let h = host::probe(k)?;
     let first = h.facts.lines().next().unwrap_or_default();
     eprintln!(
-        "apic-trace: kvm-host is {} ({}); it stands for {}{}",
-        first.trim_start_matches("kernel:").trim(),
+        "apic-trace: {} is {} ({}); it stands for {}{}",
+        k.id(),
+        first
+            .trim_start_matches("kernel:")
+            .trim_start_matches("qemu:")
+            .trim(),
         h.module_line(),
         h.stands_for,
         if h.unobservable.is_empty() {
@@ -248,7 +265,8 @@ fn probe_host() -> Result<host::Host, host::Cannot> {
 /// difference; true when they agree.
 fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) -> bool {
     let m = engine::run(s, model);
-    let c = hostcmp::compare(s, &m, t, &h.unobservable);
+    let c = hostcmp::compare_with(h.kind.quirks(), s, &m, t, &h.unobservable);
+    let id = h.kind.id();
     let label = |k: usize| m.states.get(k).map_or("", |st| st.label.as_str());
     for d in &c.differences {
         println!(
@@ -257,7 +275,7 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
             label(d.step),
             d.field,
             d.left,
-            host::ID,
+            id,
             d.right
         );
     }
@@ -270,7 +288,7 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
             label(d.step),
             d.field,
             d.left,
-            host::ID,
+            id,
             d.right,
             e.quirk.id,
         );
@@ -296,7 +314,7 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
         );
     }
     if let Some((a, b)) = c.lengths {
-        println!("{}: {model} has {a} states, {} {b}", s.id, host::ID);
+        println!("{}: {model} has {a} states, {} {b}", s.id, id);
     }
     let quirks = if c.explained.is_empty() {
         String::new()
@@ -306,15 +324,13 @@ fn hold_to_host(s: &Scenario, model: Profile, h: &host::Host, t: &ProfileTrace) 
     if c.agree() {
         println!(
             "{}: {model} and {} agree in all {} states{quirks}",
-            s.id,
-            host::ID,
-            c.states
+            s.id, id, c.states
         );
     } else {
         println!(
             "{}: {model} and {} differ in {} of {} states{quirks}",
             s.id,
-            host::ID,
+            id,
             c.differing_states().len(),
             c.states
         );
@@ -369,8 +385,10 @@ fn main() -> ExitCode {
                 .and_then(|s| profiles(&profile).map(|p| (s, p)))
                 .and_then(|(s, p)| kernel(&guest).map(|k| (s, p, k)))
                 .and_then(|(s, p, k)| {
-                    if p.contains(&Which::Host) {
-                        host_guest(k)?;
+                    for w in &p {
+                        if let Which::Host(h) = w {
+                            host_guest(*h, k)?;
+                        }
                     }
                     Ok((s, p, k))
                 });
@@ -388,13 +406,13 @@ fn main() -> ExitCode {
             for p in ps {
                 match p {
                     Which::Model(p) => trace.profiles.push(engine::run_guest(&s, p, k)),
-                    Which::Host => {
-                        let t = host::check(&s)
-                            .and_then(|()| probe_host())
-                            .and_then(|h| host::run(&h, &s));
+                    Which::Host(h) => {
+                        let t = host::check(h, &s)
+                            .and_then(|()| probe_host(h))
+                            .and_then(|host| host::run(&host, &s));
                         match t {
                             Ok(t) => trace.profiles.push(t),
-                            Err(e) => return cannot(e),
+                            Err(e) => return cannot(h, e),
                         }
                     }
                 }
@@ -429,22 +447,26 @@ fn main() -> ExitCode {
             };
             let (a, b) = match (a, b) {
                 (Which::Model(a), Which::Model(b)) => (a, b),
-                (Which::Host, Which::Host) => {
-                    eprintln!("apic-trace: compare kvm-host with a model profile, not with itself");
+                (Which::Host(_), Which::Host(_)) => {
+                    eprintln!(
+                        "apic-trace: compare {} or {} with a model profile, not with each other",
+                        host::ID,
+                        host::QEMU_ID
+                    );
                     return ExitCode::from(2);
                 }
-                (Which::Model(p), Which::Host) | (Which::Host, Which::Model(p)) => {
-                    if let Err(e) = host_guest(k) {
+                (Which::Model(p), Which::Host(hk)) | (Which::Host(hk), Which::Model(p)) => {
+                    if let Err(e) = host_guest(hk, k) {
                         eprintln!("apic-trace: {e}");
                         return ExitCode::from(2);
                     }
-                    let run = host::check(&s)
-                        .and_then(|()| probe_host())
+                    let run = host::check(hk, &s)
+                        .and_then(|()| probe_host(hk))
                         .and_then(|h| host::run(&h, &s).map(|t| (h, t)));
                     return match run {
                         Ok((h, t)) if hold_to_host(&s, p, &h, &t) => ExitCode::SUCCESS,
                         Ok(_) => ExitCode::from(1),
-                        Err(e) => cannot(e),
+                        Err(e) => cannot(hk, e),
                     };
                 }
             };
@@ -471,7 +493,7 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
-        Command::Host => match host::probe() {
+        Command::Host => match host::probe(host::Kind::Kvm) {
             Ok(h) => {
                 print!("{}", h.facts);
                 println!(
@@ -481,9 +503,23 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => cannot(e),
+            Err(e) => cannot(host::Kind::Kvm, e),
         },
-        Command::Conformance { dirs, record } => conformance(&dirs, record.as_deref()),
+        Command::Conformance {
+            against,
+            dirs,
+            record,
+        } => match host::Kind::from_id(&against) {
+            Some(k) => conformance(k, &dirs, record.as_deref()),
+            None => {
+                eprintln!(
+                    "apic-trace: conformance runs against `{}` or `{}`, not `{against}`",
+                    host::ID,
+                    host::QEMU_ID
+                );
+                ExitCode::from(2)
+            }
+        },
         Command::Check {
             scenario,
             profile,
@@ -524,9 +560,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every built-in scenario and every `*.json` in `dirs`, on the host's KVM,
-/// held to the profile the host stands for.
-fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
+/// Every built-in scenario and every `*.json` in `dirs`, on the host's KVM
+/// or QEMU, held to the profile it stands for.
+fn conformance(kind: host::Kind, dirs: &[String], record: Option<&str>) -> ExitCode {
     let mut scenarios: Vec<(String, Scenario)> = builtin::list()
         .iter()
         .filter_map(|b| builtin::get(b.id).map(|s| (b.id.to_string(), s)))
@@ -554,7 +590,7 @@ fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
             }
         }
     }
-    let h = match probe_host() {
+    let h = match probe_host(kind) {
         Ok(h) => h,
         Err(e) => {
             println!("skipped: {}", e.0);
@@ -564,11 +600,13 @@ fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
     let (mut agree, mut differ, mut refused) = (0, 0, 0);
     for (name, s) in &scenarios {
         let builtin = !name.ends_with(".json");
-        if let Err(e) = host::check(s) {
+        if let Err(e) = host::check(kind, s) {
             // A built-in scenario may need what the runner cannot do (INIT
-            // to the BSP); a conformance file must not.
+            // to the BSP); a conformance file must not, on KVM. QEMU's
+            // runner cannot do more (kvm/src/qemu/mod.rs), so there every
+            // refusal is listed and counted, not failed.
             println!("not run: {name}: {}", e.0);
-            if builtin {
+            if builtin || kind == host::Kind::Qemu {
                 refused += 1;
             } else {
                 differ += 1;
@@ -577,6 +615,13 @@ fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
         }
         let t = match host::run(&h, s) {
             Ok(t) => t,
+            // A step refused when the run got there (QEMU: an outside event
+            // for a halted vCPU) is "not run", like one refused before.
+            Err(e) if kind == host::Kind::Qemu && e.0.contains("cannot run on QEMU") => {
+                println!("not run: {name}: {}", e.0);
+                refused += 1;
+                continue;
+            }
             Err(e) => {
                 println!("FAILED: {name}: {}", e.0);
                 differ += 1;
@@ -596,8 +641,10 @@ fn conformance(dirs: &[String], record: Option<&str>) -> ExitCode {
         }
     }
     println!(
-        "conformance: {agree} scenarios agree with {}, {differ} differ or failed, {refused} built-ins not runnable on KVM",
-        h.stands_for
+        "conformance: {agree} scenarios on {} agree with {}, {differ} differ or failed, {refused} {} not runnable there",
+        kind.id(),
+        h.stands_for,
+        if kind == host::Kind::Qemu { "scenarios" } else { "built-ins" }
     );
     if differ == 0 {
         ExitCode::SUCCESS

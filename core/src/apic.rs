@@ -93,6 +93,8 @@ const LVT_ERROR_WRITABLE: u32 = 0x0001_00ff;
 const LVT_THERMAL_PMC_WRITABLE: u32 = 0x0001_07ff;
 /// Writable SPIV bits: vector 7:0, enable 8, focus 9, EOI suppression 12.
 const SPIV_WRITABLE: u32 = 0x0000_13ff;
+/// SPIV bits QEMU stores: `s->spurious_vec = val & 0x1ff`.
+const SPIV_QEMU_STORED: u32 = 0x0000_01ff;
 /// Writable bits of the divide configuration: 0, 1 and 3 (SDM figure 10-10).
 const TIMER_DIVIDE_WRITABLE: u32 = 0x0000_000b;
 /// Writable ICR low bits: vector, delivery mode, destination mode, level,
@@ -514,10 +516,14 @@ impl Apic {
         value: u32,
         status_writable: bool,
         mask_while_disabled: bool,
+        every_bit: bool,
     ) -> (u32, bool) {
         let mut writable = lvt.writable();
         if status_writable {
             writable |= lvt.status_bits();
+        }
+        if every_bit {
+            writable = u32::MAX;
         }
         let old = self.lvt(lvt);
         let mut new = (old & !writable) | (value & writable);
@@ -530,9 +536,21 @@ impl Apic {
         (new, refused)
     }
 
-    /// Keep the writable bits of a SPIV value.
-    pub(crate) fn spiv_write_value(value: u32) -> u32 {
-        value & SPIV_WRITABLE
+    /// Keep the writable bits of a SPIV value (`qemu`: the bits QEMU
+    /// stores, 8:0).
+    pub(crate) fn spiv_write_value(value: u32, qemu: bool) -> u32 {
+        value
+            & if qemu {
+                SPIV_QEMU_STORED
+            } else {
+                SPIV_WRITABLE
+            }
+    }
+
+    /// The bits of an LVT entry a write can change under the SDM (its
+    /// fields, and the status bits).
+    pub(crate) fn lvt_defined_bits(lvt: Lvt) -> u32 {
+        lvt.writable() | lvt.status_bits()
     }
 
     /// Keep the writable bits of a divide configuration value.

@@ -34,7 +34,7 @@ impl Machine {
         level: bool,
         out: &mut Vec<Outcome>,
     ) {
-        let why = if !self.apic.hw_enabled() {
+        let why = if !self.apic_present() {
             Some(DropReason::HwDisabled)
         } else if !self.apic.spiv_enabled()
             && match self.policy.fixed_while_sw_disabled.choice {
@@ -103,7 +103,7 @@ impl Machine {
         let Some(v) = self.apic.irr.highest() else {
             return Delivery::Nothing;
         };
-        if !self.apic.hw_enabled() {
+        if !self.apic_present() {
             return Delivery::Nothing;
         }
         if !self.cpu.takes_maskable() {

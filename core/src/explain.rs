@@ -273,6 +273,18 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             format!("APIC hardware-disabled (IA32_APIC_BASE bit 11 = 0): it acts as absent (its MMIO reads return all ones, writes and interrupts are dropped, nothing is delivered), but {} resets nothing: IRR, ISR, TMR, TPR, SPIV and the LVTs keep their values", policy.profile.implementer()),
             policy.hw_disable.source,
         ),
+        Outcome::HwDisabledApicWorks => ev(
+            K::Reset,
+            None,
+            format!("IA32_APIC_BASE bit 11 = 0: {} also clears SPIV bit 8 (software-disabled), resets nothing, and its APIC keeps working: MMIO reads and writes reach it, interrupts are accepted, and they are delivered once SPIV bit 8 is set again", policy.profile.implementer()),
+            policy.hw_disable.source,
+        ),
+        Outcome::HwEnableIgnored => ev(
+            K::Reset,
+            None,
+            format!("IA32_APIC_BASE bit 11 stays 0: once cleared, {} never sets it again", policy.profile.implementer()),
+            policy.hw_disable.source,
+        ),
         Outcome::HwEnabled { kept: false } => ev(
             K::Reset,
             None,
@@ -285,6 +297,14 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Event> 
             format!("APIC hardware-enabled again: {} did not reset it, so every register is as it was before the disable (a bit kept in IRR can be delivered now); only the APIC ID is set to the vCPU's id, 0", policy.profile.implementer()),
             policy.hw_disable.source,
         ),
+        Outcome::ReservedBits { reg, kept, dropped } => {
+            let text = if *dropped != 0 {
+                format!("{reg}: bits {dropped:#x} are not stored: {} keeps only bits 8:0 of SPIV, so focus (bit 9) and EOI-broadcast suppression (bit 12) read 0", policy.profile.implementer())
+            } else {
+                format!("{reg}: reserved bits {kept:#x} kept as written: {} stores every bit of an LVT entry", policy.profile.implementer())
+            };
+            ev(K::Write, None, text, policy.reserved_bits.source)
+        }
         Outcome::LvtStatusBits { lvt, written, kept } => {
             let bits = if *written & crate::apic::LVT_REMOTE_IRR != 0 && *written & crate::apic::LVT_DELIVERY_STATUS != 0 {
                 "delivery status (bit 12) and remote IRR (bit 14)"

@@ -100,16 +100,23 @@ impl Machine {
         }
     }
 
+    /// Whether the APIC takes part: hardware-enabled, or a profile whose
+    /// APIC keeps working while IA32_APIC_BASE bit 11 is clear
+    /// (`HwDisable::ApicKeepsWorking`).
+    pub(crate) fn apic_present(&self) -> bool {
+        self.apic.hw_enabled() || self.policy.hw_disable.choice == HwDisable::ApicKeepsWorking
+    }
+
     /// A 32-bit read of an xAPIC register by its offset, as software reads
     /// it (`apic_read()`); 0 for what the model does not hold. While the
     /// APIC is hardware-disabled it acts as absent (SDM 10.4.3): 0, or all
     /// ones where the profile keeps the registers (`Policy::hw_disable`:
     /// KVM's `apic_mmio_read()` under KVM_X86_QUIRK_LAPIC_MMIO_HOLE).
     pub fn read(&self, offset: u32) -> u32 {
-        if !self.apic.hw_enabled() {
+        if !self.apic_present() {
             return match self.policy.hw_disable.choice {
                 HwDisable::PowerCycle => 0,
-                HwDisable::KeepRegisters => 0xffff_ffff,
+                HwDisable::KeepRegisters | HwDisable::ApicKeepsWorking => 0xffff_ffff,
             };
         }
         self.apic

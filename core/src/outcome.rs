@@ -202,11 +202,28 @@ pub enum Outcome {
         /// The registers were kept.
         kept: bool,
     },
+    /// IA32_APIC_BASE bit 11 went 1 -> 0 and SPIV bit 8 with it; the APIC
+    /// keeps working (`policy::HwDisable::ApicKeepsWorking`).
+    HwDisabledApicWorks,
+    /// A write set IA32_APIC_BASE bit 11, which stays 0
+    /// (`policy::HwDisable::ApicKeepsWorking`).
+    HwEnableIgnored,
     /// IA32_APIC_BASE bit 11 went 0 -> 1: power-up state again, or the
     /// registers as they were (`policy::HwDisable`).
     HwEnabled {
         /// The registers were kept.
         kept: bool,
+    },
+    /// A write to SPIV or an LVT that `policy::ReservedBits` stores
+    /// differently from the SDM: reserved LVT bits kept, or defined SPIV
+    /// bits (focus, EOI-broadcast suppression) dropped.
+    ReservedBits {
+        /// The register.
+        reg: Reg,
+        /// Reserved bits kept as written.
+        kept: u32,
+        /// Defined bits the write did not store.
+        dropped: u32,
     },
     /// An LVT write set a status bit (delivery status, remote IRR): kept
     /// as written, or not (`policy::LvtStatusBits`).

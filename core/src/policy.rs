@@ -33,11 +33,13 @@ pub enum Decision {
     FixedIpiFlags,
     /// `Policy::sw_disabled_lvts`.
     SwDisabledLvts,
+    /// `Policy::reserved_bits`.
+    ReservedBits,
 }
 
 impl Decision {
     /// Every decision.
-    pub const ALL: [Decision; 8] = [
+    pub const ALL: [Decision; 9] = [
         Decision::FixedWhileSwDisabled,
         Decision::HeldIrr,
         Decision::VirtualDelivery,
@@ -46,6 +48,7 @@ impl Decision {
         Decision::HwDisable,
         Decision::FixedIpiFlags,
         Decision::SwDisabledLvts,
+        Decision::ReservedBits,
     ];
 }
 
@@ -70,6 +73,19 @@ pub enum LvtStatusBits {
     Writable,
 }
 
+/// What a write keeps of the bits SPIV and the LVTs do not define.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReservedBits {
+    /// Only the defined bits are kept (SDM figures 10-8 and 10-23): SPIV
+    /// its vector, enable (8), focus (9) and EOI-broadcast suppression (12);
+    /// each LVT its fields; reserved bits read 0.
+    Dropped,
+    /// QEMU's `apic_mem_write()`: SPIV keeps bits 8:0 only (`val & 0x1ff`,
+    /// so focus and EOI-broadcast suppression read 0), and an LVT keeps
+    /// all 32 bits as written (`s->lvt[n] = val`).
+    QemuStored,
+}
+
 /// What clearing IA32_APIC_BASE bit 11, and setting it again, does to the
 /// APIC's registers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,6 +98,12 @@ pub enum HwDisable {
     /// to the vCPU's id on enable), and MMIO reads return all ones while
     /// disabled.
     KeepRegisters,
+    /// Bit 11 can be cleared but never set again, and clearing it clears
+    /// SPIV bit 8; the APIC itself keeps working: its registers are read
+    /// and written, interrupts are accepted, and they are delivered once
+    /// SPIV bit 8 is set again (QEMU's `apic_set_base()`; `apic_mem_write()`
+    /// and `apic_irq_pending()` look at SPIV only).
+    ApicKeepsWorking,
 }
 
 /// What a fixed (or lowest-priority) IPI does with ICR bit 15 (trigger
@@ -175,6 +197,8 @@ pub struct Policy {
     pub fixed_ipi_flags: Sourced<FixedIpiFlags>,
     /// What software disable does to the LVT mask bits.
     pub sw_disabled_lvts: Sourced<SwDisabledLvts>,
+    /// What a write keeps of SPIV's and the LVTs' undefined bits.
+    pub reserved_bits: Sourced<ReservedBits>,
 }
 
 const KVM_DROPS_FIXED: &str =
@@ -239,6 +263,20 @@ const FORCED_LVTS: Sourced<SwDisabledLvts> = Sourced {
     source: "sdm-10.4.7.2; linux commit 39c89dff9c36",
 };
 
+/// SDM figures 10-8 (LVT) and 10-23 (SPIV): reserved bits.
+const SDM_RESERVED_BITS: Sourced<ReservedBits> = Sourced {
+    choice: ReservedBits::Dropped,
+    source: "sdm-10.5.1, sdm-10.9: a write keeps the defined fields of an LVT entry and of SPIV (vector, enable, focus, EOI-broadcast suppression); reserved bits read 0",
+};
+/// arch/x86/kvm/lapic.c (v5.1.15 and v5.2), `kvm_lapic_reg_write()`: `case
+/// APIC_SPIV: { u32 mask = 0x3ff; if (kvm_lapic_get_reg(apic, APIC_LVR) &
+/// APIC_LVR_DIRECTED_EOI) mask |= APIC_SPIV_DIRECTED_EOI; apic_set_spiv(apic,
+/// val & mask);` and LVT writes `val &= apic_lvt_mask[...]`.
+const KVM_RESERVED_BITS: Sourced<ReservedBits> = Sourced {
+    choice: ReservedBits::Dropped,
+    source: "kvm: kvm_lapic_reg_write(): APIC_SPIV keeps val & (0x3ff | APIC_SPIV_DIRECTED_EOI when the version register offers directed EOI); an LVT keeps val & apic_lvt_mask[] (arch/x86/kvm/lapic.c, v5.1.15 and v5.2)",
+};
+
 impl Policy {
     /// The decisions of a profile.
     pub fn for_profile(profile: Profile) -> Policy {
@@ -279,6 +317,7 @@ impl Policy {
                     source: "sdm-10.6.1: ICR level (bit 14) \"has no meaning in Pentium 4 and Intel Xeon processors, and will always be issued as a 1\"; trigger mode (bit 15) \"is ignored for all other delivery modes\" than INIT level de-assert and \"will always be issued as a 0\"",
                 },
                 sw_disabled_lvts: FORCED_LVTS,
+                reserved_bits: SDM_RESERVED_BITS,
             },
             Profile::KvmApicv => Policy {
                 profile,
@@ -297,6 +336,7 @@ impl Policy {
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
                 sw_disabled_lvts: FORCED_LVTS,
+                reserved_bits: KVM_RESERVED_BITS,
             },
             Profile::KvmEmulated => Policy {
                 profile,
@@ -312,6 +352,7 @@ impl Policy {
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
                 sw_disabled_lvts: FORCED_LVTS,
+                reserved_bits: KVM_RESERVED_BITS,
             },
             Profile::KvmEmulatedFixed => Policy {
                 profile,
@@ -327,6 +368,7 @@ impl Policy {
                 hw_disable: KVM_HW_DISABLE,
                 fixed_ipi_flags: KVM_FIXED_IPI_FLAGS,
                 sw_disabled_lvts: FORCED_LVTS,
+                reserved_bits: KVM_RESERVED_BITS,
             },
             Profile::Qemu => others::qemu(),
             Profile::Xen => others::xen(),
@@ -367,6 +409,7 @@ impl Policy {
             Decision::SwDisabledLvts => {
                 self.sw_disabled_lvts.choice == other.sw_disabled_lvts.choice
             }
+            Decision::ReservedBits => self.reserved_bits.choice == other.reserved_bits.choice,
         }
     }
 }

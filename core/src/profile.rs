@@ -79,7 +79,7 @@ impl Profile {
                 "commit bb34e690e934 \"KVM: LAPIC: Fix pending interrupt in IRR blocked by software disable LAPIC\", merged for v5.2 (after v5.2-rc7; stable 5.1.17, 4.19.58): if (!kvm_apic_hw_enabled(apic)) return -1;"
             }
             Profile::Qemu => {
-                "QEMU hw/intc/apic.c (qemu/qemu 0436c55e and 21f80e8f, the same text): apic_irq_pending(): if (!(s->spurious_vec & APIC_SV_ENABLE)) return 0; apic_set_irq() sets IRR unchecked; hw/intc/apic_common.c apic_reset_common(), apic_init_reset()"
+                "QEMU hw/intc/apic.c (qemu/qemu 0436c55e and 21f80e8f, the same text): apic_irq_pending(): if (!(s->spurious_vec & APIC_SV_ENABLE)) return 0; apic_set_irq() sets IRR unchecked; hw/intc/apic_common.c apic_reset_common(), apic_init_reset(); checked against QEMU 7.2 under TCG (kvm/recorded-qemu/)"
             }
             Profile::Xen => {
                 "Xen xen/arch/x86/hvm/vlapic.c (xen-project/xen d7cd999f): vlapic_has_pending_irq(): if ( !vlapic_enabled(vlapic) ) return -1; vlapic_accept_irq(): if ( vlapic_enabled(vlapic) ) vlapic_set_irq(...)"

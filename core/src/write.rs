@@ -11,7 +11,7 @@ use crate::decode::TimerMode;
 use crate::format::Reg;
 use crate::machine::Machine;
 use crate::outcome::{DeliveryMode, DropReason, Outcome, Source};
-use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits, SwDisabledLvts};
+use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits, ReservedBits, SwDisabledLvts};
 
 /// The APIC ID KVM gives the APIC when it is hardware-enabled again
 /// (`kvm_apic_set_xapic_id(apic, vcpu->vcpu_id)`): the model's one CPU is
@@ -28,7 +28,7 @@ impl Machine {
         }
         // SDM 10.4.3: with IA32_APIC_BASE bit 11 clear the APIC's registers
         // are not there; IA32_TSC_DEADLINE is an MSR of the core and stays.
-        if !self.apic.hw_enabled() && reg != Reg::TscDeadline {
+        if !self.apic_present() && reg != Reg::TscDeadline {
             out.push(Outcome::WriteIgnoredHwDisabled(reg));
             return;
         }
@@ -105,8 +105,17 @@ impl Machine {
     /// 10.4.7.2).
     fn write_spiv(&mut self, value: u32, out: &mut Vec<Outcome>) {
         let old = self.apic.spiv;
-        self.apic.spiv = Apic::spiv_write_value(value);
+        let qemu = self.policy.reserved_bits.choice == ReservedBits::QemuStored;
+        self.apic.spiv = Apic::spiv_write_value(value, qemu);
         self.written(Reg::Spiv, u64::from(old), out);
+        let dropped = Apic::spiv_write_value(value, false) & !self.apic.spiv;
+        if dropped != 0 {
+            out.push(Outcome::ReservedBits {
+                reg: Reg::Spiv,
+                kept: 0,
+                dropped,
+            });
+        }
         let was_on = old & SPIV_APIC_ENABLED != 0;
         let on = self.apic.spiv & SPIV_APIC_ENABLED != 0;
         if was_on && !on {
@@ -136,7 +145,8 @@ impl Machine {
         let old = self.apic.lvt(lvt);
         let kept = self.policy.lvt_status_bits.choice == LvtStatusBits::Writable;
         let forced = self.policy.sw_disabled_lvts.choice == SwDisabledLvts::Forced;
-        let (new, refused) = self.apic.write_lvt(lvt, value, kept, forced);
+        let every_bit = self.policy.reserved_bits.choice == ReservedBits::QemuStored;
+        let (new, refused) = self.apic.write_lvt(lvt, value, kept, forced, every_bit);
         out.push(Outcome::Written {
             reg: lvt.reg(),
             old: u64::from(old),
@@ -146,6 +156,14 @@ impl Machine {
         let written = value & lvt.status_bits();
         if written != 0 {
             out.push(Outcome::LvtStatusBits { lvt, written, kept });
+        }
+        let reserved = value & !Apic::lvt_defined_bits(lvt);
+        if every_bit && reserved != 0 {
+            out.push(Outcome::ReservedBits {
+                reg: lvt.reg(),
+                kept: reserved,
+                dropped: 0,
+            });
         }
         if refused {
             out.push(Outcome::UnmaskRefused(lvt));
@@ -175,9 +193,26 @@ impl Machine {
     /// with the ID set to the vCPU's id on enable (KVM).
     fn write_apic_base(&mut self, value: u64, out: &mut Vec<Outcome>) {
         let old = self.apic.apic_base;
-        let new = self.apic.apic_base_write_value(value);
+        let mut new = self.apic.apic_base_write_value(value);
         if value & APIC_BASE_EXTD != 0 {
             out.push(Outcome::X2apicIgnored);
+        }
+        if self.policy.hw_disable.choice == HwDisable::ApicKeepsWorking {
+            // QEMU's apic_set_base(): the enable bit is taken from the old
+            // value and only ever cleared; clearing it clears SPIV bit 8.
+            new = (new & !APIC_BASE_ENABLE) | (old & value & APIC_BASE_ENABLE);
+            if old & APIC_BASE_ENABLE == 0 && value & APIC_BASE_ENABLE != 0 {
+                out.push(Outcome::HwEnableIgnored);
+            }
+            if old & !new & APIC_BASE_ENABLE != 0 {
+                self.apic.spiv &= !SPIV_APIC_ENABLED;
+                self.apic.apic_base = new;
+                out.push(Outcome::HwDisabledApicWorks);
+                return;
+            }
+            self.apic.apic_base = new;
+            self.written(Reg::ApicBase, old, out);
+            return;
         }
         let was_on = old & APIC_BASE_ENABLE != 0;
         let on = new & APIC_BASE_ENABLE != 0;

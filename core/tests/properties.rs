@@ -243,6 +243,7 @@ fn agree_but_for_named_decisions(trace: &Trace) {
         Decision::HwDisable,
         Decision::FixedIpiFlags,
         Decision::SwDisabledLvts,
+        Decision::ReservedBits,
     ];
     for (i, a) in trace.profiles.iter().enumerate() {
         for b in &trace.profiles[i + 1..] {
@@ -261,6 +262,7 @@ fn agree_but_for_named_decisions(trace: &Trace) {
                             Decision::HwDisable => p.hw_disable.source,
                             Decision::FixedIpiFlags => p.fixed_ipi_flags.source,
                             Decision::SwDisabledLvts => p.sw_disabled_lvts.source,
+                            Decision::ReservedBits => p.reserved_bits.source,
                         });
                     }
                 }

@@ -18,6 +18,8 @@ pub enum HostError {
     Unsupported(String),
     /// Anything else: an ioctl that failed, a VM that could not be created.
     Other(String),
+    /// QEMU did not start, or its guest did not boot (`crate::qemu`).
+    Qemu(String),
 }
 
 impl fmt::Display for HostError {
@@ -27,6 +29,7 @@ impl fmt::Display for HostError {
             HostError::NoPermission(s) => write!(f, "no permission to use /dev/kvm: {s}"),
             HostError::Unsupported(s) => write!(f, "unsupported host: {s}"),
             HostError::Other(s) => write!(f, "KVM error: {s}"),
+            HostError::Qemu(s) => write!(f, "QEMU error: {s}"),
         }
     }
 }

@@ -84,6 +84,11 @@ impl Lapic {
         }
     }
 
+    /// Wraps a register page read some other way (the QEMU guest's report).
+    pub fn from_bytes(page: Vec<u8>) -> Self {
+        Self { page }
+    }
+
     /// The raw 1 KiB page.
     pub fn page(&self) -> &[u8] {
         &self.page

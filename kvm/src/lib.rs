@@ -17,6 +17,9 @@
 //!
 //! - [`run_scenario`] runs a format-v1 scenario on it and returns a trace
 //!   of the `kvm-host` profile (`runner.rs`).
+//! - [`qemu`] runs the same scenarios on QEMU's own local APIC under TCG
+//!   (a hand-assembled firmware driven over serial ports and QMP) as the
+//!   `qemu-tcg` profile, through the same [`run_on`].
 //!
 //! Linux x86_64 only, except [`hostcmp`]: how a model run is held to a
 //! host run (what the host cannot show, its documented quirks), which the
@@ -39,6 +42,7 @@ linux_x86_64! {
     mod host;
     pub mod lapic;
     mod probe;
+    pub mod qemu;
     mod ram;
     pub mod regs;
     mod runner;
@@ -49,7 +53,8 @@ linux_x86_64! {
     pub use lapic::Lapic;
     pub use probe::probe;
     pub use runner::{
-        check, refusal, run_scenario, state_of, RunOptions, ScenarioError, PROFILE_ID,
+        check, refusal, run_on, run_scenario, state_of, Flavour, RunOptions, ScenarioError, Target,
+        KVM, PROFILE_ID,
     };
     pub use vm::{
         Delivery, GuestOp, Handlers, HostEvent, MpState, Op, RunError, RunErrorKind, StepEnd,

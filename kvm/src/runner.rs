@@ -81,9 +81,11 @@ impl RunOptions {
 pub enum ScenarioError {
     /// The host cannot run a VM at all.
     Host(HostError),
-    /// A step this runner cannot express on real KVM (found before the VM
-    /// starts, or when the guest got there).
+    /// A step this runner cannot express on its target (found before the
+    /// VM starts, or when the guest got there).
     Refused {
+        /// What it runs on: `KVM` or `QEMU`.
+        on: &'static str,
         /// The step (1-based, as in the trace).
         step: usize,
         /// Its label.
@@ -91,8 +93,10 @@ pub enum ScenarioError {
         /// Why.
         reason: String,
     },
-    /// The guest faulted, hung or KVM failed during a step.
+    /// The guest faulted, hung or its target failed during a step.
     Failed {
+        /// What it runs on: `KVM` or `QEMU`.
+        on: &'static str,
         /// The step.
         step: usize,
         /// Its label.
@@ -116,12 +120,18 @@ impl fmt::Display for ScenarioError {
         match self {
             ScenarioError::Host(e) => write!(f, "{e}"),
             ScenarioError::Refused {
+                on,
                 step,
                 label,
                 reason,
-            } => write!(f, "step {step} ({label}) cannot run on KVM: {reason}"),
-            ScenarioError::Failed { step, label, error } => {
-                write!(f, "step {step} ({label}) failed on KVM: {error}")
+            } => write!(f, "step {step} ({label}) cannot run on {on}: {reason}"),
+            ScenarioError::Failed {
+                on,
+                step,
+                label,
+                error,
+            } => {
+                write!(f, "step {step} ({label}) failed on {on}: {error}")
             }
             ScenarioError::TooLong { step, label, limit } => write!(
                 f,
@@ -159,32 +169,43 @@ pub fn refusal(scenario: &Scenario, op: &Op) -> Option<String> {
         Op::Write {
             reg: Reg::ApicBase,
             value,
-        } => {
-            if value & (1 << 10) != 0 {
-                Some(
-                    "IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO"
-                        .into(),
-                )
-            } else if value & !0xfff != crate::APIC_BASE_ADDR {
-                Some(format!(
-                    "IA32_APIC_BASE {value:#x} moves the APIC page; the runner's guest reaches it \
-                     at {:#x}",
-                    crate::APIC_BASE_ADDR
-                ))
-            } else {
-                None
-            }
-        }
+        } => apic_base_refusal(*value),
         Op::Write { reg, value } => write_reg(reg.name(), *value, false).err(),
         _ => None,
     }
 }
 
+/// An IA32_APIC_BASE value the runners' guests cannot follow: x2APIC mode
+/// (they use xAPIC MMIO) or a moved APIC page (they reach it at
+/// 0xfee00000).
+pub fn apic_base_refusal(value: u64) -> Option<String> {
+    if value & (1 << 10) != 0 {
+        Some("IA32_APIC_BASE bit 10 (x2APIC mode): the runner's guest uses xAPIC MMIO".into())
+    } else if value & !0xfff != crate::APIC_BASE_ADDR {
+        Some(format!(
+            "IA32_APIC_BASE {value:#x} moves the APIC page; the runner's guest reaches it at {:#x}",
+            crate::APIC_BASE_ADDR
+        ))
+    } else {
+        None
+    }
+}
+
 /// The first step this runner cannot perform, as an error.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+    first_refusal(scenario, KVM.on, |op| refusal(scenario, op))
+}
+
+/// The first step `refusal` refuses, as an error of the runner on `on`.
+pub fn first_refusal(
+    scenario: &Scenario,
+    on: &'static str,
+    refusal: impl Fn(&Op) -> Option<String>,
+) -> Result<(), ScenarioError> {
     for (i, step) in scenario.steps.iter().enumerate() {
-        if let Some(reason) = refusal(scenario, &step.op) {
+        if let Some(reason) = refusal(&step.op) {
             return Err(ScenarioError::Refused {
+                on,
                 step: i + 1,
                 label: step.display_label(),
                 reason,
@@ -193,6 +214,77 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
     }
     Ok(())
 }
+
+/// What runs a scenario's guest operations and outside events: the host's
+/// KVM ([`Vm`]) or QEMU (`crate::qemu`). Each step returns the state after
+/// it, read from the target.
+pub trait Target {
+    /// Performs one operation.
+    fn step(&mut self, op: KOp) -> Result<StepReport, RunError>;
+}
+
+impl Target for Vm {
+    fn step(&mut self, op: KOp) -> Result<StepReport, RunError> {
+        Vm::step(self, op)
+    }
+}
+
+/// How a target's trace names itself and its events.
+pub struct Flavour {
+    /// The trace's profile id.
+    pub profile: &'static str,
+    /// The target in messages: `KVM`, `QEMU`.
+    pub on: &'static str,
+    /// The initial state's event: its text and rule.
+    pub initial: (&'static str, &'static str),
+    /// The rule of the event an operation makes (guest operations and
+    /// outside events), or `None` for none.
+    pub rule: fn(&KOp) -> Option<(EventKind, &'static str)>,
+    /// Rule of the runner's notes.
+    pub notes_rule: &'static str,
+    /// Rule of the deliveries.
+    pub delivery_rule: &'static str,
+    /// Rule of a step skipped because the CPU is halted or waiting.
+    pub state_rule: &'static str,
+    /// How a non-zero `timer_initial` is translated, said as an event.
+    pub timer_initial: &'static str,
+}
+
+fn kvm_rule(op: &KOp) -> Option<(EventKind, &'static str)> {
+    Some(match op {
+        KOp::Guest(GuestOp::WriteApic { .. } | GuestOp::WriteMsr { .. }) => {
+            (EventKind::Write, "host: guest MMIO/WRMSR")
+        }
+        KOp::Guest(GuestOp::Cli | GuestOp::Sti | GuestOp::Hlt) => {
+            (EventKind::Cpu, "host: guest instruction")
+        }
+        KOp::Host(HostEvent::Nmi) => (EventKind::Signal, "host: KVM_NMI"),
+        KOp::Host(HostEvent::Init | HostEvent::Sipi { .. }) => {
+            (EventKind::Signal, "host: KVM_SIGNAL_MSI")
+        }
+        KOp::Host(HostEvent::Irq { .. } | HostEvent::Msi { .. }) => {
+            (EventKind::Accept, "host: KVM_SIGNAL_MSI")
+        }
+        KOp::Host(HostEvent::TimerFire) => (EventKind::Timer, "host: timer expiry"),
+        _ => return None,
+    })
+}
+
+/// The host's KVM.
+pub const KVM: Flavour = Flavour {
+    profile: PROFILE_ID,
+    on: "KVM",
+    initial: (
+        "a new vCPU with the in-kernel local APIC",
+        "host: KVM_CREATE_VCPU, KVM_GET_LAPIC",
+    ),
+    rule: kvm_rule,
+    notes_rule: "host: apic-kvm",
+    delivery_rule: "host: KVM_RUN",
+    state_rule: "host: KVM_GET_MP_STATE",
+    timer_initial: "the guest writes 0xffffffff, so the timer does not expire on its own \
+                    first; timer_fire sets the current count to 1",
+};
 
 /// Runs `scenario` on the host's KVM and returns its trace (profile id
 /// [`PROFILE_ID`]): `states[0]` the state before any step, `states[k]` the
@@ -214,28 +306,44 @@ pub fn run_scenario(
     let started = Instant::now();
     let mut vm = Vm::new(config).map_err(ScenarioError::Host)?;
     let initial = vm.initial().clone();
+    let how = format!(
+        "{} ({}), read back after the guest's first pass",
+        KVM.initial.0,
+        if bsp {
+            "IA32_APIC_BASE.BSP = 1"
+        } else {
+            "an AP: IA32_APIC_BASE.BSP cleared"
+        }
+    );
+    run_on(
+        &mut vm, &KVM, initial, how, bsp, scenario, options, started,
+    )
+}
+
+/// Runs `scenario` on `target`, whose state before the first step is
+/// `initial` (described by `how`), and returns its trace.
+#[allow(clippy::too_many_arguments)]
+pub fn run_on(
+    target: &mut dyn Target,
+    flavour: &'static Flavour,
+    initial: VcpuState,
+    how: String,
+    bsp: bool,
+    scenario: &Scenario,
+    options: &RunOptions,
+    started: Instant,
+) -> Result<ProfileTrace, ScenarioError> {
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
     states.push(state_of(
         0,
         "initial state".into(),
         &initial,
-        vec![event(
-            EventKind::Reset,
-            None,
-            format!(
-                "a new vCPU with the in-kernel local APIC ({}), read back after the guest's first pass",
-                if bsp {
-                    "IA32_APIC_BASE.BSP = 1"
-                } else {
-                    "an AP: IA32_APIC_BASE.BSP cleared"
-                }
-            ),
-            "host: KVM_CREATE_VCPU, KVM_GET_LAPIC",
-        )],
+        vec![event(EventKind::Reset, None, how, flavour.initial.1)],
         Vec::new(),
     ));
     let mut cpu = HostCpu {
-        vm: &mut vm,
+        vm: target,
+        flavour,
         bsp,
         last: initial,
         events: Vec::new(),
@@ -257,11 +365,17 @@ pub fn run_scenario(
             return Err(match stop {
                 Stop::Run(error) => match error.kind {
                     crate::RunErrorKind::Refused(reason) => ScenarioError::Refused {
+                        on: flavour.on,
                         step,
                         label,
                         reason,
                     },
-                    _ => ScenarioError::Failed { step, label, error },
+                    _ => ScenarioError::Failed {
+                        on: flavour.on,
+                        step,
+                        label,
+                        error,
+                    },
                 },
                 Stop::TooLong => ScenarioError::TooLong {
                     step,
@@ -280,7 +394,7 @@ pub fn run_scenario(
         states.push(state);
     }
     Ok(ProfileTrace {
-        profile: PROFILE_ID.into(),
+        profile: flavour.profile.into(),
         states,
     })
 }
@@ -375,7 +489,8 @@ enum Stop {
 
 /// The guest side of a scenario on a real vCPU.
 struct HostCpu<'a> {
-    vm: &'a mut Vm,
+    vm: &'a mut dyn Target,
+    flavour: &'static Flavour,
     bsp: bool,
     last: VcpuState,
     events: Vec<Event>,
@@ -410,24 +525,7 @@ impl HostCpu<'_> {
     }
 
     fn record(&mut self, r: &StepReport) {
-        let (kind, rule) = match r.op {
-            KOp::Guest(GuestOp::WriteApic { .. } | GuestOp::WriteMsr { .. }) => {
-                (Some(EventKind::Write), "host: guest MMIO/WRMSR")
-            }
-            KOp::Guest(GuestOp::Cli | GuestOp::Sti | GuestOp::Hlt) => {
-                (Some(EventKind::Cpu), "host: guest instruction")
-            }
-            KOp::Host(HostEvent::Nmi) => (Some(EventKind::Signal), "host: KVM_NMI"),
-            KOp::Host(HostEvent::Init | HostEvent::Sipi { .. }) => {
-                (Some(EventKind::Signal), "host: KVM_SIGNAL_MSI")
-            }
-            KOp::Host(HostEvent::Irq { .. } | HostEvent::Msi { .. }) => {
-                (Some(EventKind::Accept), "host: KVM_SIGNAL_MSI")
-            }
-            KOp::Host(HostEvent::TimerFire) => (Some(EventKind::Timer), "host: timer expiry"),
-            _ => (None, ""),
-        };
-        if let Some(kind) = kind {
+        if let Some((kind, rule)) = (self.flavour.rule)(&r.op) {
             let who = if matches!(r.op, KOp::Guest(_)) {
                 "the guest"
             } else {
@@ -437,8 +535,12 @@ impl HostCpu<'_> {
                 .push(event(kind, None, format!("{who}: {}", r.op), rule));
         }
         for n in &r.notes {
-            self.events
-                .push(event(EventKind::Note, None, n.clone(), "host: apic-kvm"));
+            self.events.push(event(
+                EventKind::Note,
+                None,
+                n.clone(),
+                self.flavour.notes_rule,
+            ));
         }
         for d in &r.deliveries {
             let text = if d.vector == 2 {
@@ -459,8 +561,12 @@ impl HostCpu<'_> {
             } else {
                 EventKind::Dispatch
             };
-            self.events
-                .push(event(kind, Some(d.vector), text, "host: KVM_RUN"));
+            self.events.push(event(
+                kind,
+                Some(d.vector),
+                text,
+                self.flavour.delivery_rule,
+            ));
         }
     }
 
@@ -506,7 +612,7 @@ impl HostCpu<'_> {
                     self.last.mp_state.as_trace(),
                     op.describe()
                 ),
-                "host: KVM_GET_MP_STATE",
+                self.flavour.state_rule,
             ));
             return;
         }
@@ -619,9 +725,8 @@ impl GuestCpu for HostCpu<'_> {
                     EventKind::Timer,
                     None,
                     format!(
-                        "timer_initial {value:#x} stands for a count that runs out at timer_fire: \
-                         the guest writes 0xffffffff, so the timer does not expire on its own \
-                         first; timer_fire sets the current count to 1"
+                        "timer_initial {value:#x} stands for a count that runs out at timer_fire: {}",
+                        self.flavour.timer_initial
                     ),
                     "host: apic-kvm runner",
                 ));

@@ -327,6 +327,8 @@ impl Default for VmConfig {
 pub enum RunErrorKind {
     /// The operation cannot be expressed on this VM (checked before running).
     Refused(String),
+    /// QEMU failed or the guest under QEMU misbehaved (`crate::qemu`).
+    Qemu(String),
     /// The guest did not come back to its loop in time.
     Timeout {
         /// How long it ran.
@@ -375,6 +377,7 @@ impl fmt::Display for RunError {
         write!(f, "{}: ", self.op)?;
         match &self.kind {
             RunErrorKind::Refused(s) => write!(f, "refused: {s}"),
+            RunErrorKind::Qemu(s) => write!(f, "{s}"),
             RunErrorKind::Timeout {
                 after,
                 rip,

@@ -26,14 +26,31 @@
 //! source does not settle a point, it says "unverified".
 
 use super::{
-    BspLint0, FixedIpiFlags, HeldIrr, HwDisable, LvtStatusBits, Policy, Sourced, SwDisabledFixed,
-    SwDisabledLvts,
+    BspLint0, FixedIpiFlags, HeldIrr, HwDisable, LvtStatusBits, Policy, ReservedBits, Sourced,
+    SwDisabledFixed, SwDisabledLvts,
 };
 use crate::format::Profile;
 
 const NO_VIRTUAL: Sourced<bool> = Sourced {
     choice: false,
     source: "sdm-10.8.4 (an emulated APIC: no virtual-interrupt delivery modelled)",
+};
+
+/// Reserved SPIV and LVT bits, where the implementation's source was not
+/// read for them: the SDM's choice.
+const UNVERIFIED_RESERVED_BITS: Sourced<ReservedBits> = Sourced {
+    choice: ReservedBits::Dropped,
+    source: "sdm-10.5.1, sdm-10.9; unverified: what this implementation keeps of reserved SPIV and LVT bits was not read in its source",
+};
+
+/// QEMU's `apic_mem_write()`: `case 0x0f: s->spurious_vec = val & 0x1ff;`
+/// and `case 0x32 ... 0x37: ... s->lvt[n] = val;`; `apic_mem_read()`
+/// returns both as stored. Recorded on QEMU 7.2 under TCG: SPIV reads
+/// 0x1ff after 0xffffffff or 0x11ff is written, and every LVT reads
+/// 0xffffffff after 0xffffffff (kvm/recorded-qemu/).
+const QEMU_RESERVED_BITS: Sourced<ReservedBits> = Sourced {
+    choice: ReservedBits::QemuStored,
+    source: "qemu: apic_mem_write(): case 0x0f: s->spurious_vec = val & 0x1ff (focus and EOI-broadcast suppression cannot be set); case 0x32 ... 0x37: s->lvt[n] = val (every bit kept); apic_mem_read() returns them as stored (hw/intc/apic.c, qemu/qemu 0436c55e and 21f80e8f; recorded on QEMU 7.2)",
 };
 
 /// What the CPU does after INIT, for the other implementations.
@@ -78,19 +95,27 @@ pub(super) fn init_run_source(profile: Profile, bsp: bool) -> Option<&'static st
 ///   0x37: ... s->lvt[n] = val;`: no mask is forced on disable, and an
 ///   unmask is kept while disabled.
 /// - LVT status bits: `s->lvt[n] = val;` keeps every bit written.
-/// - BSP LINT0: ExtINT at RESET only. `apic_reset_common()`: `if (bsp) {
-///   ... s->lvt[APIC_LVT_LINT0] = 0x700; }` after `apic_init_reset(dev)`;
-///   INIT (`do_cpu_init()`) calls only `apic_init_reset()`, which sets
-///   `s->lvt[i] = APIC_LVT_MASKED` for every LVT.
+/// - BSP LINT0: masked, like every LVT. `apic_init_reset()` sets
+///   `s->lvt[i] = APIC_LVT_MASKED` for every LVT; the BSP's ExtINT preset
+///   in `apic_reset_common()` (`if (bsp) { ... s->lvt[APIC_LVT_LINT0] =
+///   0x700; }`, still in the text at 003f8dbc) was removed by b8eb5512fd
+///   ("target-i386: disable LINT0 after reset"), and QEMU 7.2 under TCG
+///   reads LINT0 = 0x10000 after RESET (kvm/recorded-qemu/).
 /// - Fixed IPI flags: `apic_mem_write()`, `case 0x30: ... apic_deliver(dev,
 ///   ..., (s->icr[0] >> 15) & 1);` passes the trigger mode to
 ///   `apic_set_irq()`, which sets or clears the TMR bit; the level bit (14)
 ///   is read only for `APIC_DM_INIT`.
-/// - Hardware disable: `apic_set_base()`: `/* if disabled, cannot be enabled
-///   again */ if (!(val & MSR_IA32_APICBASE_ENABLE)) { s->apicbase &=
-///   ~MSR_IA32_APICBASE_ENABLE; cpu_clear_apic_feature(&s->cpu->env);
-///   s->spurious_vec &= ~APIC_SV_ENABLE; }`. Not modelled: the nearest
-///   choice, registers kept, is shown.
+/// - Reserved bits: `apic_mem_write()`, `case 0x0f: s->spurious_vec = val
+///   & 0x1ff;` (focus, bit 9, and EOI-broadcast suppression, bit 12, are
+///   never stored) and `case 0x32 ... 0x37: s->lvt[n] = val;` (all 32 bits).
+/// - Hardware disable: `apic_set_base()`: `s->apicbase = (val & 0xfffff000)
+///   | (s->apicbase & (MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE));
+///   /* if disabled, cannot be enabled again */ if (!(val &
+///   MSR_IA32_APICBASE_ENABLE)) { s->apicbase &= ~MSR_IA32_APICBASE_ENABLE;
+///   cpu_clear_apic_feature(&s->cpu->env); s->spurious_vec &=
+///   ~APIC_SV_ENABLE; }`; nothing else in `hw/intc/apic.c` reads the enable
+///   bit, so MMIO, acceptance and (with SPIV bit 8 set again) delivery go
+///   on. QEMU 7.2 under TCG does exactly that (kvm/recorded-qemu/).
 pub(super) fn qemu() -> Policy {
     Policy {
         profile: Profile::Qemu,
@@ -109,21 +134,22 @@ pub(super) fn qemu() -> Policy {
         virtual_delivery: NO_VIRTUAL,
         init_source: "sdm-10.4.7.3; qemu: do_cpu_init() -> apic_init_reset(): tpr = 0, spurious_vec = 0xff, isr/tmr/irr cleared, every LVT = APIC_LVT_MASKED, id kept (hw/intc/apic_common.c, qemu/qemu 003f8dbc)",
         bsp_lint0: Sourced {
-            choice: BspLint0::ExtIntAtReset,
-            source: "qemu: apic_reset_common(): if (bsp) s->lvt[APIC_LVT_LINT0] = 0x700 (\"LINT0 delivery mode on CPU #0 is set to ExtInt at initialization time typically by BIOS\"); INIT runs only apic_init_reset(), which masks it (hw/intc/apic_common.c, qemu/qemu 003f8dbc)",
+            choice: BspLint0::Masked,
+            source: "qemu: apic_init_reset() sets every s->lvt[i] = APIC_LVT_MASKED, and since qemu/qemu b8eb5512fd (\"target-i386: disable LINT0 after reset\", QEMU 2.4) apic_reset_common() no longer sets LINT0 to ExtINT (0x700) on the BSP, which the older text at 003f8dbc did; recorded on QEMU 7.2 under TCG: LVT LINT0 = 0x10000 after RESET (hw/intc/apic_common.c; kvm/recorded-qemu/)",
         },
         lvt_status_bits: Sourced {
             choice: LvtStatusBits::Writable,
             source: "qemu: apic_mem_write(), case 0x32 ... 0x37: s->lvt[n] = val; every bit is kept as written (hw/intc/apic.c, qemu/qemu 0436c55e and 21f80e8f)",
         },
         hw_disable: Sourced {
-            choice: HwDisable::KeepRegisters,
-            source: "not modelled: qemu's apic_set_base() (\"if disabled, cannot be enabled again\") clears MSR_IA32_APICBASE_ENABLE, the CPUID APIC bit and SPIV bit 8, keeps the other registers, and never sets the enable bit again; the model shows the nearest choice, registers kept and re-enable allowed (hw/intc/apic.c, qemu/qemu 0436c55e and 21f80e8f)",
+            choice: HwDisable::ApicKeepsWorking,
+            source: "qemu: apic_set_base(): s->apicbase = (val & 0xfffff000) | (s->apicbase & (MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE)), and if bit 11 of val is clear: apicbase &= ~ENABLE, s->spurious_vec &= ~APIC_SV_ENABLE (\"if disabled, cannot be enabled again\"); apic_mem_write(), apic_set_irq() and apic_irq_pending() never look at the enable bit (hw/intc/apic.c, qemu/qemu 0436c55e and 21f80e8f; recorded on QEMU 7.2: kvm/recorded-qemu/conf-hw-disable.json)",
         },
         fixed_ipi_flags: Sourced {
             choice: FixedIpiFlags::TriggerModeKept,
             source: "qemu: apic_mem_write(), case 0x30: apic_deliver(..., (s->icr[0] >> 15) & 1) -> apic_set_irq(): if (trigger_mode) apic_set_bit(s->tmr, ...) else apic_reset_bit(s->tmr, ...); ICR bit 14 is read only for APIC_DM_INIT (hw/intc/apic.c, qemu/qemu 0436c55e and 21f80e8f)",
         },
+        reserved_bits: QEMU_RESERVED_BITS,
     }
 }
 
@@ -194,6 +220,7 @@ pub(super) fn xen() -> Policy {
             choice: FixedIpiFlags::Ignored,
             source: "xen: vlapic_accept_irq(): vlapic_set_irq(vlapic, vector, 0): a fixed IPI is edge-triggered whatever ICR bits 15 and 14 say (xen/arch/x86/hvm/vlapic.c, xen-project/xen d7cd999f)",
         },
+        reserved_bits: UNVERIFIED_RESERVED_BITS,
     }
 }
 
@@ -267,6 +294,7 @@ pub(super) fn bhyve() -> Policy {
             choice: FixedIpiFlags::EdgeDeassertDropped,
             source: "bhyve: vlapic_is_icr_valid(): a level-triggered fixed IPI is valid only with APIC_LEVEL_ASSERT (\"Intel converts a level assert IPI into an edge IPI\"), an invalid ICR is ignored; vlapic_icrlo_write_handler() sends with lapic_intr_edge() (sys/amd64/vmm/io/vlapic.c, freebsd/freebsd-src 0162500b)",
         },
+        reserved_bits: UNVERIFIED_RESERVED_BITS,
     }
 }
 
@@ -336,5 +364,6 @@ pub(super) fn virtualbox() -> Policy {
             choice: FixedIpiFlags::LevelDeassertDropped,
             source: "virtualbox: apicSendIpi() ignores a level de-assert for fixed, lowest-priority, SMI, NMI and INIT (\"level de-assert unsupported, ignoring!\"); apicPostInterrupt() queues a level-triggered vector in ApicPibLevel, which sets its TMR bit (src/VBox/VMM/VMMAll/APICAll.cpp r106320, VirtualBox/virtualbox 4908d8d1)",
         },
+        reserved_bits: UNVERIFIED_RESERVED_BITS,
     }
 }
