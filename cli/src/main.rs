@@ -47,8 +47,8 @@ enum Command {
     },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
-    /// Print src/checked.rs: each built-in recorded on a real host's KVM
-    /// (kvm/recorded/) and how many states the model agrees with.
+    /// Print src/checked.rs: each built-in recorded on a real system (the
+    /// host's KVM, QEMU) and how many states the model agrees with.
     Checked,
     /// Trace a scenario and print the trace.
     Run {
@@ -349,8 +349,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Checked => {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvm/recorded");
-            match checked::source(&dir) {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvm");
+            let (kvm, qemu) = (root.join("recorded"), root.join("recorded-qemu"));
+            match checked::source(&[
+                (&kvm, apic_kvm::hostcmp::QUIRKS, "kvm-host"),
+                (&qemu, apic_kvm::hostcmp::QEMU_QUIRKS, "qemu-tcg"),
+            ]) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

@@ -110,10 +110,18 @@ test("the embedding example page loads without a 404", async () => {
   });
 });
 
-test("a built-in says how it fared against a real host's KVM, with the details on demand", async () => {
+test("a built-in says how it fared against a real host's KVM and a real QEMU, with the details on demand", async () => {
   await withBrowser(async ({ browser, server }) => {
+    // tpr-ppr is recorded on both (kvm/recorded/, kvm/recorded-qemu/).
+    const { page: qemuPage } = await openApp(browser, server, "s=tpr-ppr");
+    const qemu = qemuPage.locator('details.checked[data-against="qemu-tcg"]');
+    assert.match(await qemu.locator("summary").innerText(), /^Checked against QEMU 7\.2\.\d+ \(TCG\): \d+\/\d+ states agree with qemu$/);
+    await qemu.locator("summary").click();
+    assert.match(await qemu.innerText(), /apic-trace compare tpr-ppr --profile qemu --against qemu-tcg/);
+    await qemuPage.context().close();
+
     const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0");
-    const checked = page.locator("details.checked");
+    const checked = page.locator('details.checked[data-against="kvm-host"]');
     const [agree, states] = (await checked.getAttribute("data-checked")).split("/").map(Number);
     assert.ok(states > 0 && agree <= states, `${agree}/${states}`);
     assert.match(await checked.locator("summary").innerText(), /^Checked against Linux [0-9.]+ KVM: \d+\/\d+ states agree/);

@@ -67,25 +67,28 @@ const LOGO: &str = concat!(
     r#"</svg>"#,
 );
 
-/// "Checked against Linux X KVM: n/m states agree" for a built-in recorded
-/// on a real host (src/checked.rs, generated from kvm/recorded/), with the
-/// host, what it cannot show and the quirks on demand.
+/// "Checked against Linux X KVM: n/m states agree" (and "QEMU 7.2 (TCG)")
+/// for a built-in recorded on a real system (src/checked.rs, generated
+/// from kvm/recorded/ and kvm/recorded-qemu/), with the system, what it
+/// cannot show and the quirks on demand.
 fn checked_line(id: &str) -> Html {
-    let Some(c) = crate::checked::CHECKED.iter().find(|c| c.id == id) else {
-        return Html::default();
-    };
-    let kernel = c.kernel.split('-').next().unwrap_or(c.kernel);
-    html! {
-        <details class="checked" data-checked={format!("{}/{}", c.agree, c.states)}>
-            <summary>{ format!("Checked against {kernel} KVM: {}/{} states agree with {}", c.agree, c.states, c.profile) }</summary>
-            <p>
-                { format!("Recorded on the host's in-kernel KVM local APIC ({}, module {}) by `apic-trace run {} --profile kvm-host`. ", c.kernel, c.module, c.id) }
-                if !c.left_out.is_empty() { { format!("Left out, because that host cannot show them: {}. ", c.left_out) } }
-                if !c.quirks.is_empty() { { format!("Differences explained by documented host quirks: {} (kvm/src/hostcmp.rs). ", c.quirks) } }
-                { format!("Check your own machine: apic-trace compare {} --profile {} --against kvm-host.", c.id, c.profile) }
-            </p>
-        </details>
-    }
+    crate::checked::CHECKED
+        .iter()
+        .filter(|c| c.id == id)
+        .map(|c| {
+            html! {
+                <details class="checked" data-checked={format!("{}/{}", c.agree, c.states)} data-against={c.against}>
+                    <summary>{ format!("Checked against {}: {}/{} states agree with {}", c.system, c.agree, c.states, c.profile) }</summary>
+                    <p>
+                        { format!("Recorded on {} by `apic-trace run {} --profile {}`. ", c.detail, c.id, c.against) }
+                        if !c.left_out.is_empty() { { format!("Left out, because that system cannot show them: {}. ", c.left_out) } }
+                        if !c.quirks.is_empty() { { format!("Differences explained by documented quirks of its runner: {} (kvm/src/hostcmp.rs). ", c.quirks) } }
+                        { format!("Check your own machine: apic-trace compare {} --profile {} --against {}.", c.id, c.profile, c.against) }
+                    </p>
+                </details>
+            }
+        })
+        .collect()
 }
 
 /// The page header.
