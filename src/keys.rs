@@ -6,7 +6,7 @@ use apic_core::Profile;
 use crate::state::Action;
 
 /// One line of the help overlay: keys and what they do.
-pub const HELP: [(&str, &str); 11] = [
+pub const HELP: [(&str, &str); 14] = [
     ("→ / ←", "step forward / back"),
     (
         "n / N",
@@ -18,6 +18,15 @@ pub const HELP: [(&str, &str); 11] = [
         "1 2 3 4",
         "show or hide real hardware, KVM apicv=1, KVM apicv=0, KVM apicv=0 fixed",
     ),
+    (
+        "c",
+        "at a checkpoint: check your prediction, each field marked right or wrong",
+    ),
+    (
+        "r",
+        "reveal the answer the checkpoint hides (presenter: for the whole room)",
+    ),
+    ("h", "hide the checkpoint's answer again, for another try"),
     ("p", "presenter mode"),
     ("t", "light / dark theme"),
     ("?", "this help"),
@@ -54,6 +63,9 @@ pub fn action_for(
         "2" => profile(1),
         "3" => profile(2),
         "4" => profile(3),
+        "c" | "C" => Some(Action::Check),
+        "r" | "R" => Some(Action::Reveal),
+        "h" | "H" => Some(Action::Rehide),
         "p" | "P" => Some(Action::TogglePresent),
         "t" | "T" => Some(Action::ToggleTheme { system_dark }),
         "?" => Some(Action::ToggleHelp),

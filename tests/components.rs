@@ -112,6 +112,8 @@ fn pane(profile: Profile, step: usize) -> Element {
         profile,
         view: run.at(step).unwrap().clone(),
         warnings: run.warnings.clone(),
+        predict: None,
+        on_action: yew::Callback::noop(),
     };
     let root = mount();
     yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
