@@ -473,7 +473,7 @@ pub fn verdict(title: &str, marks: &[Mark]) -> String {
     let first = marks.first().map(|m| m.profile);
     let one: Vec<&Mark> = marks.iter().filter(|m| Some(m.profile) == first).collect();
     let key = |m: &Mark| (m.field, m.said.clone(), m.real.clone(), m.right);
-    let same = marks.len() % one.len().max(1) == 0
+    let same = marks.len().is_multiple_of(one.len().max(1))
         && marks
             .chunks(one.len().max(1))
             .all(|c| c.iter().map(key).eq(one.iter().map(|m| key(m))));
