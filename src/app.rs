@@ -203,7 +203,7 @@ pub fn App() -> Html {
             { narration }
             if !state.embed {
                 { checkpoint_bar(state.checkpoint_text(), prediction::here(&state), state.progress.together,
-                    state.progress.score(), &on_action) }
+                    state.progress.score(), state.present, &on_action) }
             }
             if empty {
                 <p class="nothing">{ "Nothing to show: no scenario could be loaded." }</p>

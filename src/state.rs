@@ -644,18 +644,23 @@ impl AppState {
                     )));
                 }
             }
-            Action::Reveal => {
-                let i = match pr.at(self.step) {
-                    Some((i, _)) => i,
-                    None => pr.pending(self.step)?.0,
+            Action::Reveal | Action::Rehide => {
+                let reveal = matches!(action, Action::Reveal);
+                // On a checkpoint, that one; in presenter mode, or in the
+                // stretch before one, every checkpoint that hides this
+                // step: one key for the whole room.
+                let all: Vec<usize> = (0..pr.checkpoints.len())
+                    .filter(|i| pr.checkpoints.get(*i).is_some_and(|c| c.covers(self.step)))
+                    .collect();
+                let which = match pr.at(self.step) {
+                    Some((i, _)) if !self.present => vec![i],
+                    _ => all,
                 };
-                if !pr.reveal(i) {
-                    return None;
+                let mut changed = false;
+                for i in which {
+                    changed |= if reveal { pr.reveal(i) } else { pr.rehide(i) };
                 }
-            }
-            Action::Rehide => {
-                let (i, _) = pr.at(self.step)?;
-                if !pr.rehide(i) {
+                if !changed {
                     return None;
                 }
             }

@@ -274,3 +274,30 @@ fn numbers_read_as_typed_and_keys_map_to_the_actions() {
     assert_eq!(action_for("r", false, false, false), Some(Action::Reveal));
     assert_eq!(action_for("h", false, false, false), Some(Action::Rehide));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn in_presenter_mode_one_key_reveals_and_hides_every_pane() {
+    // The tour's two startup checkpoints (19: the buggy emulation, 20: the
+    // other three) share the stretch after the question at step 17.
+    let s = start("#s=tour-hotplug&t=18&present=1");
+    let hidden = |s: &AppState| {
+        Profile::ALL
+            .iter()
+            .filter(|p| !s.hidden(**p).is_empty())
+            .count()
+    };
+    assert_eq!(hidden(&s), 4);
+    let s = apply(&s, Action::Reveal);
+    assert_eq!(hidden(&s), 0);
+    let s = apply(&s, Action::Rehide);
+    assert_eq!(hidden(&s), 4);
+    // Outside presenter mode, on a checkpoint, r answers that one alone.
+    let s = start("#s=tour-hotplug&t=19");
+    let s = apply(&s, Action::Reveal);
+    assert!(s.hidden(Profile::KvmEmulated).is_empty());
+    assert_eq!(
+        s.hidden(Profile::Hardware),
+        vec![Field::Irr, Field::Isr, Field::Warn]
+    );
+}

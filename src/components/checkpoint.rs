@@ -29,9 +29,11 @@ pub fn checkpoint_bar(
     here: Here,
     together: bool,
     score: Score,
+    present: bool,
     on_action: &Callback<Action>,
 ) -> Html {
-    if score.total == 0 {
+    // A projector has no room to spare: the score only where it matters.
+    if score.total == 0 || (present && here == Here::Away) {
         return Html::default();
     }
     let answered = score.right + score.wrong + score.unpredicted;
