@@ -278,9 +278,9 @@ fn numbers_read_as_typed_and_keys_map_to_the_actions() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn in_presenter_mode_one_key_reveals_and_hides_every_pane() {
-    // The tour's two startup checkpoints (19: the buggy emulation, 20: the
-    // other three) share the stretch after the question at step 17.
-    let s = start("#s=tour-hotplug&t=18&present=1");
+    // Exercise 2's checkpoints 2a to 2d (steps 8 to 11, one profile each)
+    // share the stretch after Predict 1: at step 7 every pane hides.
+    let s = start("#s=exercise-soft-disable&t=7&present=1");
     let hidden = |s: &AppState| {
         Profile::ALL
             .iter()
@@ -293,11 +293,34 @@ fn in_presenter_mode_one_key_reveals_and_hides_every_pane() {
     let s = apply(&s, Action::Rehide);
     assert_eq!(hidden(&s), 4);
     // Outside presenter mode, on a checkpoint, r answers that one alone.
-    let s = start("#s=tour-hotplug&t=19");
+    let s = start("#s=exercise-soft-disable&t=8");
     let s = apply(&s, Action::Reveal);
-    assert!(s.hidden(Profile::KvmEmulated).is_empty());
+    assert!(s.hidden(Profile::Hardware).is_empty());
+    assert_eq!(s.hidden(Profile::KvmEmulated), vec![Field::Irr, Field::Isr]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_scenario_of_ones_own_carries_checkpoints() {
+    // A fork of the exercise keeps its five checkpoints, with a progress of
+    // its own.
+    let s = start("#s=exercise-tpr&t=3");
+    let s = apply(&s, Action::Fork);
+    assert_eq!(s.progress.id, "exercise-tpr-copy");
+    assert_eq!(s.progress.checkpoints.len(), 5);
     assert_eq!(
         s.hidden(Profile::Hardware),
-        vec![Field::Irr, Field::Isr, Field::Warn]
+        vec![Field::Irr, Field::Isr, Field::Ppr]
     );
+    // A file (or a link's `c`) with a `predict` of its own.
+    let text = r#"{"id":"mine","title":"Mine","summary":"","steps":[
+        {"do":"cli"},{"do":"expect","if":false,"predict":["irr","tpr"]}]}"#;
+    let s = apply(
+        &s,
+        Action::Opened(Rc::new(parse(text).unwrap()), text.into()),
+    );
+    assert_eq!(s.progress.id, "mine");
+    assert_eq!(s.progress.checkpoints.len(), 1);
+    let s = apply(&s, Action::Next);
+    assert_eq!(s.hidden(Profile::KvmApicv), vec![Field::Irr, Field::Tpr]);
 }

@@ -54,12 +54,7 @@ test("presenter mode at 1280x720: every pane in one row, the buggy pane and its 
     const { page, context, problems } = await openApp(browser, server, "s=tour-hotplug&t=18&present=1", {
       viewport: { width: 1280, height: 720 },
     });
-    // Step 18 leads to the tour's startup checkpoints: the room predicts,
-    // then one key reveals the answer in every pane.
-    await page.waitForSelector('[data-profile="kvm-emulated"][data-hiding]');
-    await page.keyboard.press("r");
     await page.waitForSelector('[data-profile="kvm-emulated"] [data-warning]');
-    assert.equal(await page.locator("[data-hiding]").count(), 0, "every pane answers");
     assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-reg="irr"]'), "the buggy IRR is on screen");
     assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-warning]'), "its warning is on screen");
     const tops = await page.$$eval("[data-profile]", (ps) => ps.map((p) => Math.round(p.getBoundingClientRect().top)));
