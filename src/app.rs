@@ -149,7 +149,7 @@ pub fn App() -> Html {
         on_action: on_action.clone(),
     });
     let timeline = html! {
-        <Timeline steps={data.steps.clone()} marks={state.marks.clone()} current={step}
+        <Timeline steps={data.steps.clone()} marks={prediction::timeline_marks(&state)} current={step}
             on_goto={on_action.reform(Action::Goto)} />
     };
     let narration = narration(step, state.last(), label, note, start_text);

@@ -324,3 +324,25 @@ fn a_scenario_of_ones_own_carries_checkpoints() {
     let s = apply(&s, Action::Next);
     assert_eq!(s.hidden(Profile::KvmApicv), vec![Field::Irr, Field::Tpr]);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_timeline_does_not_mark_where_hidden_profiles_diverge() {
+    use apic_playground::components::prediction::timeline_marks;
+    // After sti (step 7) the four profiles part ways (the solution's 2a to
+    // 2d differ): the timeline marks it, unless checkpoints hide it.
+    let s = start("#s=exercise-soft-disable");
+    assert!(s.marks[7].diverge);
+    assert!(!timeline_marks(&s)[7].diverge);
+    let s = apply(&s, Action::Goto(7));
+    let s = apply(&s, Action::Reveal);
+    let s = apply(&s, Action::Goto(8));
+    let s = apply(&s, Action::Reveal);
+    let s = apply(&s, Action::Goto(9));
+    let s = apply(&s, Action::Reveal);
+    let s = apply(&s, Action::Goto(10));
+    let s = apply(&s, Action::Reveal);
+    let s = apply(&s, Action::Goto(11));
+    let s = apply(&s, Action::Reveal);
+    assert!(timeline_marks(&s)[7].diverge);
+}

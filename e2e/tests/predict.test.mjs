@@ -126,7 +126,7 @@ async function playExercise(predict, name) {
       // Each field marked, against the solution's answer.
       for (const field of ["irr", "isr", "ppr"]) {
         const right = JSON.stringify(guess.value[field]) === JSON.stringify(field === "ppr" ? parseInt(cp.answer.ppr, 16) : vec(cp.answer[field]));
-        const mark = await page.locator(`${HW} .marks [data-field="${field}"]`).getAttribute("data-mark");
+        const mark = await page.locator(`${HW} .guess-marks [data-field="${field}"]`).getAttribute("data-mark");
         assert.equal(mark, right ? "right" : "wrong", `${cp.label}: ${field}`);
       }
       // The real state is shown, with the events of the steps that lead to it.

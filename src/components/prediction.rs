@@ -182,7 +182,7 @@ pub fn marks(p: &PanePredict, profile: Profile) -> Html {
         return Html::default();
     }
     html! {
-        <ul class="marks" aria-label={format!("Your prediction for {}, checked", profile.title())}>
+        <ul class="guess-marks" aria-label={format!("Your prediction for {}, checked", profile.title())}>
             { for p.marks.iter().map(|m| html! {
                 <li class={if m.right { "right" } else { "wrong" }} data-mark={if m.right { "right" } else { "wrong" }} data-field={m.field.name()}>
                     <span class="sym" aria-hidden="true">{ if m.right { "✓" } else { "✗" } }</span>
@@ -316,4 +316,27 @@ pub fn here(state: &crate::state::AppState) -> crate::components::checkpoint::He
         None if pr.pending(state.step).is_some() => Here::Before,
         None => Here::Away,
     }
+}
+
+/// The timeline's markers, without those that would give away what an
+/// open checkpoint hides: where the profiles diverge and where the guest
+/// warns, in its stretch.
+pub fn timeline_marks(state: &crate::state::AppState) -> Rc<[crate::marks::StepMarks]> {
+    let pr = &state.progress;
+    if state.embed || pr.outcomes.iter().all(crate::predict::Outcome::shown) {
+        return state.marks.clone();
+    }
+    state
+        .marks
+        .iter()
+        .enumerate()
+        .map(|(k, m)| match pr.pending(k) {
+            Some(_) => crate::marks::StepMarks {
+                diverge: false,
+                warning: false,
+                ..*m
+            },
+            None => *m,
+        })
+        .collect()
 }
