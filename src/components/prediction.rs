@@ -11,7 +11,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
-use crate::components::bit_grid::{BitGrid, Reg};
+use crate::components::bit_grid::{escape, BitGrid, Reg};
 use crate::components::events::kind_label;
 use crate::components::predict_grid::PredictGrid;
 use crate::data::{label, StepView};
@@ -176,53 +176,70 @@ pub fn inputs(p: &PanePredict, profile: Profile, on_action: &Callback<Action>) -
     }
 }
 
-/// After a check: each field right or wrong, with what was said.
+/// After a check: each field right or wrong, with what was said. Markup
+/// from text (escaped), as `bit_grid` does: display only, and each
+/// `html!` element costs code the page downloads.
 pub fn marks(p: &PanePredict, profile: Profile) -> Html {
+    use std::fmt::Write as _;
     if p.marks.is_empty() {
         return Html::default();
     }
-    html! {
-        <ul class="guess-marks" aria-label={format!("Your prediction for {}, checked", profile.title())}>
-            { for p.marks.iter().map(|m| html! {
-                <li class={if m.right { "right" } else { "wrong" }} data-mark={if m.right { "right" } else { "wrong" }} data-field={m.field.name()}>
-                    <span class="sym" aria-hidden="true">{ if m.right { "✓" } else { "✗" } }</span>
-                    <b>{ label(m.field) }</b>
-                    if m.right {
-                        { format!(" right: {}", m.real) }
-                    } else {
-                        { format!(" wrong: you said {}, it is {}", m.said, m.real) }
-                    }
-                </li>
-            }) }
-        </ul>
+    let mut out = format!(
+        r#"<ul class="guess-marks" aria-label="Your prediction for {}, checked">"#,
+        escape(profile.title())
+    );
+    for m in &p.marks {
+        let (class, sym) = if m.right { ("right", "✓") } else { ("wrong", "✗") };
+        let said = if m.right {
+            format!(" right: {}", m.real)
+        } else {
+            format!(" wrong: you said {}, it is {}", m.said, m.real)
+        };
+        let _ = write!(
+            out,
+            r#"<li class="{class}" data-mark="{class}" data-field="{}"><span class="sym" aria-hidden="true">{sym}</span><b>{}</b>{}</li>"#,
+            m.field.name(),
+            label(m.field),
+            escape(&said)
+        );
     }
+    out.push_str("</ul>");
+    Html::from_html_unchecked(AttrValue::from(out))
 }
 
-/// After the answer is shown: the events of the steps that lead to it.
+/// After the answer is shown: the events of the steps that lead to it
+/// (markup from text, as `marks`).
 pub fn why(p: &PanePredict) -> Html {
+    use std::fmt::Write as _;
     if p.why.is_empty() {
         return Html::default();
     }
-    html! {
-        <details class="why" open={!p.marks.is_empty()}>
-            <summary>{ "Why: what happened since the last checkpoint" }</summary>
-            <ol>
-                { for p.why.iter().filter(|(_, _, v)| !v.state.events.is_empty()).map(|(k, l, v)| html! {
-                    <li>
-                        <span class="stepno">{ format!("step {k}: ") }</span><code>{ l.clone() }</code>
-                        <ul>
-                            { for v.state.events.iter().map(|e| html! {
-                                <li data-kind={kind_label(e.kind)}>
-                                    <span class="text">{ &e.text }</span>
-                                    if !e.rule.is_empty() { { " " }<code class="rule">{ &e.rule }</code> }
-                                </li>
-                            }) }
-                        </ul>
-                    </li>
-                }) }
-            </ol>
-        </details>
+    let mut out = format!(
+        r#"<details class="why"{}><summary>Why: what happened since the last checkpoint</summary><ol>"#,
+        if p.marks.is_empty() { "" } else { " open" }
+    );
+    for (k, l, v) in p.why.iter().filter(|(_, _, v)| !v.state.events.is_empty()) {
+        let _ = write!(
+            out,
+            r#"<li><span class="stepno">step {k}: </span><code>{}</code><ul>"#,
+            escape(l)
+        );
+        for e in &v.state.events {
+            let _ = write!(
+                out,
+                r#"<li data-kind="{}"><span class="text">{}</span>"#,
+                kind_label(e.kind),
+                escape(&e.text)
+            );
+            if !e.rule.is_empty() {
+                let _ = write!(out, r#" <code class="rule">{}</code>"#, escape(&e.rule));
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></li>");
     }
+    out.push_str("</ol></details>");
+    Html::from_html_unchecked(AttrValue::from(out))
 }
 
 /// What `profile`'s pane shows of the checkpoints at the current step.
