@@ -189,7 +189,11 @@ pub fn marks(p: &PanePredict, profile: Profile) -> Html {
         escape(profile.title())
     );
     for m in &p.marks {
-        let (class, sym) = if m.right { ("right", "✓") } else { ("wrong", "✗") };
+        let (class, sym) = if m.right {
+            ("right", "✓")
+        } else {
+            ("wrong", "✗")
+        };
         let said = if m.right {
             format!(" right: {}", m.real)
         } else {
