@@ -86,7 +86,17 @@ fn op(o: &format::Op) -> String {
                 .iter()
                 .map(|(f, v)| format!("(Field::{f:?}, {})", value(v)))
                 .collect();
-            return format!("OpLit::Expect({profiles}, &[{}])", checks.join(", "));
+            let predict = e.predict.as_ref().map_or_else(
+                || "None".to_owned(),
+                |fs| {
+                    let fs: Vec<String> = fs.iter().map(|f| format!("Field::{f:?}")).collect();
+                    format!("Some(&[{}])", fs.join(", "))
+                },
+            );
+            return format!(
+                "OpLit::Expect({profiles}, &[{}], {predict})",
+                checks.join(", ")
+            );
         }
         Op::Cli => "Op::Cli".into(),
         Op::Sti => "Op::Sti".into(),

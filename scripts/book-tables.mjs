@@ -396,6 +396,10 @@ function checkExercises() {
         const changed = Object.keys(step).filter((k) => !same(step[k], sol[k]));
         if (sol.do !== "expect" || changed.length > 0) problems.push(`${where}: step ${i + 1} must be the exercise's expect with fields added (differs in ${changed.join(", ")})`);
         else if (Object.keys(sol).length === Object.keys(step).length) problems.push(`${where}: step ${i + 1} adds no prediction to the exercise's expect`);
+        // The page asks for exactly the fields the solution answers.
+        const added = Object.keys(sol).filter((k) => !(k in step)).sort();
+        const asked = [...(step.predict ?? [])].sort();
+        if (!same(added, asked)) problems.push(`${where}: step ${i + 1} answers ${added.join(", ")}, the exercise's "predict" asks for ${asked.join(", ") || "nothing"}`);
       } else if (!same(step, sol)) {
         problems.push(`${where}: step ${i + 1} differs from the exercise's`);
       }

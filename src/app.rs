@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::alerts::alerts;
+use crate::components::checkpoint::checkpoint_bar;
 use crate::components::editor::what_if;
 #[cfg(feature = "play")]
 use crate::components::editor::Editor;
@@ -14,6 +15,7 @@ use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
 use crate::components::narration::narration;
 use crate::components::pane::Pane;
+use crate::components::prediction;
 use crate::components::static_markup::static_markup;
 use crate::components::timeline::Timeline;
 use crate::components::vcr::{vcr, VcrProps};
@@ -23,8 +25,8 @@ use crate::hooks::play_loader;
 use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
 use crate::hooks::{
-    use_copy_link, use_doc_title, use_keyboard, use_play, use_play_timer, use_ready,
-    use_status_clear, use_theme, use_url_sync,
+    use_copy_link, use_doc_title, use_keyboard, use_play, use_play_timer, use_progress_store,
+    use_ready, use_status_clear, use_theme, use_url_sync,
 };
 use crate::state::{Action, AppState};
 use crate::url::UrlState;
@@ -108,6 +110,7 @@ pub fn App() -> Html {
     use_ready();
     use_play(&state, on_action.clone());
     use_doc_title(state.data.title.clone());
+    use_progress_store(state.progress.clone(), on_action.clone());
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
 
     let data = &state.data;
@@ -125,8 +128,9 @@ pub fn App() -> Html {
     let shared: Rc<[apic_core::Event]> =
         data::shared_events(shown().map(|(_, _, v)| v.as_ref())).into();
     let panes = shown().map(|(p, run, view)| {
+        let predict = prediction::for_pane(&state, p, run);
         html! { <Pane key={p.id()} profile={p} view={view.clone()} warnings={run.warnings.clone()}
-        shared={shared.clone()} /> }
+        shared={shared.clone()} {predict} on_action={on_action.clone()} /> }
     });
 
     // What the initial state says when the scenario gives it no note: the
@@ -149,7 +153,7 @@ pub fn App() -> Html {
         on_action: on_action.clone(),
     });
     let timeline = html! {
-        <Timeline steps={data.steps.clone()} marks={state.marks.clone()} current={step}
+        <Timeline steps={data.steps.clone()} marks={prediction::timeline_marks(&state)} current={step}
             on_goto={on_action.reform(Action::Goto)} />
     };
     let narration = narration(step, state.last(), label, note, start_text, state.embed);
@@ -201,6 +205,10 @@ pub fn App() -> Html {
             }
             { editor }
             { narration }
+            if !state.embed {
+                { checkpoint_bar(state.checkpoint_text(), prediction::here(&state), state.progress.together,
+                    state.progress.score(), state.present, &on_action) }
+            }
             if empty {
                 <p class="nothing">{ "Nothing to show: no scenario could be loaded." }</p>
             } else {

@@ -26,6 +26,13 @@ impl Bits256 {
         }
     }
 
+    /// Sets the bit of `vector` if clear, clears it if set.
+    pub fn toggle(&mut self, vector: u8) {
+        if let Some(word) = self.0.get_mut(usize::from(vector >> 6)) {
+            *word ^= 1u64 << (vector & 63);
+        }
+    }
+
     /// Whether the bit of `vector` is set.
     pub fn contains(self, vector: u8) -> bool {
         self.0

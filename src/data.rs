@@ -10,6 +10,7 @@ use apic_core::{compare, Event, Profile, ProfileTrace, State, Trace};
 use yew::AttrValue;
 
 use crate::bits::Bits256;
+use crate::predict::Checkpoint;
 
 pub use apic_core::format::Field;
 use apic_core::format::Kernel;
@@ -120,6 +121,8 @@ pub struct ScenarioData {
     pub steps: Rc<[StepInfo]>,
     /// One run per profile, in `Profile::EVERY` order.
     pub runs: Vec<Rc<ProfileRun>>,
+    /// Its prediction checkpoints (`crate::predict`).
+    pub checkpoints: Rc<[Checkpoint]>,
 }
 
 /// The scenario's texts, apart from its trace.
@@ -133,6 +136,21 @@ pub struct Meta {
     pub summary: String,
     /// `notes[i]` narrates step i+1 (state i+1).
     pub notes: Vec<Option<String>>,
+    /// Its prediction checkpoints (`crate::predict::checkpoints`).
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+impl Meta {
+    /// The texts and checkpoints of `scenario`.
+    pub fn of(scenario: &apic_core::format::Scenario) -> Meta {
+        Meta {
+            id: scenario.id.clone(),
+            title: scenario.title.clone(),
+            summary: scenario.summary.clone(),
+            notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
+            checkpoints: crate::predict::checkpoints(scenario),
+        }
+    }
 }
 
 impl ScenarioData {
@@ -204,6 +222,12 @@ impl ScenarioData {
             summary: meta.summary.into(),
             steps,
             runs,
+            // A checkpoint past the last state could never be shown.
+            checkpoints: meta
+                .checkpoints
+                .into_iter()
+                .filter(|c| c.step < len)
+                .collect(),
         })
     }
 
@@ -313,13 +337,7 @@ pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
     let scenario =
         apic_core::builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))?;
     let trace = apic_core::engine::run_all_guest(&scenario, &Profile::EVERY, guest);
-    let meta = Meta {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        summary: scenario.summary.clone(),
-        notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
-    };
-    ScenarioData::from_trace(meta, trace)
+    ScenarioData::from_trace(Meta::of(&scenario), trace)
 }
 
 /// Where a built-in stands in the picker: the seed's story first, then the

@@ -112,6 +112,7 @@ pub fn op_for(name: OpName, old: &Op) -> Op {
             _ => Op::Expect(Expect {
                 profiles: None,
                 checks: vec![(Field::Irr, FieldValue::Vectors(Vec::new()))],
+                predict: None,
             }),
         },
         OpName::Note => match old {

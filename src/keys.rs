@@ -6,7 +6,7 @@ use apic_core::Profile;
 use crate::state::Action;
 
 /// One line of the help overlay: keys and what they do.
-pub const HELP: [(&str, &str); 11] = [
+pub const HELP: [(&str, &str); 14] = [
     ("→ / ←", "step forward / back"),
     (
         "n / N",
@@ -18,6 +18,15 @@ pub const HELP: [(&str, &str); 11] = [
         "1 … 8",
         "show or hide a profile: 1 real hardware, 2 KVM apicv=1, 3 KVM apicv=0, 4 apicv=0 + fix, 5 QEMU, 6 Xen, 7 bhyve, 8 VirtualBox",
     ),
+    (
+        "c",
+        "at a checkpoint: check your prediction, each field marked right or wrong",
+    ),
+    (
+        "r",
+        "reveal the answer the checkpoint hides (presenter: for the whole room)",
+    ),
+    ("h", "hide the checkpoint's answer again, for another try"),
     ("p", "presenter mode"),
     ("t", "light / dark theme"),
     ("?", "this help"),
@@ -58,6 +67,9 @@ pub fn action_for(
         "6" => profile(5),
         "7" => profile(6),
         "8" => profile(7),
+        "c" | "C" => Some(Action::Check),
+        "r" | "R" => Some(Action::Reveal),
+        "h" | "H" => Some(Action::Rehide),
         "p" | "P" => Some(Action::TogglePresent),
         "t" | "T" => Some(Action::ToggleTheme { system_dark }),
         "?" => Some(Action::ToggleHelp),

@@ -16,6 +16,7 @@ pub mod handoff;
 pub mod hooks;
 pub mod keys;
 pub mod marks;
+pub mod predict;
 pub mod reader;
 pub mod state;
 pub mod url;

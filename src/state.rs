@@ -5,13 +5,14 @@
 
 use std::rc::Rc;
 
-use apic_core::format::{FormatError, Kernel, Scenario};
+use apic_core::format::{Field, FormatError, Kernel, Scenario};
 use apic_core::Profile;
 use yew::{AttrValue, Reducible};
 
 use crate::data::{Meta, ScenarioData};
 use crate::edit::{self, StepEdit};
 use crate::marks::{marks, StepMarks};
+use crate::predict::{self, Guess, Outcome, Progress};
 use crate::url::{self, Parsed, UrlState, Value};
 
 /// Loads a scenario by id, run with a guest kernel's routines (the
@@ -201,6 +202,21 @@ pub enum Action {
     Shared(u64, AttrValue),
     /// Something in the editor or a file went wrong (shown as an alert).
     Problem(AttrValue),
+    /// A prediction of one field at the current checkpoint (for every
+    /// pane when predictions go together).
+    Predict(Profile, Field, Guess),
+    /// One prediction for every pane (true), or one per pane.
+    PredictTogether(bool),
+    /// Check the predictions at the current checkpoint.
+    Check,
+    /// Show the answer of the checkpoint that hides the current step.
+    Reveal,
+    /// Hide the current checkpoint's answer again, for another try.
+    Rehide,
+    /// Forget every result of this scenario's checkpoints.
+    ResetProgress,
+    /// Stored results were read for a scenario (its id, the letters).
+    ProgressRestored(AttrValue, AttrValue),
 }
 
 /// The editor's two views of the draft, kept in step.
@@ -300,6 +316,8 @@ pub struct AppState {
     pub link: Option<(AttrValue, Value<usize>)>,
     /// A draft a link or a file replaced, kept until the user decides.
     pub aside: Option<Rc<Draft>>,
+    /// The reader's predictions and results at the scenario's checkpoints.
+    pub progress: Rc<Progress>,
 }
 
 impl AppState {
@@ -340,11 +358,13 @@ impl AppState {
             share: None,
             link: None,
             aside: None,
+            progress: Rc::new(Progress::default()),
         };
         let mut alerts = base.alerts.clone();
         let mut state = base.apply_url(url::parse(hash));
         alerts.append(&mut state.alerts);
         state.alerts = alerts;
+        state.progress = Rc::new(Progress::new(&state.data));
         state
     }
 
@@ -510,12 +530,163 @@ impl AppState {
         let mut text = format!("Step {} of {}: {}.", self.step, self.last(), label);
         for p in &self.profiles {
             if let Some(view) = self.data.run(*p).and_then(|r| r.at(self.step)) {
+                if self.hidden(*p).contains(&Field::Warn) {
+                    continue;
+                }
                 for w in &view.state.warnings {
                     text.push_str(&format!(" {} warns: {}.", p.title(), w));
                 }
             }
         }
+        if let Some(more) = self.checkpoint_text() {
+            text.push(' ');
+            text.push_str(&more);
+        }
         text
+    }
+
+    /// The fields `profile`'s pane hides at the current step.
+    pub fn hidden(&self, profile: Profile) -> Vec<Field> {
+        if self.embed {
+            // An embed illustrates a page: it shows every state.
+            return Vec::new();
+        }
+        self.progress.hidden(self.step, profile)
+    }
+
+    /// What the checkpoint bar and a screen reader say about the current
+    /// step's checkpoint, if it is in one's stretch or on one.
+    pub fn checkpoint_text(&self) -> Option<String> {
+        if self.embed {
+            return None;
+        }
+        let pr = &self.progress;
+        if let Some((i, c)) = pr.at(self.step) {
+            let title = predict::name(&self.data, c);
+            return Some(match pr.outcomes.get(i)? {
+                Outcome::Open => format!(
+                    "Checkpoint {} of {}, {title}: predict {}, then Check (c), or Reveal (r).",
+                    i + 1,
+                    pr.checkpoints.len(),
+                    predict::field_list(&c.fields)
+                ),
+                Outcome::Checked { marks, .. } if !marks.is_empty() => {
+                    predict::verdict(&title, marks)
+                }
+                Outcome::Checked { right, .. } => format!(
+                    "{title}: predicted {} earlier.",
+                    if *right { "right" } else { "wrong" }
+                ),
+                Outcome::Revealed => format!("{title}: revealed without a prediction."),
+                Outcome::Skipped => format!("{title}: stepped past without a prediction."),
+            });
+        }
+        let (_, c) = pr.pending(self.step)?;
+        Some(format!(
+            "{} hidden until {} (step {}).",
+            predict::field_list(&c.fields),
+            predict::name(&self.data, c),
+            c.step
+        ))
+    }
+
+    /// After a transition: a new scenario starts its own progress; a step
+    /// forward past open checkpoints skips them and says so; playback
+    /// stops on an open checkpoint.
+    fn follow_progress(mut self, before: &AppState) -> AppState {
+        let same = self.data.id == before.progress.id
+            && self.data.checkpoints == before.progress.checkpoints;
+        if !same {
+            self.progress = Rc::new(Progress::new(&self.data));
+            return self;
+        }
+        if self.step > before.step && !self.embed {
+            let mut progress = (*self.progress).clone();
+            let skipped = progress.step_past(before.step, self.step);
+            if !skipped.is_empty() {
+                let names: Vec<String> = skipped
+                    .iter()
+                    .filter_map(|i| progress.checkpoints.get(*i))
+                    .map(|c| predict::name(&self.data, c))
+                    .collect();
+                self.status = Some(AttrValue::from(format!(
+                    "Stepped past {} without a prediction: it does not count as right, and its answer is shown.",
+                    names.join(", ")
+                )));
+                self.progress = Rc::new(progress);
+            }
+        }
+        if self.playing
+            && self
+                .progress
+                .at(self.step)
+                .is_some_and(|(i, _)| self.progress.outcomes.get(i) == Some(&Outcome::Open))
+        {
+            self.playing = false;
+        }
+        self
+    }
+
+    /// The prediction actions.
+    fn reduce_progress(&self, action: Action) -> Option<AppState> {
+        let mut next = self.clone();
+        let mut pr = (*self.progress).clone();
+        match action {
+            Action::Predict(profile, field, guess) => {
+                let (i, _) = pr.at(self.step)?;
+                if pr.outcomes.get(i) != Some(&Outcome::Open) {
+                    return None;
+                }
+                pr.set_guess(i, profile, field, guess, &self.profiles);
+            }
+            Action::PredictTogether(on) if on != pr.together => pr.together = on,
+            Action::Check => {
+                let (i, c) = pr.at(self.step)?;
+                if pr.outcomes.get(i) != Some(&Outcome::Open) {
+                    return None;
+                }
+                let title = predict::name(&self.data, c);
+                if pr.check(i, &self.data, &self.profiles).is_none() {
+                    next.status = Some(AttrValue::from(format!(
+                        "{title} asks about panes that are not shown: show them (keys 1 to 4) to predict."
+                    )));
+                }
+            }
+            Action::Reveal | Action::Rehide => {
+                let reveal = matches!(action, Action::Reveal);
+                // On a checkpoint, that one; in presenter mode, or in the
+                // stretch before one, every checkpoint that hides this
+                // step: one key for the whole room.
+                let all: Vec<usize> = (0..pr.checkpoints.len())
+                    .filter(|i| pr.checkpoints.get(*i).is_some_and(|c| c.covers(self.step)))
+                    .collect();
+                let which = match pr.at(self.step) {
+                    Some((i, _)) if !self.present => vec![i],
+                    _ => all,
+                };
+                let mut changed = false;
+                for i in which {
+                    changed |= if reveal { pr.reveal(i) } else { pr.rehide(i) };
+                }
+                if !changed {
+                    return None;
+                }
+            }
+            Action::ResetProgress => {
+                pr.reset();
+                next.status = Some(AttrValue::Static(
+                    "Progress reset: every checkpoint is open again.",
+                ));
+            }
+            Action::ProgressRestored(id, stored) if id == pr.id => {
+                if !pr.restore(&stored) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        next.progress = Rc::new(pr);
+        Some(next)
     }
 
     /// Applies a parsed link on top of this state: a given value replaces
@@ -680,13 +851,7 @@ fn flag(value: Value<bool>, current: bool) -> Option<bool> {
 /// to show.
 pub fn trace(scenario: &Scenario, guest: Kernel) -> ScenarioData {
     let result = apic_core::engine::run_all_guest(scenario, &Profile::EVERY, guest);
-    let meta = Meta {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        summary: scenario.summary.clone(),
-        notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
-    };
-    ScenarioData::from_trace(meta, result).unwrap_or_else(|_| empty_data())
+    ScenarioData::from_trace(Meta::of(scenario), result).unwrap_or_else(|_| empty_data())
 }
 
 /// A scenario with nothing to show, for when even the default cannot load.
@@ -697,6 +862,7 @@ pub fn empty_data() -> ScenarioData {
         summary: AttrValue::Static("No scenario could be loaded."),
         steps: Rc::from(Vec::new()),
         runs: Vec::new(),
+        checkpoints: Rc::from(Vec::new()),
     }
 }
 
@@ -708,6 +874,35 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let progress_action = matches!(
+            action,
+            Action::Predict(..)
+                | Action::PredictTogether(_)
+                | Action::Check
+                | Action::Reveal
+                | Action::Rehide
+                | Action::ResetProgress
+                | Action::ProgressRestored(..)
+        );
+        if progress_action {
+            return match self.reduce_progress(action) {
+                Some(next) => Rc::new(next),
+                None => self,
+            };
+        }
+        let before = self.clone();
+        let next = self.transition(action);
+        if Rc::ptr_eq(&before, &next) {
+            return next;
+        }
+        let next = Rc::try_unwrap(next).unwrap_or_else(|rc| (*rc).clone());
+        Rc::new(next.follow_progress(&before))
+    }
+}
+
+impl AppState {
+    /// Every action but the prediction ones.
+    fn transition(self: Rc<Self>, action: Action) -> Rc<Self> {
         let last = self.last();
         let next = match action {
             Action::Next if self.step < last => AppState {

@@ -116,6 +116,8 @@ fn pane(profile: Profile, step: usize) -> Element {
         view: run.at(step).unwrap().clone(),
         warnings: run.warnings.clone(),
         shared: Rc::from(Vec::new()),
+        predict: None,
+        on_action: yew::Callback::noop(),
     };
     let root = mount();
     yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
@@ -223,6 +225,8 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
             view: Rc::new(v),
             warnings: Rc::from(Vec::new()),
             shared: Rc::from(shared.clone()),
+            predict: None,
+            on_action: yew::Callback::noop(),
         };
         yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
         root

@@ -27,7 +27,11 @@ struct ScenarioLit {
 enum OpLit {
     Op(Op),
     Note(&'static str),
-    Expect(Option<&'static [Profile]>, &'static [(Field, ValueLit)]),
+    Expect(
+        Option<&'static [Profile]>,
+        &'static [(Field, ValueLit)],
+        Option<&'static [Field]>,
+    ),
 }
 
 /// A `FieldValue` as constant data.
@@ -67,7 +71,7 @@ impl OpLit {
             OpLit::Note(text) => Op::Note {
                 text: (*text).to_owned(),
             },
-            OpLit::Expect(profiles, checks) => Op::Expect(Expect {
+            OpLit::Expect(profiles, checks, predict) => Op::Expect(Expect {
                 profiles: profiles.map(<[Profile]>::to_vec),
                 checks: checks
                     .iter()
@@ -81,6 +85,7 @@ impl OpLit {
                         (*f, v)
                     })
                     .collect(),
+                predict: predict.map(<[Field]>::to_vec),
             }),
         }
     }

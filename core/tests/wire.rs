@@ -60,8 +60,16 @@ fn op() -> impl Strategy<Value = Op> {
                 field.prop_flat_map(|f| value(f).prop_map(move |v| (f, v))),
                 0..4
             ),
+            prop::option::of(prop::collection::vec(
+                pick(Field::names().collect(), Field::from_name),
+                0..4
+            )),
         )
-            .prop_map(|(profiles, checks)| Op::Expect(Expect { profiles, checks })),
+            .prop_map(|(profiles, checks, predict)| Op::Expect(Expect {
+                profiles,
+                checks,
+                predict
+            })),
     ]
 }
 

@@ -52,6 +52,9 @@ const views = [
   ["dark", STARTUP, { colorScheme: "dark" }],
   ["dark presenter", `${STARTUP}&present=1`, { colorScheme: "dark", viewport: { width: 1280, height: 720 } }],
   ["phone", `${STARTUP}&p=hardware,kvm-emulated`, { viewport: { width: 390, height: 844 } }],
+  // A prediction checkpoint: grids to set bits in, a value to type, the checkpoint bar.
+  ["checkpoint", "s=exercise-tpr&t=6", {}],
+  ["dark, before a checkpoint", "s=exercise-init-nmi&t=8", { colorScheme: "dark" }],
 ];
 
 for (const [name, hash, options] of views) {

@@ -60,12 +60,12 @@ pub struct BitGridProps {
     pub changed: Bits256,
 }
 
-const HEX: [char; 16] = [
+pub(crate) const HEX: [char; 16] = [
     '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
 ];
 
 /// `0xec (236) LOCAL_TIMER_VECTOR`
-fn vector_name(v: u8) -> String {
+pub(crate) fn vector_name(v: u8) -> String {
     match linux_name(v) {
         Some(name) => format!("0x{v:02x} ({v}) {name}"),
         None => format!("0x{v:02x} ({v})"),
@@ -140,7 +140,7 @@ fn cells_markup(bits: Bits256, changed: Bits256) -> String {
 }
 
 /// Escapes text for an HTML attribute or element.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -253,10 +253,37 @@ fn expect_fields(
             e4(Some(w4(x)))
         }
     });
+    // The fields a reader predicts in the page (README, "predict"):
+    // names separated by spaces or commas; empty, no prediction.
+    let (x5, e5, w5) = (x.clone(), emit.clone(), with.clone());
+    let on_predict = Callback::from(move |e: Event| {
+        let text = input_value(&e);
+        let mut fields: Vec<Field> = Vec::new();
+        for name in text.split([',', ' ']).filter(|t| !t.is_empty()) {
+            let Some(f) = Field::from_name(name) else {
+                return;
+            };
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+        fields.sort_unstable();
+        let mut x = x5.clone();
+        x.predict = (!fields.is_empty()).then_some(fields);
+        e5(Some(w5(x)))
+    });
+    let predict = x
+        .predict
+        .as_ref()
+        .map(|fs| fs.iter().map(|f| f.name()).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
     html! { <>
         <span class="profiles" role="group" aria-label={format!("Step {n}: profiles checked")}>{ for profiles }</span>
         { for checks }
         <button type="button" class="mini" onclick={on_add} aria-label={format!("Step {n}: add a check")}>{ "+ check" }</button>
+        <label class="predict">{ "predict " }
+            { text_input(format!("Step {n}: fields to predict in the page (irr isr ppr ...)"), predict, "predict", on_predict) }
+        </label>
     </> }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod bit_grid;
+pub mod checkpoint;
 pub mod console;
 pub mod editor;
 pub mod events;
@@ -16,6 +17,8 @@ pub mod help;
 pub mod icons;
 pub mod narration;
 pub mod pane;
+pub mod predict_grid;
+pub mod prediction;
 pub mod registers;
 pub mod static_markup;
 pub mod timeline;

@@ -8,12 +8,14 @@ use std::rc::Rc;
 use apic_core::{Event, Profile};
 use yew::prelude::*;
 
-use crate::components::bit_grid::{BitGrid, Reg};
+use crate::components::bit_grid::Reg;
 use crate::components::console::console;
 use crate::components::events::events;
+use crate::components::prediction::{self, PanePredict};
 use crate::components::registers::registers;
 use crate::components::static_markup::static_markup;
 use crate::data::{StepView, Warning};
+use crate::state::Action;
 
 /// Props of [`Pane`].
 #[derive(Properties, PartialEq)]
@@ -27,6 +29,12 @@ pub struct PaneProps {
     /// The step's events every pane shows alike (folded).
     #[prop_or_default]
     pub shared: Rc<[Event]>,
+    /// What a prediction checkpoint hides or asks here, if any.
+    #[prop_or_default]
+    pub predict: Option<Rc<PanePredict>>,
+    /// Where predictions go.
+    #[prop_or_default]
+    pub on_action: Callback<Action>,
 }
 
 fn badge(profile: Profile, view: &StepView) -> Html {
@@ -84,38 +92,63 @@ pub fn Pane(props: &PaneProps) -> Html {
     let p = props.profile;
     let v = &props.view;
     let heading = format!("pane-{}", p.id());
+    let guess = props.predict.as_deref();
+    // While a checkpoint hides fields, nothing that would give them away:
+    // the comparison with hardware, the checkpoint's verdict, the events.
+    let hiding = guess.filter(|g| !g.hidden.is_empty());
+    let hidden: &[apic_core::format::Field] = hiding.map_or(&[], |g| &g.hidden);
+    let on_action = &props.on_action;
     html! {
-        <section class={classes!("pane", (!v.differs.is_empty()).then_some("differs"))}
-            data-profile={p.id()} aria-labelledby={heading.clone()}>
+        <section class={classes!("pane", (!v.differs.is_empty() && hiding.is_none()).then_some("differs"))}
+            data-profile={p.id()} aria-labelledby={heading.clone()} data-hiding={hiding.map(|_| "1")}>
             <header class="pane-head">
                 <h2 id={heading}>{ p.title() }</h2>
                 <p class="what">{ p.summary() }</p>
                 <p class="source">{ "Source: " }{ p.source() }</p>
             </header>
+            // Seven children, always: the panes share their rows (a subgrid).
             <div class="pane-status">
-                { badge(p, v) }
-                { expect(v) }
+                if let Some(g) = hiding {
+                    { prediction::inputs(g, p, on_action) }
+                } else {
+                    { badge(p, v) }
+                    { expect(v) }
+                    if let Some(g) = guess {
+                        { prediction::marks(g, p) }
+                    }
+                }
             </div>
             <div class="grids main">
-                <BitGrid reg={Reg::Irr} bits={v.irr} changed={v.irr_changed} />
-                <BitGrid reg={Reg::Isr} bits={v.isr} changed={v.isr_changed} />
+                { prediction::grid(Reg::Irr, v.irr, v.irr_changed, guess, p, on_action) }
+                { prediction::grid(Reg::Isr, v.isr, v.isr_changed, guess, p, on_action) }
             </div>
-            { console(&props.warnings, v.state.step) }
-            { registers(v) }
+            if hidden.contains(&apic_core::format::Field::Warn) {
+                <p class="console-wrap dim">{ "Guest kernel log: hidden until the checkpoint." }</p>
+            } else {
+                { console(&props.warnings, v.state.step) }
+            }
+            { registers(v, hidden) }
             // What happened comes before TMR, which is empty in most steps:
             // the step's explanation where the eye is, the rarely used grid
             // at the bottom.
-            { events(v, &props.shared) }
+            if let Some(g) = hiding {
+                <p class="events dim">{ format!("What happened is hidden until {}.", g.until) }</p>
+            } else if let Some(g) = guess.filter(|g| !g.why.is_empty()) {
+                <div class="explain">{ events(v, &props.shared) }{ prediction::why(g) }</div>
+            } else {
+                { events(v, &props.shared) }
+            }
             <div class="grids aux">
                 // An empty TMR (most steps: no level-triggered vector) is
-                // folded to one line; its cells stay in the page.
-                if v.tmr.is_empty() && v.tmr_changed.is_empty() {
+                // folded to one line, unless a checkpoint asks about it; its
+                // cells stay in the page.
+                if guess.is_none() && v.tmr.is_empty() && v.tmr_changed.is_empty() {
                     <details class="fold-empty">
                         <summary>{ "TMR: empty (no level-triggered interrupt)" }</summary>
-                        <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                        { prediction::grid(Reg::Tmr, v.tmr, v.tmr_changed, guess, p, on_action) }
                     </details>
                 } else {
-                    <BitGrid reg={Reg::Tmr} bits={v.tmr} changed={v.tmr_changed} />
+                    { prediction::grid(Reg::Tmr, v.tmr, v.tmr_changed, guess, p, on_action) }
                 }
                 { static_markup(LEGEND_BOX) }
             </div>

@@ -12,12 +12,32 @@ use crate::keys::action_for;
 use crate::state::Action;
 
 /// Whether a form control has the key for itself: typing in a field,
-/// arrows in a select or slider, Space/Enter on a button or link.
+/// arrows in a select or slider, Space/Enter on a button or link, arrows
+/// and Space in a grid to predict in.
 fn control_owns(event: &KeyboardEvent) -> bool {
     let Some(el) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return false;
     };
     let key = event.key();
+    // A grid to predict in moves and toggles with these (predict_grid.rs).
+    if matches!(
+        el.get_attribute("role").as_deref(),
+        Some("grid" | "gridcell")
+    ) {
+        return matches!(
+            key.as_str(),
+            "ArrowRight"
+                | "ArrowLeft"
+                | "ArrowUp"
+                | "ArrowDown"
+                | "Home"
+                | "End"
+                | "PageUp"
+                | "PageDown"
+                | " "
+                | "Enter"
+        );
+    }
     match el.tag_name().to_ascii_uppercase().as_str() {
         "INPUT" | "SELECT" | "TEXTAREA" => key != "Escape" && key != "?",
         "BUTTON" | "A" | "SUMMARY" => key == " " || key == "Enter",

@@ -8,6 +8,7 @@ pub mod keyboard;
 pub mod play;
 pub mod play_loader;
 pub mod play_timer;
+pub mod progress;
 pub mod ready;
 pub mod scroll_current;
 pub mod status_clear;
@@ -22,6 +23,7 @@ pub use play::use_play;
 #[cfg(not(feature = "play"))]
 pub use play_loader::use_play_loader as use_play;
 pub use play_timer::use_play_timer;
+pub use progress::use_progress_store;
 pub use ready::use_ready;
 pub use scroll_current::use_scroll_current;
 pub use status_clear::use_status_clear;

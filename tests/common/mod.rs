@@ -73,6 +73,7 @@ pub fn meta(id: &str) -> Meta {
         title: format!("Mini story ({id})"),
         summary: "The stale timer bit in four steps.".to_owned(),
         notes: vec![None, Some("Interrupts come back on.".to_owned()), None],
+        checkpoints: Vec::new(),
     }
 }
 

@@ -201,6 +201,11 @@ pub struct Expect {
     pub profiles: Option<Vec<Profile>>,
     /// The fields and their expected values, in `Field` order, at least one.
     pub checks: Vec<(Field, FieldValue)>,
+    /// The fields a reader predicts here before seeing them, in `Field`
+    /// order, no repeats (`"predict"`; None: not a prediction checkpoint).
+    /// Only the page uses it: it hides these fields until the prediction is
+    /// checked or revealed. It checks nothing by itself.
+    pub predict: Option<Vec<Field>>,
 }
 
 impl Expect {

@@ -399,7 +399,7 @@ fn read_step(n: usize, text: &str, start: Pos) -> Result<Step, FormatError> {
 }
 
 fn expect_fields() -> Vec<&'static str> {
-    let mut v = vec!["profiles"];
+    let mut v = vec!["profiles", "predict"];
     v.extend(Field::names());
     v
 }
@@ -578,6 +578,7 @@ impl<'de> DeserializeSeed<'de> for ExpectSeed<'_> {
                     expect: Expect {
                         profiles: None,
                         checks: Vec::new(),
+                        predict: None,
                     },
                 };
                 let mut seen: Vec<String> = Vec::new();
@@ -606,6 +607,33 @@ impl<'de> DeserializeSeed<'de> for ExpectSeed<'_> {
                                 }
                             }
                             step.expect.profiles = Some(unique);
+                        }
+                        "predict" => {
+                            let names: Vec<String> = map.next_value()?;
+                            if names.is_empty() {
+                                return Err(de::Error::custom(
+                                    "an empty list asks for no prediction; leave the field out",
+                                ));
+                            }
+                            let mut fields: Vec<Field> = Vec::with_capacity(names.len());
+                            for (i, name) in names.iter().enumerate() {
+                                let f = Field::from_name(name).ok_or_else(|| {
+                                    de::Error::custom(format!(
+                                        "item {}: {}",
+                                        i + 1,
+                                        Field::unknown(name)
+                                    ))
+                                })?;
+                                if fields.contains(&f) {
+                                    return Err(de::Error::custom(format!(
+                                        "item {}: {name} is listed twice",
+                                        i + 1
+                                    )));
+                                }
+                                fields.push(f);
+                            }
+                            fields.sort_unstable();
+                            step.expect.predict = Some(fields);
                         }
                         name => {
                             let field = Field::from_name(name)
@@ -768,7 +796,8 @@ mod tests {
         let e = err(&one_step(r#"{"do":"expect","irq":[]}"#));
         assert!(
             e.message.contains("field `irq`")
-                && e.message.contains("expected one of: profiles, irr, isr"),
+                && e.message
+                    .contains("expected one of: profiles, predict, irr, isr"),
             "{}",
             e.message
         );
@@ -865,6 +894,50 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn expect_reads_the_fields_to_predict() {
+        let s = parse(&one_step(
+            r#"{"do":"expect","tpr":"0x20","predict":["ppr","irr","cpu"]}"#,
+        ))
+        .unwrap();
+        let Op::Expect(e) = &s.steps[0].op else {
+            panic!()
+        };
+        assert_eq!(e.predict, Some(vec![Field::Irr, Field::Ppr, Field::Cpu]));
+        assert_eq!(e.checks, vec![(Field::Tpr, FieldValue::Number(0x20))]);
+        let s = parse(&one_step(r#"{"do":"expect","tpr":"0x20"}"#)).unwrap();
+        let Op::Expect(e) = &s.steps[0].op else {
+            panic!()
+        };
+        assert_eq!(e.predict, None);
+        let e = err(&one_step(r#"{"do":"expect","tpr":0,"predict":[]}"#));
+        assert!(
+            e.message.contains("field `predict`") && e.message.contains("asks for no prediction"),
+            "{}",
+            e.message
+        );
+        let e = err(&one_step(
+            r#"{"do":"expect","tpr":0,"predict":["irr","IRR"]}"#,
+        ));
+        assert!(
+            e.message
+                .contains("item 2: unknown field \"IRR\"; expected one of: irr"),
+            "{}",
+            e.message
+        );
+        let e = err(&one_step(
+            r#"{"do":"expect","tpr":0,"predict":["isr","isr"]}"#,
+        ));
+        assert!(
+            e.message.contains("item 2: isr is listed twice"),
+            "{}",
+            e.message
+        );
+        // A prediction alone checks nothing: the step still names a check.
+        let e = err(&one_step(r#"{"do":"expect","predict":["isr"]}"#));
+        assert!(e.message.contains("names no field"), "{}", e.message);
     }
 
     #[test]

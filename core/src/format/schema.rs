@@ -127,6 +127,10 @@ pub fn schema() -> Value {
                         .iter()
                         .map(|f| (f.name(), field_schema(f.kind()))),
                 );
+                fields.push((
+                    "predict",
+                    json!({ "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": names(Field::names()) } }),
+                ));
                 let any: Vec<Value> = Field::all()
                     .iter()
                     .map(|f| json!({ "required": [f.name()] }))

@@ -12,7 +12,7 @@
 //! summary, handlers, processor, steps; a step is its `do` name, that
 //! operation's fields in declaration order, optional label, optional note.
 //! An expect's value is a tag (0 vectors, 1 number, 2 bool, 3 cpu) and the
-//! value. `decode` rejects anything else, trailing bytes included, and
+//! value; its optional `predict` list follows its checks. `decode` rejects anything else, trailing bytes included, and
 //! never panics nor allocates more than its input could describe.
 
 use super::{
@@ -164,6 +164,12 @@ impl Writer {
                         }
                     }
                 }
+                self.opt(e.predict.as_ref(), |w, fs| {
+                    w.num(fs.len() as u64);
+                    for f in fs {
+                        w.text(f.name());
+                    }
+                });
             }
             Op::Cli | Op::Sti | Op::Hlt | Op::Nmi | Op::Init | Op::TimerFire | Op::Eoi => {}
         }
@@ -304,7 +310,15 @@ impl Reader<'_> {
                     };
                     checks.push((field, value));
                 }
-                Op::Expect(Expect { profiles, checks })
+                let predict = self.opt(|r| {
+                    let n = r.count()?;
+                    (0..n).map(|_| r.name(Field::from_name)).collect()
+                })?;
+                Op::Expect(Expect {
+                    profiles,
+                    checks,
+                    predict,
+                })
             }
         };
         Some(Step {

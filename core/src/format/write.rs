@@ -65,6 +65,10 @@ fn step(s: &Step) -> String {
                 };
                 parts.push(format!("{}: {v}", string(field.name())));
             }
+            if let Some(fields) = &e.predict {
+                let names: Vec<String> = fields.iter().map(|f| string(f.name())).collect();
+                parts.push(format!("\"predict\": [{}]", names.join(", ")));
+            }
         }
         Op::Cli | Op::Sti | Op::Hlt | Op::Nmi | Op::Init | Op::TimerFire | Op::Eoi => {}
     }
@@ -112,12 +116,17 @@ mod tests {
             {"do":"irq","vector":49,"level":true},{"do":"sipi","vector":"0x9a"},
             {"do":"linux","routine":"setup_local_APIC"},{"do":"note","text":"t\n2"},
             {"do":"expect","profiles":["kvm-emulated"],"irr":["0xec"],"if":true,"cpu":"wait_for_sipi","tpr":"0x20"},
+            {"do":"expect","tpr":0,"predict":["ppr","isr"]},
             {"do":"timer_fire"}]}"#;
         let s = parse(text).unwrap();
         let written = to_json(&s);
         assert_eq!(parse(&written).unwrap(), s, "{written}");
         assert!(
             written.contains(r#"{ "do": "irq", "vector": "0x31", "level": true }"#),
+            "{written}"
+        );
+        assert!(
+            written.contains(r#""tpr": "0x0", "predict": ["isr", "ppr"] }"#),
             "{written}"
         );
     }
