@@ -260,6 +260,12 @@ test("every built-in, forked and edited: the CLI traces the downloaded file exac
           await page.keyboard.press("ArrowRight");
           await waitStep(page, k);
         }
+        // A prediction checkpoint (the exercises) hides what it asks until
+        // it is revealed: reveal it, as a presenter would, then read.
+        if ((await page.locator('[data-profile][data-hiding="1"]').count()) > 0) {
+          await page.keyboard.press("r");
+          await page.waitForFunction(() => !document.querySelector('[data-profile][data-hiding="1"]'));
+        }
         const shown = await page.$$eval("[data-profile]", (panes) =>
           panes.map((p) => {
             const set = (reg) => [...p.querySelectorAll(`[data-reg=${reg}] [data-set="1"]`)].map((c) => Number(c.dataset.vector));
