@@ -3,7 +3,8 @@
 // user would suffer (console errors, page errors, failed or foreign requests).
 // Each test starts and stops its own server and browser.
 import { createServer } from "node:http";
-import { createReadStream, mkdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -178,4 +179,28 @@ export async function withBrowser(body, root) {
     await browser.close();
     await server.close();
   }
+}
+
+/** The sub-path the book is served under, to prove its URLs are relative. */
+export const BOOK_SUB = "/some/sub/path";
+
+/**
+ * Serves the built book (E2E_BOOK, with its playground) under BOOK_SUB of a
+ * static host of its own; `close()` stops it and removes the host's folder.
+ */
+export async function startBookServer() {
+  if (!existsSync(join(bookDir, "index.html")) || !existsSync(join(bookDir, "playground", "index.html"))) {
+    throw new Error(`${bookDir} has no built book with its playground: run 'make e2e-build' first`);
+  }
+  const root = mkdtempSync(join(tmpdir(), "apic-book-"));
+  writeFileSync(join(root, "index.html"), "<!doctype html><title>host</title>");
+  mkdirSync(join(root, ...BOOK_SUB.split("/").slice(1, -1)), { recursive: true });
+  symlinkSync(bookDir, join(root, ...BOOK_SUB.split("/").slice(1)));
+  const server = await startServer(root);
+  const close = server.close.bind(server);
+  server.close = async () => {
+    await close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return server;
 }

@@ -6,15 +6,14 @@
 // runs from the keyboard alone in presenter mode. Builds nothing itself.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoProblems, bookDir, launchBrowser, openApp, repoRoot, screenshot, screenshotDir, waitForReady, startServer } from "../lib.mjs";
+import { assertNoProblems, BOOK_SUB, launchBrowser, openApp, repoRoot, screenshot, screenshotDir, startBookServer, waitForReady } from "../lib.mjs";
 
 const screenshotDirOf = () => (mkdirSync(screenshotDir, { recursive: true }), screenshotDir);
 
 // The book is published under this sub-path, to prove its URLs are relative.
-const SUB = "/some/sub/path";
+const SUB = BOOK_SUB;
 
 /** Chapter pages in SUMMARY.md order, plus the cheat sheet the book links to. */
 function pages() {
@@ -25,24 +24,15 @@ function pages() {
 
 let server;
 let browser;
-let root;
 
 before(async () => {
-  if (!existsSync(join(bookDir, "index.html")) || !existsSync(join(bookDir, "playground", "index.html"))) {
-    throw new Error(`${bookDir} has no built book with its playground: run 'make e2e-build' first`);
-  }
-  root = mkdtempSync(join(tmpdir(), "apic-book-"));
-  writeFileSync(join(root, "index.html"), "<!doctype html><title>host</title>");
-  mkdirSync(join(root, "some", "sub"), { recursive: true });
-  symlinkSync(bookDir, join(root, "some", "sub", "path"));
-  server = await startServer(root);
+  server = await startBookServer();
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 /**

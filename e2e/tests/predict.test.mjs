@@ -12,12 +12,11 @@
 // Needs `make e2e-build` (the release build and the book).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoProblems, bookDir, launchBrowser, openApp, repoRoot, screenshot, startServer, waitForReady } from "../lib.mjs";
+import { assertNoProblems, BOOK_SUB, launchBrowser, openApp, repoRoot, screenshot, startBookServer, waitForReady } from "../lib.mjs";
 
-const SUB = "/some/sub/path";
+const SUB = BOOK_SUB;
 const exercise = JSON.parse(readFileSync(join(repoRoot, "core", "scenarios", "exercise-tpr.json"), "utf8"));
 const solution = JSON.parse(readFileSync(join(repoRoot, "docs", "src", "exercises", "exercise-tpr.solution.json"), "utf8"));
 
@@ -33,24 +32,15 @@ const hex2 = (n) => `0x${n.toString(16).padStart(2, "0")}`;
 
 let server;
 let browser;
-let root;
 
 before(async () => {
-  if (!existsSync(join(bookDir, "exercises.html")) || !existsSync(join(bookDir, "playground", "index.html"))) {
-    throw new Error(`${bookDir} has no built book with its playground: run 'make e2e-build' first`);
-  }
-  root = mkdtempSync(join(tmpdir(), "apic-predict-"));
-  mkdirSync(join(root, "some", "sub"), { recursive: true });
-  symlinkSync(bookDir, join(root, "some", "sub", "path"));
-  writeFileSync(join(root, "index.html"), "<!doctype html><title>host</title>");
-  server = await startServer(root);
+  server = await startBookServer();
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 const waitForStep = (page, k) =>
