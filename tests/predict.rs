@@ -334,6 +334,13 @@ fn the_timeline_does_not_mark_where_hidden_profiles_diverge() {
     let s = start("#s=exercise-soft-disable");
     assert!(s.marks[7].diverge);
     assert!(!timeline_marks(&s)[7].diverge);
+    // Nor does `n` jump there.
+    let jumped = apply(&s, Action::NextMark);
+    assert!(
+        jumped.step == 0 || jumped.step > 11,
+        "n went to {}",
+        jumped.step
+    );
     let s = apply(&s, Action::Goto(7));
     let s = apply(&s, Action::Reveal);
     let s = apply(&s, Action::Goto(8));
