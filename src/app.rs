@@ -94,6 +94,12 @@ pub fn App() -> Html {
         .clone()
     };
     let root = use_node_ref();
+    // One callback for the page's life, so the timeline's steps, which
+    // compare it, re-render only when their own place or marks change.
+    let on_goto = {
+        let on_action = on_action.clone();
+        use_memo((), move |_| on_action.reform(Action::Goto))
+    };
 
     use_url_sync(state.url_state(), on_action.reform(Action::ApplyHash));
     use_play_timer(
@@ -154,7 +160,7 @@ pub fn App() -> Html {
     });
     let timeline = html! {
         <Timeline steps={data.steps.clone()} marks={prediction::timeline_marks(&state)} current={step}
-            on_goto={on_action.reform(Action::Goto)} />
+            on_goto={(*on_goto).clone()} />
     };
     let narration = narration(step, state.last(), label, note, start_text, state.embed);
     #[cfg(feature = "play")]

@@ -85,6 +85,50 @@ fn gap(n: usize, side: &str) -> Html {
     html! { <li class="tl-gap" aria-hidden="true">{ format!("… {n} {side}") }</li> }
 }
 
+/// Where a step stands against the current one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Past,
+    Here,
+    Next,
+}
+
+/// Props of [`Step`].
+#[derive(Properties, PartialEq)]
+struct StepProps {
+    k: usize,
+    label: AttrValue,
+    marks: StepMarks,
+    place: Place,
+    on_goto: Callback<usize>,
+}
+
+/// One step of the list. A component of its own, so that a step forward
+/// re-renders the two steps whose place changed, not the whole list.
+#[function_component]
+fn Step(props: &StepProps) -> Html {
+    let k = props.k;
+    let onclick = props.on_goto.reform(move |_: MouseEvent| k);
+    let here = props.place == Place::Here;
+    let class = classes!(
+        "tl-step",
+        match props.place {
+            Place::Here => "here",
+            Place::Past => "past",
+            Place::Next => "next",
+        }
+    );
+    html! {
+        <button type="button" {class} {onclick}
+            aria-current={here.then_some("step")}
+            title={format!("Step {k}: {}", props.label)}>
+            <span class="num">{ k }</span>
+            <span class="lbl">{ breakable(&props.label) }</span>
+            { markers(props.marks) }
+        </button>
+    }
+}
+
 /// The clickable list of steps.
 #[function_component]
 pub fn Timeline(props: &TimelineProps) -> Html {
@@ -94,28 +138,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let shown = props.steps.get(lo..hi).unwrap_or_default();
     let items = shown.iter().enumerate().map(|(i, step)| {
         let k = lo + i;
-        let m = props.marks.get(k).copied().unwrap_or_default();
-        let onclick = props.on_goto.reform(move |_: MouseEvent| k);
-        let here = k == props.current;
-        let class = classes!(
-            "tl-step",
-            if here {
-                "here"
-            } else if k < props.current {
-                "past"
-            } else {
-                "next"
-            }
-        );
+        let place = match k.cmp(&props.current) {
+            std::cmp::Ordering::Less => Place::Past,
+            std::cmp::Ordering::Equal => Place::Here,
+            std::cmp::Ordering::Greater => Place::Next,
+        };
         html! {
             <li key={k}>
-                <button type="button" {class} {onclick}
-                    aria-current={here.then_some("step")}
-                    title={format!("Step {k}: {}", step.label)}>
-                    <span class="num">{ k }</span>
-                    <span class="lbl">{ breakable(&step.label) }</span>
-                    { markers(m) }
-                </button>
+                <Step {k} label={step.label.clone()} marks={props.marks.get(k).copied().unwrap_or_default()}
+                    {place} on_goto={props.on_goto.clone()} />
             </li>
         }
     });
