@@ -126,10 +126,10 @@ pub fn App() -> Html {
     let note = info.and_then(|i| i.note.clone());
 
     let shown = || {
-        state
-            .profiles
-            .iter()
-            .filter_map(|&p| Some((p, data.run(p)?, data.run(p)?.at(step)?)))
+        state.profiles.iter().filter_map(|&p| {
+            let run = data.run(p)?;
+            Some((p, run, run.at(step)?))
+        })
     };
     let shared: Rc<[apic_core::Event]> =
         data::shared_events(shown().map(|(_, _, v)| v.as_ref())).into();

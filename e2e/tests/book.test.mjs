@@ -119,14 +119,20 @@ test("every chapter loads from its own origin, and every embed shows the moment 
   assert.ok(embeds >= 20, `the book embeds the playground at its key moments (found ${embeds})`);
 });
 
+/** The-bug chapter's first embed of the startup step (`setup_local_APIC()`), scrolled to and ready. */
+async function startupEmbed(page) {
+  const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
+  await iframe.scrollIntoViewIfNeeded();
+  const frame = await playgroundFrame(await iframe.elementHandle());
+  await waitForReady(frame);
+  return { iframe, frame };
+}
+
 test("the embeds at the startup step show the stale bit under the buggy emulation only", async () => {
   // The moment the whole book is about, checked through the stable test hooks.
   const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/the-bug.html`, waitReady: false });
   try {
-    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
-    await iframe.scrollIntoViewIfNeeded();
-    const frame = await playgroundFrame(await iframe.elementHandle());
-    await waitForReady(frame);
+    const { iframe, frame } = await startupEmbed(page);
     const bit = (profile) => frame.locator(`[data-profile="${profile}"] [data-reg="irr"] [data-vector="236"]`).getAttribute("data-set");
     assert.equal(await bit("kvm-emulated"), "1", "kvm-emulated keeps IRR bit 0xec");
     assert.equal(await bit("hardware"), "0", "real hardware has IRR bit 0xec clear");
@@ -145,10 +151,7 @@ test("on a phone, a book embed shows the key moment without scrolling inside it"
     viewport: { width: 390, height: 844 },
   });
   try {
-    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
-    await iframe.scrollIntoViewIfNeeded();
-    const frame = await playgroundFrame(await iframe.elementHandle());
-    await waitForReady(frame);
+    const { iframe, frame } = await startupEmbed(page);
     // The stale 0xec in the buggy pane's IRR and the guest's warning, inside
     // the frame's own height, with the frame not scrolled.
     const seen = await frame.evaluate(() => {
@@ -165,7 +168,6 @@ test("on a phone, a book embed shows the key moment without scrolling inside it"
     });
     await iframe.screenshot({ path: join(screenshotDirOf(), "book-embed-phone.png") });
     assert.deepEqual(seen, { scrolled: 0, bit: true, warning: true });
-    await iframe.screenshot({ path: join(screenshotDirOf(), "book-embed-phone.png") });
     assertNoProblems(problems, assert);
   } finally {
     await context.close();
@@ -175,10 +177,7 @@ test("on a phone, a book embed shows the key moment without scrolling inside it"
 test("the embeds follow the book's theme, light or dark, as it changes", async () => {
   const { page, context, problems } = await openApp(browser, server, "", { path: `${SUB}/the-bug.html`, waitReady: false });
   try {
-    const iframe = page.locator('iframe[data-expect-label="start_secondary() -> setup_local_APIC()"]').first();
-    await iframe.scrollIntoViewIfNeeded();
-    const frame = await playgroundFrame(await iframe.elementHandle());
-    await waitForReady(frame);
+    const { iframe, frame } = await startupEmbed(page);
     const frameTheme = () => frame.evaluate(() => document.documentElement.dataset.theme ?? "");
     await frame.waitForFunction(() => document.documentElement.dataset.theme === "light");
     // mdBook's navy theme is dark: the embed follows without a reload.
