@@ -198,6 +198,10 @@ pub fn App() -> Html {
         }
     };
     let empty = data.runs.is_empty();
+    // A scenario that asks for predictions is the full playground's to
+    // show (`hooks::play_loader`): until it takes over, the viewer shows
+    // no state that would give an answer away.
+    let waits_for_play = !crate::PLAY && play_loader::asks(&state);
     html! {
         <div ref={root} class={classes!("app", state.embed.then_some("embed"), state.present.then_some("present"))}
             tabindex={state.embed.then_some("0")}
@@ -205,19 +209,23 @@ pub fn App() -> Html {
             { top }
             { alerts(&state.alerts, &on_action.reform(|()| Action::DismissAlerts)) }
             <p class="status" role="status">{ state.status.clone().unwrap_or_default() }</p>
-            { timeline }
-            if !state.embed {
-                { what_if(step, state.last(), &on_action) }
-            }
-            { editor }
-            { narration }
-            if !state.embed {
-                { checkpoint_bar(state.checkpoint_text(), prediction::here(&state), state.progress.together,
-                    state.progress.score(), state.present, &on_action) }
+            if waits_for_play {
+                <p class="nothing" role="status">{ "Loading the prediction checkpoints…" }</p>
+            } else {
+                { timeline }
+                if !state.embed {
+                    { what_if(step, state.last(), &on_action) }
+                }
+                { editor }
+                { narration }
+                if crate::PLAY && !state.embed {
+                    { checkpoint_bar(state.checkpoint_text(), prediction::here(&state), state.progress.together,
+                        state.progress.score(), state.present, &on_action) }
+                }
             }
             if empty {
                 <p class="nothing">{ "Nothing to show: no scenario could be loaded." }</p>
-            } else {
+            } else if !waits_for_play {
                 <main class={classes!("panes", stale.then_some("stale"))} data-stale={stale.then_some("1")}
                     style={format!("--panes: {}", state.profiles.len())}>{ for panes }</main>
             }
@@ -225,7 +233,7 @@ pub fn App() -> Html {
                 { static_markup(FOOTER) }
             }
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement() }</div>
-            if state.help {
+            if crate::PLAY && state.help {
                 <Help on_close={on_action.reform(|()| Action::CloseHelp)} />
             }
         </div>

@@ -26,6 +26,20 @@ thread_local! {
     static VIEWER: RefCell<Option<yew::AppHandle<App>>> = const { RefCell::new(None) };
     /// What the viewer asked the full playground to do.
     static PENDING: RefCell<Option<(String, Option<web_sys::File>)>> = const { RefCell::new(None) };
+    /// The viewer's view (its address's hash), as of its last render.
+    static VIEW: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The view handed over, when the full playground was asked for.
+    static HANDED: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Notes the viewer's view, as of its render.
+pub fn note_view(hash: String) {
+    VIEW.set(hash);
+}
+
+/// The viewer's view, as of its last render.
+pub fn view() -> String {
+    VIEW.with_borrow(Clone::clone)
 }
 
 /// Keeps the viewer's handle, for [`start`]'s stop.
@@ -47,6 +61,15 @@ fn stop_viewer() {
         new.set_id("app");
         old.remove_attribute("id").ok();
         old.replace_with_with_node_1(&new).ok();
+    }
+    // The viewer stays interactive while the full playground loads: a
+    // view picked meanwhile (another scenario, another step) is the one
+    // the full playground opens, not the one handed over before.
+    let view = VIEW.take();
+    if view != HANDED.take() {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{view}")));
+        }
     }
     if let Some(handle) = VIEWER.take() {
         handle.destroy();
@@ -70,6 +93,7 @@ pub fn start(
     // The address now names the view (the viewer's sync waits a moment).
     if let (Some(hash), Ok(history)) = (hash, window.history()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
+        HANDED.set(VIEW.with_borrow(Clone::clone));
     }
     let handoff = if first {
         let o = js_sys::Object::new();

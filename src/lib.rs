@@ -21,8 +21,11 @@ pub mod reader;
 pub mod state;
 pub mod url;
 
-/// Whether this build holds Play (the editor and scenarios of one's own),
-/// or is the viewer that loads it on demand (`src/handoff.rs`).
+/// Whether this build holds Play (the editor, scenarios of one's own, the
+/// prediction checkpoints and the keyboard help), or is the viewer that
+/// loads it on demand (`src/handoff.rs`). A constant, so that the
+/// viewer's build drops every part it never runs: the first load of a
+/// built-in carries none of it (README, "Performance").
 pub const PLAY: bool = cfg!(feature = "play");
 
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`

@@ -551,7 +551,7 @@ impl AppState {
 
     /// The fields `profile`'s pane hides at the current step.
     pub fn hidden(&self, profile: Profile) -> Vec<Field> {
-        if self.embed {
+        if !PLAY || self.embed {
             // An embed illustrates a page: it shows every state.
             return Vec::new();
         }
@@ -561,7 +561,7 @@ impl AppState {
     /// What the checkpoint bar and a screen reader say about the current
     /// step's checkpoint, if it is in one's stretch or on one.
     pub fn checkpoint_text(&self) -> Option<String> {
-        if self.embed {
+        if !PLAY || self.embed {
             return None;
         }
         let pr = &self.progress;
@@ -598,6 +598,9 @@ impl AppState {
     /// forward past open checkpoints skips them and says so; playback
     /// stops on an open checkpoint.
     fn follow_progress(mut self, before: &AppState) -> AppState {
+        if !PLAY {
+            return self;
+        }
         let same = self.data.id == before.progress.id
             && self.data.checkpoints == before.progress.checkpoints;
         if !same {
@@ -633,6 +636,9 @@ impl AppState {
 
     /// The prediction actions.
     fn reduce_progress(&self, action: Action) -> Option<AppState> {
+        if !PLAY {
+            return None;
+        }
         let mut next = self.clone();
         let mut pr = (*self.progress).clone();
         match action {
@@ -870,8 +876,9 @@ pub fn empty_data() -> ScenarioData {
     }
 }
 
-/// Play's actions change nothing in the viewer, which holds no Play
-/// (src/handoff.rs): their arms, and all they call, drop out of its build.
+/// Play's actions, the prediction checkpoints' among them, change nothing
+/// in the viewer, which holds no Play (src/handoff.rs): their arms, and
+/// all they call, drop out of its build.
 const PLAY: bool = crate::PLAY;
 
 impl Reducible for AppState {

@@ -92,7 +92,9 @@ pub fn Pane(props: &PaneProps) -> Html {
     let p = props.profile;
     let v = &props.view;
     let heading = format!("pane-{}", p.id());
-    let guess = props.predict.as_deref();
+    // Never one in the viewer (`crate::PLAY`), whose build then drops the
+    // prediction inputs.
+    let guess = props.predict.as_deref().filter(|_| crate::PLAY);
     // While a checkpoint hides fields, nothing that would give them away:
     // the comparison with hardware, the checkpoint's verdict, the events.
     let hiding = guess.filter(|g| !g.hidden.is_empty());

@@ -252,7 +252,9 @@ pub fn for_pane(
     profile: Profile,
     run: &crate::data::ProfileRun,
 ) -> Option<Rc<PanePredict>> {
-    if state.embed {
+    // The viewer shows no checkpoint: it hands a scenario that has some
+    // over to the full playground (`hooks::play_loader`).
+    if !crate::PLAY || state.embed {
         return None;
     }
     let pr = &state.progress;
@@ -344,7 +346,7 @@ pub fn here(state: &crate::state::AppState) -> crate::components::checkpoint::He
 /// warns, in its stretch.
 pub fn timeline_marks(state: &crate::state::AppState) -> Rc<[crate::marks::StepMarks]> {
     let pr = &state.progress;
-    if state.embed || pr.outcomes.iter().all(crate::predict::Outcome::shown) {
+    if !crate::PLAY || state.embed || pr.outcomes.iter().all(crate::predict::Outcome::shown) {
         return state.marks.clone();
     }
     state

@@ -106,6 +106,7 @@ pub fn pending_action(command: &str) -> Option<Action> {
     match (parts.next()?, parts.next(), parts.next()) {
         ("fork", None, None) => Some(Action::Fork),
         ("delete", None, None) => Some(Action::DeleteCurrent),
+        ("help", None, None) => Some(Action::ToggleHelp),
         ("whatif", Some(op), Some(after)) => {
             Some(Action::WhatIf(format::OpName::from_name(op)?, after == "1"))
         }

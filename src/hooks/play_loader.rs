@@ -1,9 +1,8 @@
 //! The viewer's side of Play (`src/handoff.rs`): it holds none of it, and
 //! loads the full playground the moment a visit needs it: a `c` link, a
-//! draft kept from an earlier visit, a file dropped on the page, or a
-//! control that edits ("Edit a copy", a what-if).
-
-use std::cell::RefCell;
+//! draft kept from an earlier visit, a file dropped on the page, a
+//! control that edits ("Edit a copy", a what-if), a scenario with
+//! prediction checkpoints (on the full page), or the keyboard help.
 
 use yew::prelude::*;
 
@@ -19,13 +18,9 @@ pub fn command(action: &Action) -> Option<String> {
         Action::Fork => Some("fork".to_owned()),
         Action::DeleteCurrent => Some("delete".to_owned()),
         Action::WhatIf(op, after) => Some(format!("whatif:{}:{}", op.name(), u8::from(*after))),
+        Action::ToggleHelp => Some("help".to_owned()),
         _ => None,
     }
-}
-
-thread_local! {
-    /// The view's address (its hash), as of the last render.
-    static VIEW: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Loads the full playground, to show the view shown (or the view of
@@ -36,7 +31,7 @@ fn hand_over(
     hash: Option<String>,
     on_action: &Callback<Action>,
 ) {
-    let view = hash.unwrap_or_else(|| VIEW.with_borrow(Clone::clone));
+    let view = hash.unwrap_or_else(handoff::view);
     let view = view.trim_start_matches('#');
     handoff::start(Some(view), command, file, failed(on_action));
 }
@@ -46,9 +41,11 @@ fn hand_over(
 pub fn route(on_action: Callback<Action>) -> Callback<Action> {
     Callback::from(move |action: Action| match command(&action) {
         Some(c) => {
-            on_action.emit(Action::Status(Some(AttrValue::Static(
-                "Loading the editor…",
-            ))));
+            on_action.emit(Action::Status(Some(AttrValue::Static(if c == "help" {
+                "Loading the keyboard help…"
+            } else {
+                "Loading the editor…"
+            }))));
             hand_over(&c, None, None, &on_action);
         }
         None => on_action.emit(action),
@@ -63,13 +60,19 @@ fn failed(on_action: &Callback<Action>) -> Callback<()> {
     })
 }
 
+/// Whether the scenario shown asks for predictions, which the full
+/// playground holds: on the full page (an embed shows every state).
+pub fn asks(state: &AppState) -> bool {
+    !state.embed && !state.data.checkpoints.is_empty()
+}
+
 /// Loads the full playground when the view needs it: a link's `c`, a
 /// stored draft (on the full page: an embed never shows it, and a book
 /// page embeds the playground many times), a dropped file (the viewer's
 /// `use_play`).
 #[hook]
 pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
-    VIEW.set(url::encode(&state.url_state()));
+    handoff::note_view(url::encode(&state.url_state()));
     let stored = use_memo((), |_| {
         web_sys::window()
             .and_then(|w| w.local_storage().ok()?)
@@ -82,13 +85,16 @@ pub fn use_play_loader(state: &AppState, on_action: Callback<Action>) {
     let loaded = use_mut_ref(crate::hooks::url_sync::current_hash);
     {
         let on_action = on_action.clone();
+        let link = state.link.is_some();
         use_effect_with(
-            state.link.is_some() || (*stored && !state.embed),
-            move |&needed| {
+            (link, (*stored && !state.embed) || asks(state)),
+            move |&(link, other)| {
                 let loaded = std::mem::take(&mut *loaded.borrow_mut());
-                if needed {
+                if link || other {
+                    // A link as it was loaded or typed in; else the view
+                    // shown (a scenario picked that has checkpoints).
                     let hash = Some(loaded).filter(|h| !h.is_empty());
-                    let hash = hash.or_else(|| Some(crate::hooks::url_sync::current_hash()));
+                    let hash = hash.or_else(|| link.then(crate::hooks::url_sync::current_hash));
                     hand_over("", None, hash, &on_action);
                 }
             },

@@ -19,11 +19,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// them whenever they change (an untouched scenario stores nothing).
 #[hook]
 pub fn use_progress_store(progress: Rc<Progress>, on_action: Callback<Action>) {
-    // Declared first, so it reads before the effect below writes.
+    // The viewer holds no checkpoints (`crate::PLAY`): it neither reads nor
+    // clears what the full playground stored. Declared first, so it reads
+    // before the effect below writes.
     use_effect_with(
         (progress.id.clone(), progress.checkpoints.len()),
         move |(id, n)| {
-            if *n > 0 {
+            if crate::PLAY && *n > 0 {
                 let stored = storage().and_then(|s| s.get_item(&format!("{PREFIX}{id}")).ok()?);
                 if let Some(stored) = stored {
                     on_action.emit(Action::ProgressRestored(id.clone(), stored.into()));
@@ -33,7 +35,7 @@ pub fn use_progress_store(progress: Rc<Progress>, on_action: Callback<Action>) {
     );
     let letters = progress.stored();
     use_effect_with((progress.id.clone(), letters), |(id, letters)| {
-        if let Some(s) = storage() {
+        if let Some(s) = storage().filter(|_| crate::PLAY) {
             let key = format!("{PREFIX}{id}");
             if letters.chars().all(|c| c == '-') {
                 let _ = s.remove_item(&key);
