@@ -152,9 +152,9 @@ pub fn take_over() {
     PENDING.set(Some((command, file)));
 }
 
-/// Links the editor's stylesheet (`editor.css`, which only the full
-/// playground needs).
-pub fn link_editor_style() {
+/// Links the full playground's stylesheet (`play.css`, which only it
+/// needs).
+pub fn link_play_style() {
     let document = web_sys::window().and_then(|w| w.document());
     let link = document
         .as_ref()
@@ -162,7 +162,7 @@ pub fn link_editor_style() {
     let head = document.as_ref().and_then(|d| d.head());
     if let (Some(link), Some(head)) = (link, head) {
         let _ = link.set_attribute("rel", "stylesheet");
-        let _ = link.set_attribute("href", "./editor.css");
+        let _ = link.set_attribute("href", "./play.css");
         let _ = head.append_child(&link);
     }
 }

@@ -34,7 +34,7 @@ pub const PLAY: bool = cfg!(feature = "play");
 pub fn run_app() {
     if PLAY {
         handoff::take_over();
-        handoff::link_editor_style();
+        handoff::link_play_style();
     }
     let root = web_sys::window()
         .and_then(|w| w.document())

@@ -6,9 +6,9 @@
 const CACHE = "apic-playground-v1";
 
 // What the page loads on demand (index.html): Play, the scenario reader and
-// the editor's style. Cached too, so that a workshop room without Wi-Fi can
+// the full playground's style. Cached too, so that a workshop room without Wi-Fi can
 // still fork, edit and open scenarios of its own.
-const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "editor.css"];
+const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css"];
 
 // On install, cache the page and every file it names (Trunk's hashed
 // script, wasm, stylesheet and icon), read from the page itself so the list

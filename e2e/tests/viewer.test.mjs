@@ -8,7 +8,7 @@ import { assertNoProblems, openApp, withBrowser } from "../lib.mjs";
 
 /** The names of the files `page` has requested so far. */
 const requested = (page) => page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name.split("/").pop()));
-const isPlay = (name) => /^(play|reader)[_.]/.test(name) || name === "editor.css";
+const isPlay = (name) => /^(play|reader)[_.]/.test(name) || name === "play.css";
 
 test("stepping, picking a scenario, a profile and the guest never load the full playground", async () => {
   await withBrowser(async ({ browser, server }) => {
