@@ -101,6 +101,11 @@ pub fn App() -> Html {
         use_memo((), move |_| on_action.reform(Action::Goto))
     };
 
+    // A scenario that asks for predictions is the full playground's to
+    // show (`hooks::play_loader`): until it takes over, the viewer shows
+    // no state that would give an answer away, and is not ready.
+    let waits_for_play = !crate::PLAY && play_loader::asks(&state);
+
     use_url_sync(state.url_state(), on_action.reform(Action::ApplyHash));
     use_play_timer(
         state.playing,
@@ -113,7 +118,9 @@ pub fn App() -> Html {
         state.status.clone(),
         on_action.reform(|()| Action::Status(None)),
     );
-    use_ready();
+    // Nor is a viewer that hands a `c` link over ready: the link is the
+    // full playground's to show.
+    use_ready(!waits_for_play && (crate::PLAY || state.link.is_none()));
     use_play(&state, on_action.clone());
     use_doc_title(state.data.title.clone());
     use_progress_store(state.progress.clone(), on_action.clone());
@@ -198,10 +205,6 @@ pub fn App() -> Html {
         }
     };
     let empty = data.runs.is_empty();
-    // A scenario that asks for predictions is the full playground's to
-    // show (`hooks::play_loader`): until it takes over, the viewer shows
-    // no state that would give an answer away.
-    let waits_for_play = !crate::PLAY && play_loader::asks(&state);
     html! {
         <div ref={root} class={classes!("app", state.embed.then_some("embed"), state.present.then_some("present"))}
             tabindex={state.embed.then_some("0")}

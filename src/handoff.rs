@@ -53,8 +53,13 @@ fn global() -> Option<JsValue> {
 
 /// Unmounts the viewer: its root leaves the page (a fresh, empty `#app`
 /// takes its place, for the full playground) and the app is destroyed.
+/// The page is not ready again until the full playground has rendered
+/// and listens for keys (`hooks::ready`).
 fn stop_viewer() {
     let document = web_sys::window().and_then(|w| w.document());
+    if let Some(root) = document.as_ref().and_then(|d| d.document_element()) {
+        let _ = root.remove_attribute("data-ready");
+    }
     let old = document.as_ref().and_then(|d| d.get_element_by_id("app"));
     let new = document.as_ref().and_then(|d| d.create_element("div").ok());
     if let (Some(old), Some(new)) = (old, new) {
