@@ -371,13 +371,14 @@ impl AppState {
     /// Whether the timeline marks step k: the profiles on screen diverge,
     /// a guest warns, or a checkpoint fails there.
     fn marked(&self, k: usize) -> bool {
-        // Where an open checkpoint hides the answer, a divergence or a
-        // warning is no mark: `n` would give it away (the timeline hides
-        // those markers there too, `prediction::timeline_marks`).
+        // Where an open checkpoint hides the answer, a divergence, a
+        // warning or a failed check is no mark: `n` would give it away
+        // (the timeline hides those markers there too,
+        // `prediction::timeline_marks`).
         let hidden = !self.embed && self.progress.pending(k).is_some();
         self.marks
             .get(k)
-            .is_some_and(|m| (!hidden && (m.diverge || m.warning)) || m.expect == Some(false))
+            .is_some_and(|m| !hidden && (m.diverge || m.warning || m.expect == Some(false)))
     }
 
     /// The first marked step after the current one.

@@ -353,3 +353,19 @@ fn the_timeline_does_not_mark_where_hidden_profiles_diverge() {
     let s = apply(&s, Action::Reveal);
     assert!(timeline_marks(&s)[7].diverge);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_timeline_does_not_mark_an_open_checkpoints_own_check() {
+    use apic_playground::components::prediction::timeline_marks;
+    // A checkpoint is an `expect` step: its pass or fail marker would say
+    // whether a pane's state is the solution's before the reader predicts.
+    let s = start("#s=exercise-tpr");
+    let cp = s.progress.checkpoints.first().map(|c| c.step).unwrap_or(0);
+    assert!(cp > 0);
+    assert!(s.marks[cp].expect.is_some());
+    assert_eq!(timeline_marks(&s)[cp].expect, None);
+    let s = apply(&s, Action::Goto(cp));
+    let s = apply(&s, Action::Reveal);
+    assert_eq!(timeline_marks(&s)[cp].expect, s.marks[cp].expect);
+}

@@ -342,8 +342,8 @@ pub fn here(state: &crate::state::AppState) -> crate::components::checkpoint::He
 }
 
 /// The timeline's markers, without those that would give away what an
-/// open checkpoint hides: where the profiles diverge and where the guest
-/// warns, in its stretch.
+/// open checkpoint hides: where the profiles diverge, where the guest
+/// warns, and whether the checkpoint's own check passed, in its stretch.
 pub fn timeline_marks(state: &crate::state::AppState) -> Rc<[crate::marks::StepMarks]> {
     let pr = &state.progress;
     if !crate::PLAY || state.embed || pr.outcomes.iter().all(crate::predict::Outcome::shown) {
@@ -357,7 +357,7 @@ pub fn timeline_marks(state: &crate::state::AppState) -> Rc<[crate::marks::StepM
             Some(_) => crate::marks::StepMarks {
                 diverge: false,
                 warning: false,
-                ..*m
+                expect: None,
             },
             None => *m,
         })
