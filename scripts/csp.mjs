@@ -11,6 +11,9 @@
 //    attribute, which Chromium ignores for that destination and warns about
 //    on every load (crbug.com/981419). It is removed; the module preload
 //    keeps its integrity.
+// 3. The comments of index.html, written for whoever reads the source, are
+//    dropped, and the blank lines Trunk leaves where it took its <link>
+//    tags: every visit downloads the page (README, "Performance").
 //
 // Reads and rewrites $TRUNK_STAGING_DIR/index.html, or the file given as
 // the first argument (node scripts/csp.mjs dist/index.html).
@@ -76,9 +79,17 @@ export function harden(html) {
   return { html: out, hashes };
 }
 
+/** `html` without its comments and blank lines; script elements are kept as they are. */
+export function dropComments(html) {
+  return html
+    .split(/(<script\b[\s\S]*?<\/script>)/i)
+    .map((part, i) => (i % 2 ? part : part.replace(/<!--[\s\S]*?-->/g, "").replace(/\n\s*(?=\n)/g, "")))
+    .join("");
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
   const file = process.argv[2] ?? join(process.env.TRUNK_STAGING_DIR ?? "", "index.html");
-  const { html, hashes } = harden(readFileSync(file, "utf8"));
+  const { html, hashes } = harden(dropComments(readFileSync(file, "utf8")));
   writeFileSync(file, html);
   console.log(`csp: ${file}: ${hashes.length} inline script(s) allowed by hash`);
 }
