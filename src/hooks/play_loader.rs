@@ -55,7 +55,7 @@ pub fn route(on_action: Callback<Action>) -> Callback<Action> {
 fn failed(on_action: &Callback<Action>) -> Callback<()> {
     on_action.reform(|()| {
         Action::Problem(AttrValue::Static(
-            "The editor could not be loaded (play_loader.js): reload the page to try again.",
+            "The full playground (the editor, the prediction checkpoints, the keyboard help) could not be loaded (play_loader.js): reload the page to try again.",
         ))
     })
 }
