@@ -29,13 +29,13 @@ pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> Profi
     let mut reset = Vec::new();
     let mut m = Machine::new(profile, scenario.processor, &mut reset);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let (events, warnings) = explain(&reset, &m.policy);
+    let (events, warnings) = explain(&mut reset, &m.policy);
     states.push(m.state(0, "initial state".into(), events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut out = Vec::new();
         apply(&mut m, scenario, &step.op, kernel, &mut out);
-        let (events, warnings) = explain(&out, &m.policy);
+        let (events, warnings) = explain(&mut out, &m.policy);
         warned |= !warnings.is_empty();
         let mut state = m.state(i + 1, step.display_label(), events, warnings);
         if let Op::Expect(e) = &step.op {

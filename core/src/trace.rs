@@ -4,8 +4,13 @@
 //! `apic-trace run --format json`; rename nothing without updating the README.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
+use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
+use crate::format::Profile;
+use crate::outcome::Outcome;
 
 /// The traces of one scenario under one or more profiles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,10 +87,166 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector: Option<u8>,
     /// Plain words: what happened and why.
-    pub text: String,
+    pub text: Text,
     /// The rule or source that makes it happen: `sdm-10.4.7.2`,
     /// `kvm: kvm_apic_has_interrupt()`, `linux: apic_pending_intr_clear()`.
-    pub rule: String,
+    pub rule: Rule,
+}
+
+/// An event's text. The engine keeps what happened as data (the step's
+/// `Outcome` and the profile) and formats the words (`explain.rs`) only
+/// when something reads them: the page shows one step at a time, so most
+/// events of a trace are never formatted. Read as a `str` (`Deref`,
+/// `Display`); two texts are equal when their words are; serialized as the
+/// string (README.md, "The trace").
+#[derive(Clone, Deserialize)]
+#[serde(from = "String")]
+pub struct Text {
+    of: TextOf,
+    words: OnceLock<String>,
+}
+
+/// What a text is formatted from.
+#[derive(Clone, Debug)]
+pub(crate) enum TextOf {
+    /// One outcome, as `profile` explains it.
+    Outcome(Outcome, Profile),
+    /// A guest routine's LVT writes in one step, folded into one event.
+    LvtWrites(LvtWrites),
+    /// Words given as they are (a trace read back, another runner's events).
+    Words(String),
+}
+
+impl Text {
+    pub(crate) fn of(of: TextOf) -> Text {
+        Text {
+            of,
+            words: OnceLock::new(),
+        }
+    }
+
+    /// The words, formatted on first use.
+    pub fn as_str(&self) -> &str {
+        self.words.get_or_init(|| match &self.of {
+            TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
+            TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
+            TextOf::Words(w) => w.clone(),
+        })
+    }
+}
+
+impl From<String> for Text {
+    fn from(words: String) -> Text {
+        Text::of(TextOf::Words(words))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(words: &str) -> Text {
+        Text::from(words.to_owned())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event's rule or source: one of the model's `&'static str` sources
+/// (the SDM section, a kernel function, a profile's decision), or a string
+/// read back from a trace. Read as a `str`; serialized as the string.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rule(Cow<'static, str>);
+
+impl Rule {
+    /// The rule as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for Rule {
+    fn from(rule: &'static str) -> Rule {
+        Rule(Cow::Borrowed(rule))
+    }
+}
+
+impl From<String> for Rule {
+    fn from(rule: String) -> Rule {
+        Rule(Cow::Owned(rule))
+    }
+}
+
+impl std::ops::Deref for Rule {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Rule {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Rule {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The result of an `expect` step under one profile.

@@ -439,11 +439,11 @@ fn evaluate(
     }
 }
 
-fn event(kind: EventKind, vector: Option<u8>, text: String, rule: &str) -> Event {
+fn event(kind: EventKind, vector: Option<u8>, text: String, rule: &'static str) -> Event {
     Event {
         kind,
         vector,
-        text,
+        text: text.into(),
         rule: rule.into(),
     }
 }
