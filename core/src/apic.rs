@@ -310,17 +310,27 @@ impl VectorBits {
 
     /// The highest set vector, as the APIC's priority logic sees it.
     pub fn highest(&self) -> Option<u8> {
-        self.regs
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, r)| **r != 0)
-            .and_then(|(i, r)| u8::try_from(i * 32 + (31 - r.leading_zeros() as usize)).ok())
+        let mut base = 256;
+        for r in self.regs.iter().rev() {
+            base -= 32;
+            if *r != 0 {
+                return u8::try_from(base + 31 - r.leading_zeros() as usize).ok();
+            }
+        }
+        None
+    }
+
+    /// How many bits are set.
+    pub fn len(&self) -> usize {
+        self.regs.iter().map(|r| r.count_ones() as usize).sum()
     }
 
     /// The set vectors, ascending.
     pub fn vectors(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(self.len());
         for (i, r) in self.regs.iter().enumerate() {
             let mut bits = *r;
             while bits != 0 {

@@ -947,7 +947,7 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
             Event {
                 kind: EventKind::Mask,
                 vector: None,
-                text: Text::of(TextOf::LvtWrites(lvt_writes)),
+                text: Text::of(TextOf::LvtWrites(Box::new(lvt_writes))),
                 rule: "sdm-10.5.1".into(),
             },
         );

@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
-use crate::format::Profile;
+use crate::format::{Expect, Profile};
 use crate::outcome::Outcome;
 
 /// The traces of one scenario under one or more profiles.
@@ -93,12 +93,14 @@ pub struct Event {
     pub rule: Rule,
 }
 
-/// An event's text. The engine keeps what happened as data (the step's
-/// `Outcome` and the profile) and formats the words (`explain.rs`) only
-/// when something reads them: the page shows one step at a time, so most
-/// events of a trace are never formatted. Read as a `str` (`Deref`,
-/// `Display`); two texts are equal when their words are; serialized as the
-/// string (README.md, "The trace").
+/// Words in a trace: an event's text, a step's label, a checkpoint's
+/// detail. The engine keeps an event as data (the step's `Outcome` and the
+/// profile) and formats its words (`explain.rs`) only when something reads
+/// them: the page shows one step at a time, so most events of a trace are
+/// never formatted. Words every profile's run shows alike (a label) are
+/// shared, not copied. Read as a `str` (`Deref`, `Display`); two texts are
+/// equal when their words are; serialized as the string (README.md, "The
+/// trace").
 #[derive(Clone, Deserialize)]
 #[serde(from = "String")]
 pub struct Text {
@@ -111,10 +113,15 @@ pub struct Text {
 pub(crate) enum TextOf {
     /// One outcome, as `profile` explains it.
     Outcome(Outcome, Profile),
-    /// A guest routine's LVT writes in one step, folded into one event.
-    LvtWrites(LvtWrites),
-    /// Words given as they are (a trace read back, another runner's events).
-    Words(String),
+    /// A guest routine's LVT writes in one step, folded into one event
+    /// (boxed: at most one per step, and it would double every text's size).
+    LvtWrites(Box<LvtWrites>),
+    /// A checkpoint met: "<what it checks>: ok", shared by every
+    /// profile's run.
+    Met(Arc<Expect>),
+    /// Words given as they are (a label, a trace read back, another
+    /// runner's events), shared by every clone.
+    Words(Arc<str>),
 }
 
 impl Text {
@@ -127,23 +134,39 @@ impl Text {
 
     /// The words, formatted on first use.
     pub fn as_str(&self) -> &str {
+        if let TextOf::Words(w) = &self.of {
+            return w;
+        }
         self.words.get_or_init(|| match &self.of {
             TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
             TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
-            TextOf::Words(w) => w.clone(),
+            TextOf::Met(e) => crate::expect::met_text(e),
+            TextOf::Words(w) => w.to_string(),
         })
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::from("")
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(words: Arc<str>) -> Text {
+        Text::of(TextOf::Words(words))
     }
 }
 
 impl From<String> for Text {
     fn from(words: String) -> Text {
-        Text::of(TextOf::Words(words))
+        Text::from(Arc::<str>::from(words))
     }
 }
 
 impl From<&str> for Text {
     fn from(words: &str) -> Text {
-        Text::from(words.to_owned())
+        Text::from(Arc::<str>::from(words))
     }
 }
 
@@ -255,7 +278,7 @@ pub struct ExpectResult {
     /// Whether every named field matched.
     pub ok: bool,
     /// What was checked and, when it failed, what differed.
-    pub detail: String,
+    pub detail: Text,
 }
 
 /// The visible state after a step, with what happened in that step.
@@ -264,7 +287,7 @@ pub struct State {
     /// 0 for the initial state, k after step k.
     pub step: usize,
     /// The step's label (the initial state's is "initial state").
-    pub label: String,
+    pub label: Text,
     /// Vectors set in IRR, ascending.
     pub irr: Vec<u8>,
     /// Vectors set in ISR, ascending.

@@ -435,7 +435,7 @@ fn evaluate(
     }
     ExpectResult {
         ok: bad.is_empty(),
-        detail,
+        detail: detail.into(),
     }
 }
 
@@ -459,7 +459,7 @@ pub fn state_of(
     let l = &s.lapic;
     State {
         step,
-        label,
+        label: label.into(),
         irr: l.irr(),
         isr: l.isr(),
         tmr: l.tmr(),
