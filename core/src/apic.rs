@@ -305,7 +305,8 @@ impl VectorBits {
 
     /// No bit set.
     pub fn is_empty(&self) -> bool {
-        self.regs.iter().all(|r| *r == 0)
+        let [a, b, c, d, e, f, g, h] = self.regs;
+        a | b | c | d | e | f | g | h == 0
     }
 
     /// The highest set vector, as the APIC's priority logic sees it.
@@ -327,10 +328,12 @@ impl VectorBits {
 
     /// The set vectors, ascending.
     pub fn vectors(&self) -> Vec<u8> {
+        // No allocation for an empty set; one (room for eight) for up to
+        // eight vectors, the usual case.
+        let mut out = Vec::new();
         if self.is_empty() {
-            return Vec::new();
+            return out;
         }
-        let mut out = Vec::with_capacity(self.len());
         for (i, r) in self.regs.iter().enumerate() {
             let mut bits = *r;
             while bits != 0 {

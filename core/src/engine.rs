@@ -42,7 +42,12 @@ impl Words {
     fn of(scenario: &Scenario) -> Words {
         let mut labels = Vec::with_capacity(scenario.steps.len() + 1);
         labels.push(Text::from("initial state"));
-        labels.extend(scenario.steps.iter().map(|s| Text::from(s.display_label())));
+        labels.extend(
+            scenario
+                .steps
+                .iter()
+                .map(|s| Text::from(&*s.display_label())),
+        );
         let met = scenario
             .steps
             .iter()

@@ -101,7 +101,7 @@ pub struct Event {
 /// shared, not copied. Read as a `str` (`Deref`, `Display`); two texts are
 /// equal when their words are; serialized as the string (README.md, "The
 /// trace").
-#[derive(Clone, Deserialize)]
+#[derive(Deserialize)]
 #[serde(from = "String")]
 pub struct Text {
     of: TextOf,
@@ -143,6 +143,19 @@ impl Text {
             TextOf::Met(e) => crate::expect::met_text(e),
             TextOf::Words(w) => w.to_string(),
         })
+    }
+}
+
+impl Clone for Text {
+    fn clone(&self) -> Text {
+        match &self.of {
+            // Shared words: a reference count, nothing else to copy.
+            TextOf::Words(w) => Text::from(Arc::clone(w)),
+            of => Text {
+                of: of.clone(),
+                words: self.words.clone(),
+            },
+        }
     }
 }
 

@@ -207,7 +207,7 @@ pub fn first_refusal(
             return Err(ScenarioError::Refused {
                 on,
                 step: i + 1,
-                label: step.display_label(),
+                label: step.display_label().into_owned(),
                 reason,
             });
         }
@@ -354,7 +354,7 @@ pub fn run_on(
     };
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
-        let label = step.display_label();
+        let label = step.display_label().into_owned();
         cpu.perform(&step.op);
         let (events, warnings) = (
             std::mem::take(&mut cpu.events),

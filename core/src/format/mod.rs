@@ -56,10 +56,10 @@ impl Step {
     }
 
     /// The label, or a short text made from the op (`write spiv 0x1ff`).
-    pub fn display_label(&self) -> String {
+    pub fn display_label(&self) -> std::borrow::Cow<'_, str> {
         match &self.label {
-            Some(l) => l.clone(),
-            None => self.op.describe(),
+            Some(l) => l.as_str().into(),
+            None => self.op.describe().into(),
         }
     }
 }
