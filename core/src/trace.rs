@@ -343,3 +343,53 @@ pub struct State {
     /// The checkpoint's result, when this step is an `expect`.
     pub expect: Option<ExpectResult>,
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // An event of the engine keeps its outcome and is worded when read; read
+    // back from JSON it holds the words. Both are the same event (README.md,
+    // "The trace": the text is a string), so a trace survives its JSON.
+    #[test]
+    fn an_outcome_worded_when_read_equals_the_same_words_read_back() {
+        let of_outcome = Text::of(TextOf::Outcome(Outcome::EoiNone, Profile::Hardware));
+        let words = Text::from("EOI with ISR empty: no effect");
+        assert_eq!(of_outcome, words);
+        assert_eq!(of_outcome.as_str(), "EOI with ISR empty: no effect");
+        let json = serde_json::to_string(&of_outcome).unwrap();
+        assert_eq!(json, r#""EOI with ISR empty: no effect""#);
+        assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), of_outcome);
+        assert_eq!(format!("{of_outcome}"), "EOI with ISR empty: no effect");
+        assert_eq!(
+            format!("{of_outcome:?}"),
+            r#""EOI with ISR empty: no effect""#
+        );
+        assert_ne!(of_outcome, Text::from("EOI"));
+    }
+
+    // The words name the implementation of the profile kept with the
+    // outcome (`Profile::implementer`), as when they were formatted at once.
+    #[test]
+    fn the_words_follow_the_profile_kept_with_the_outcome() {
+        let kept = Outcome::HwDisabled { kept: true };
+        let kvm = Text::of(TextOf::Outcome(kept.clone(), Profile::KvmEmulated));
+        let qemu = Text::of(TextOf::Outcome(kept, Profile::Qemu));
+        assert!(kvm.contains("but KVM resets nothing"), "{kvm}");
+        assert!(qemu.contains("but QEMU resets nothing"), "{qemu}");
+        assert_eq!(kvm.clone(), kvm);
+    }
+
+    #[test]
+    fn a_rule_reads_as_its_string() {
+        let rule = Rule::from("sdm-10.8.5");
+        assert_eq!(rule, "sdm-10.8.5");
+        assert_eq!(rule.as_str(), "sdm-10.8.5");
+        assert_eq!(serde_json::to_string(&rule).unwrap(), r#""sdm-10.8.5""#);
+        assert_eq!(
+            serde_json::from_str::<Rule>(r#""sdm-10.8.5""#).unwrap(),
+            rule
+        );
+    }
+}
