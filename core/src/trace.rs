@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
-use crate::format::{Expect, Profile};
+use crate::format::{Field, FieldValue, Profile};
 use crate::outcome::Outcome;
 
 /// The traces of one scenario under one or more profiles.
@@ -118,10 +118,18 @@ pub(crate) enum TextOf {
     LvtWrites(Box<LvtWrites>),
     /// A checkpoint met: "<what it checks>: ok", shared by every
     /// profile's run.
-    Met(Arc<Expect>),
-    /// Words given as they are (a label, a trace read back, another
-    /// runner's events), shared by every clone.
-    Words(Arc<str>),
+    Met(Arc<[(Field, FieldValue)]>),
+    /// Words given as they are (a trace read back, another runner's
+    /// events, a step's label): bytes `start..end` of `all`, shared by
+    /// every clone (a scenario's labels share one string).
+    Words {
+        /// The string the words are part of.
+        all: Arc<str>,
+        /// Where they start in it.
+        start: usize,
+        /// Where they end.
+        end: usize,
+    },
 }
 
 impl Text {
@@ -132,16 +140,25 @@ impl Text {
         }
     }
 
+    /// Bytes `start..end` of `all` (char boundaries), shared.
+    pub(crate) fn part(all: &Arc<str>, start: usize, end: usize) -> Text {
+        Text::of(TextOf::Words {
+            all: Arc::clone(all),
+            start,
+            end,
+        })
+    }
+
     /// The words, formatted on first use.
     pub fn as_str(&self) -> &str {
-        if let TextOf::Words(w) = &self.of {
-            return w;
+        if let TextOf::Words { all, start, end } = &self.of {
+            return all.get(*start..*end).unwrap_or_default();
         }
         self.words.get_or_init(|| match &self.of {
             TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
             TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
             TextOf::Met(e) => crate::expect::met_text(e),
-            TextOf::Words(w) => w.to_string(),
+            TextOf::Words { .. } => String::new(),
         })
     }
 }
@@ -150,7 +167,7 @@ impl Clone for Text {
     fn clone(&self) -> Text {
         match &self.of {
             // Shared words: a reference count, nothing else to copy.
-            TextOf::Words(w) => Text::from(Arc::clone(w)),
+            TextOf::Words { all, start, end } => Text::part(all, *start, *end),
             of => Text {
                 of: of.clone(),
                 words: self.words.clone(),
@@ -167,7 +184,7 @@ impl Default for Text {
 
 impl From<Arc<str>> for Text {
     fn from(words: Arc<str>) -> Text {
-        Text::of(TextOf::Words(words))
+        Text::part(&words, 0, words.len())
     }
 }
 

@@ -226,12 +226,17 @@ impl Expect {
 
     /// `irr=[0xec] isr=[] warn=true`.
     pub fn describe(&self) -> String {
-        self.checks
-            .iter()
-            .map(|(f, v)| format!("{f}={}", v.show(*f)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        describe_checks(&self.checks)
     }
+}
+
+/// A checkpoint's checks as `Expect::describe` words them.
+pub fn describe_checks(checks: &[(Field, FieldValue)]) -> String {
+    checks
+        .iter()
+        .map(|(f, v)| format!("{f}={}", v.show(*f)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A vector as the trace and the kernel show it: `0xec`.
