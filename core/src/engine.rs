@@ -3,7 +3,9 @@
 //! code on the machine's CPU (`guest.rs`); outside events go to the
 //! machine; after each step the CPU takes whatever interrupt it can, as
 //! hardware does between instructions. Outcomes become events in
-//! `explain.rs`. Pure and deterministic.
+//! `explain.rs`, kept as data: their text is formatted when read
+//! (`trace::Text`). Labels and met checkpoints are worded once per
+//! scenario and shared by every profile's run. Pure and deterministic.
 
 use crate::expect::{evaluate, met};
 use crate::explain::explain;

@@ -158,6 +158,7 @@ impl Text {
             TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
             TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
             TextOf::Met(e) => crate::expect::met_text(e),
+            // Returned above, never formatted.
             TextOf::Words { .. } => String::new(),
         })
     }
