@@ -201,7 +201,7 @@ impl ScenarioData {
                     .take(len)
                     .enumerate()
                     .map(|(k, s)| StepInfo {
-                        label: AttrValue::from(s.label.clone()),
+                        label: AttrValue::from(s.label.as_str().to_owned()),
                         note: k
                             .checked_sub(1)
                             .and_then(|i| meta.notes.get(i))

@@ -199,8 +199,8 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
     let ev = |kind, text: &str| Event {
         kind,
         vector: Some(0xec),
-        text: text.to_owned(),
-        rule: "sdm-10.8.4".to_owned(),
+        text: text.into(),
+        rule: "sdm-10.8.4".into(),
     };
     let alike = ev(EventKind::Write, "SPIV = 0x1ff: software enabled");
     let held = ev(EventKind::Held, "0xec stays in IRR");

@@ -305,22 +305,35 @@ impl VectorBits {
 
     /// No bit set.
     pub fn is_empty(&self) -> bool {
-        self.regs.iter().all(|r| *r == 0)
+        let [a, b, c, d, e, f, g, h] = self.regs;
+        a | b | c | d | e | f | g | h == 0
     }
 
     /// The highest set vector, as the APIC's priority logic sees it.
     pub fn highest(&self) -> Option<u8> {
-        self.regs
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, r)| **r != 0)
-            .and_then(|(i, r)| u8::try_from(i * 32 + (31 - r.leading_zeros() as usize)).ok())
+        let mut base = 256;
+        for r in self.regs.iter().rev() {
+            base -= 32;
+            if *r != 0 {
+                return u8::try_from(base + 31 - r.leading_zeros() as usize).ok();
+            }
+        }
+        None
+    }
+
+    /// How many bits are set.
+    pub fn len(&self) -> usize {
+        self.regs.iter().map(|r| r.count_ones() as usize).sum()
     }
 
     /// The set vectors, ascending.
     pub fn vectors(&self) -> Vec<u8> {
+        // No allocation for an empty set; one (room for eight) for up to
+        // eight vectors, the usual case.
         let mut out = Vec::new();
+        if self.is_empty() {
+            return out;
+        }
         for (i, r) in self.regs.iter().enumerate() {
             let mut bits = *r;
             while bits != 0 {

@@ -3,15 +3,18 @@
 //! code on the machine's CPU (`guest.rs`); outside events go to the
 //! machine; after each step the CPU takes whatever interrupt it can, as
 //! hardware does between instructions. Outcomes become events in
-//! `explain.rs`. Pure and deterministic.
+//! `explain.rs`, kept as data: their text is formatted when read
+//! (`trace::Text`). Labels and met checkpoints are worded once per
+//! scenario and shared by every profile's run. Pure and deterministic.
 
-use crate::expect::evaluate;
+use crate::expect::{evaluate, met};
 use crate::explain::explain;
 use crate::format::{CpuRun, Kernel, Op, Profile, Reg, Scenario};
 use crate::guest::{GuestCpu, OnMachine};
 use crate::machine::Machine;
 use crate::outcome::Outcome;
-use crate::trace::{ProfileTrace, Trace};
+use crate::trace::{ProfileTrace, Text, Trace};
+use std::sync::Arc;
 
 /// The ICR value of a fixed, edge-triggered IPI with the "self" shorthand
 /// (SDM 10.6.1: destination shorthand 01, bits 19:18).
@@ -26,21 +29,79 @@ pub fn run(scenario: &Scenario, profile: Profile) -> ProfileTrace {
 /// Trace a scenario under one profile, with `kernel`'s Linux routines
 /// (`linux::run_as`).
 pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> ProfileTrace {
-    let mut reset = Vec::new();
-    let mut m = Machine::new(profile, scenario.processor, &mut reset);
+    run_words(
+        scenario,
+        &Words::of(scenario),
+        profile,
+        kernel,
+        &mut Vec::new(),
+    )
+}
+
+/// What every profile's run of a scenario shows alike, worded once and
+/// shared: each step's label, and each checkpoint's detail when it is met.
+struct Words {
+    /// "initial state", then one label per step.
+    labels: Vec<Text>,
+    /// Per step, "<checks>: ok" for a checkpoint.
+    met: Vec<Option<Text>>,
+}
+
+impl Words {
+    fn of(scenario: &Scenario) -> Words {
+        // Every label in one string, each state's label a part of it.
+        let mut all = String::from("initial state");
+        let mut ends = Vec::with_capacity(scenario.steps.len() + 1);
+        ends.push(all.len());
+        for s in &scenario.steps {
+            all.push_str(&s.display_label());
+            ends.push(all.len());
+        }
+        let all: Arc<str> = all.into();
+        let mut start = 0;
+        let labels = ends
+            .into_iter()
+            .map(|end| {
+                let label = Text::part(&all, start, end);
+                start = end;
+                label
+            })
+            .collect();
+        let met = scenario
+            .steps
+            .iter()
+            .map(|s| match &s.op {
+                Op::Expect(e) => Some(met(e)),
+                _ => None,
+            })
+            .collect();
+        Words { labels, met }
+    }
+}
+
+/// One profile's run; `out` is the buffer of a step's outcomes, empty
+/// between steps (`explain` takes them), kept from one run to the next.
+fn run_words(
+    scenario: &Scenario,
+    words: &Words,
+    profile: Profile,
+    kernel: Kernel,
+    out: &mut Vec<Outcome>,
+) -> ProfileTrace {
+    let mut m = Machine::new(profile, scenario.processor, out);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let (events, warnings) = explain(&reset, &m.policy);
-    states.push(m.state(0, "initial state".into(), events, warnings));
+    let label = |k: usize| words.labels.get(k).cloned().unwrap_or_default();
+    let (events, warnings) = explain(out, &m.policy);
+    states.push(m.state(0, label(0), events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
-        let mut out = Vec::new();
-        apply(&mut m, scenario, &step.op, kernel, &mut out);
-        let (events, warnings) = explain(&out, &m.policy);
+        apply(&mut m, scenario, &step.op, kernel, out);
+        let (events, warnings) = explain(out, &m.policy);
         warned |= !warnings.is_empty();
-        let mut state = m.state(i + 1, step.display_label(), events, warnings);
-        if let Op::Expect(e) = &step.op {
+        let mut state = m.state(i + 1, label(i + 1), events, warnings);
+        if let (Op::Expect(e), Some(Some(met))) = (&step.op, words.met.get(i)) {
             if e.applies_to(profile) {
-                state.expect = Some(evaluate(e, &state, warned));
+                state.expect = Some(evaluate(e, &state, warned, met));
             }
         }
         states.push(state);
@@ -114,11 +175,13 @@ pub fn run_all(scenario: &Scenario, profiles: &[Profile]) -> Trace {
 
 /// Trace a scenario under several profiles with `kernel`'s routines.
 pub fn run_all_guest(scenario: &Scenario, profiles: &[Profile], kernel: Kernel) -> Trace {
+    let words = Words::of(scenario);
+    let mut out = Vec::new();
     Trace {
         scenario: scenario.id.clone(),
         profiles: profiles
             .iter()
-            .map(|p| run_guest(scenario, *p, kernel))
+            .map(|p| run_words(scenario, &words, *p, kernel, &mut out))
             .collect(),
     }
 }

@@ -10,7 +10,8 @@
 //!   profiles' decisions, and what a state change returns;
 //! - `machine` (with `write`, `delivery`, `timer`): the hardware side;
 //! - `guest`, `linux`: software driving the hardware through `GuestCpu`;
-//! - `explain`: outcomes as events with text and rule;
+//! - `explain`: outcomes as events with their rule, and their text when
+//!   read (an event keeps its outcome as data, `trace::Text`);
 //! - `engine`, `expect`, `compare`, `trace`, `report`, `builtin`: scenarios
 //!   in, traces out, and their renderings.
 

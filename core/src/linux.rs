@@ -237,7 +237,7 @@ fn apic_pending_intr_clear_v54(cpu: &mut dyn GuestCpu) {
         irr = read_bits_up(cpu, APIC_IRR);
         isr = read_bits_up(cpu, APIC_ISR);
         if !isr.is_empty() {
-            for _ in isr.vectors() {
+            for _ in 0..isr.len() {
                 cpu.say(Guest::AckV54);
                 cpu.write(Reg::Eoi, 0);
             }
@@ -358,7 +358,7 @@ fn apic_pending_intr_clear(cpu: &mut dyn GuestCpu) {
         last = irr;
         let queued = !irr.is_empty();
         let isr = read_bits(cpu, APIC_ISR);
-        for _ in isr.vectors() {
+        for _ in 0..isr.len() {
             cpu.say(Guest::Ack);
             cpu.write(Reg::Eoi, 0);
             acked += 1;

@@ -12,7 +12,7 @@ use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{Outcome, Waker};
 use crate::policy::{BspLint0, HwDisable, Policy};
-use crate::trace::{ApicvState, Event, State};
+use crate::trace::{ApicvState, Event, State, Text};
 
 /// The machine a scenario runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Machine {
     pub fn state(
         &self,
         step: usize,
-        label: String,
+        label: Text,
         events: Vec<Event>,
         warnings: Vec<String>,
     ) -> State {

@@ -28,7 +28,7 @@ fn vectors(v: &[u8]) -> String {
 fn row(s: &State) -> [String; 8] {
     [
         s.step.to_string(),
-        s.label.clone(),
+        s.label.to_string(),
         u8::from(s.if_flag).to_string(),
         u8::from(s.spiv & (1 << 8) != 0).to_string(),
         vectors(&s.irr),

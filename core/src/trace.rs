@@ -4,8 +4,13 @@
 //! `apic-trace run --format json`; rename nothing without updating the README.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
+use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
+use crate::format::{Field, FieldValue, Profile};
+use crate::outcome::Outcome;
 
 /// The traces of one scenario under one or more profiles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,10 +87,220 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector: Option<u8>,
     /// Plain words: what happened and why.
-    pub text: String,
+    pub text: Text,
     /// The rule or source that makes it happen: `sdm-10.4.7.2`,
     /// `kvm: kvm_apic_has_interrupt()`, `linux: apic_pending_intr_clear()`.
-    pub rule: String,
+    pub rule: Rule,
+}
+
+/// Words in a trace: an event's text, a step's label, a checkpoint's
+/// detail. The engine keeps an event as data (the step's `Outcome` and the
+/// profile) and formats its words (`explain.rs`) only when something reads
+/// them: the page shows one step at a time, so most events of a trace are
+/// never formatted. Words every profile's run shows alike (a label) are
+/// shared, not copied. Read as a `str` (`Deref`, `Display`); two texts are
+/// equal when their words are; serialized as the string (README.md, "The
+/// trace").
+#[derive(Deserialize)]
+#[serde(from = "String")]
+pub struct Text {
+    of: TextOf,
+    words: OnceLock<String>,
+}
+
+/// What a text is formatted from.
+#[derive(Clone, Debug)]
+pub(crate) enum TextOf {
+    /// One outcome, as `profile` explains it.
+    Outcome(Outcome, Profile),
+    /// A guest routine's LVT writes in one step, folded into one event
+    /// (boxed: at most one per step, and it would double every text's size).
+    LvtWrites(Box<LvtWrites>),
+    /// A checkpoint met: "<what it checks>: ok", shared by every
+    /// profile's run.
+    Met(Arc<[(Field, FieldValue)]>),
+    /// Words given as they are (a trace read back, another runner's
+    /// events, a step's label): bytes `start..end` of `all`, shared by
+    /// every clone (a scenario's labels share one string).
+    Words {
+        /// The string the words are part of.
+        all: Arc<str>,
+        /// Where they start in it.
+        start: usize,
+        /// Where they end.
+        end: usize,
+    },
+}
+
+impl Text {
+    pub(crate) fn of(of: TextOf) -> Text {
+        Text {
+            of,
+            words: OnceLock::new(),
+        }
+    }
+
+    /// Bytes `start..end` of `all` (char boundaries), shared.
+    pub(crate) fn part(all: &Arc<str>, start: usize, end: usize) -> Text {
+        Text::of(TextOf::Words {
+            all: Arc::clone(all),
+            start,
+            end,
+        })
+    }
+
+    /// The words, formatted on first use.
+    pub fn as_str(&self) -> &str {
+        if let TextOf::Words { all, start, end } = &self.of {
+            return all.get(*start..*end).unwrap_or_default();
+        }
+        self.words.get_or_init(|| match &self.of {
+            TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
+            TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
+            TextOf::Met(e) => crate::expect::met_text(e),
+            // Returned above, never formatted.
+            TextOf::Words { .. } => String::new(),
+        })
+    }
+}
+
+impl Clone for Text {
+    fn clone(&self) -> Text {
+        match &self.of {
+            // Shared words: a reference count, nothing else to copy.
+            TextOf::Words { all, start, end } => Text::part(all, *start, *end),
+            of => Text {
+                of: of.clone(),
+                words: self.words.clone(),
+            },
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::from("")
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(words: Arc<str>) -> Text {
+        Text::part(&words, 0, words.len())
+    }
+}
+
+impl From<String> for Text {
+    fn from(words: String) -> Text {
+        Text::from(Arc::<str>::from(words))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(words: &str) -> Text {
+        Text::from(Arc::<str>::from(words))
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event's rule or source: one of the model's `&'static str` sources
+/// (the SDM section, a kernel function, a profile's decision), or a string
+/// read back from a trace. Read as a `str`; serialized as the string.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rule(Cow<'static, str>);
+
+impl Rule {
+    /// The rule as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for Rule {
+    fn from(rule: &'static str) -> Rule {
+        Rule(Cow::Borrowed(rule))
+    }
+}
+
+impl From<String> for Rule {
+    fn from(rule: String) -> Rule {
+        Rule(Cow::Owned(rule))
+    }
+}
+
+impl std::ops::Deref for Rule {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Rule {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Rule {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The result of an `expect` step under one profile.
@@ -94,7 +309,7 @@ pub struct ExpectResult {
     /// Whether every named field matched.
     pub ok: bool,
     /// What was checked and, when it failed, what differed.
-    pub detail: String,
+    pub detail: Text,
 }
 
 /// The visible state after a step, with what happened in that step.
@@ -103,7 +318,7 @@ pub struct State {
     /// 0 for the initial state, k after step k.
     pub step: usize,
     /// The step's label (the initial state's is "initial state").
-    pub label: String,
+    pub label: Text,
     /// Vectors set in IRR, ascending.
     pub irr: Vec<u8>,
     /// Vectors set in ISR, ascending.
@@ -145,4 +360,54 @@ pub struct State {
     pub warnings: Vec<String>,
     /// The checkpoint's result, when this step is an `expect`.
     pub expect: Option<ExpectResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // An event of the engine keeps its outcome and is worded when read; read
+    // back from JSON it holds the words. Both are the same event (README.md,
+    // "The trace": the text is a string), so a trace survives its JSON.
+    #[test]
+    fn an_outcome_worded_when_read_equals_the_same_words_read_back() {
+        let of_outcome = Text::of(TextOf::Outcome(Outcome::EoiNone, Profile::Hardware));
+        let words = Text::from("EOI with ISR empty: no effect");
+        assert_eq!(of_outcome, words);
+        assert_eq!(of_outcome.as_str(), "EOI with ISR empty: no effect");
+        let json = serde_json::to_string(&of_outcome).unwrap();
+        assert_eq!(json, r#""EOI with ISR empty: no effect""#);
+        assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), of_outcome);
+        assert_eq!(format!("{of_outcome}"), "EOI with ISR empty: no effect");
+        assert_eq!(
+            format!("{of_outcome:?}"),
+            r#""EOI with ISR empty: no effect""#
+        );
+        assert_ne!(of_outcome, Text::from("EOI"));
+    }
+
+    // The words name the implementation of the profile kept with the
+    // outcome (`Profile::implementer`), as when they were formatted at once.
+    #[test]
+    fn the_words_follow_the_profile_kept_with_the_outcome() {
+        let kept = Outcome::HwDisabled { kept: true };
+        let kvm = Text::of(TextOf::Outcome(kept.clone(), Profile::KvmEmulated));
+        let qemu = Text::of(TextOf::Outcome(kept, Profile::Qemu));
+        assert!(kvm.contains("but KVM resets nothing"), "{kvm}");
+        assert!(qemu.contains("but QEMU resets nothing"), "{qemu}");
+        assert_eq!(kvm.clone(), kvm);
+    }
+
+    #[test]
+    fn a_rule_reads_as_its_string() {
+        let rule = Rule::from("sdm-10.8.5");
+        assert_eq!(rule, "sdm-10.8.5");
+        assert_eq!(rule.as_str(), "sdm-10.8.5");
+        assert_eq!(serde_json::to_string(&rule).unwrap(), r#""sdm-10.8.5""#);
+        assert_eq!(
+            serde_json::from_str::<Rule>(r#""sdm-10.8.5""#).unwrap(),
+            rule
+        );
+    }
 }

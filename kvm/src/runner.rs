@@ -207,7 +207,7 @@ pub fn first_refusal(
             return Err(ScenarioError::Refused {
                 on,
                 step: i + 1,
-                label: step.display_label(),
+                label: step.display_label().into_owned(),
                 reason,
             });
         }
@@ -354,7 +354,7 @@ pub fn run_on(
     };
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
-        let label = step.display_label();
+        let label = step.display_label().into_owned();
         cpu.perform(&step.op);
         let (events, warnings) = (
             std::mem::take(&mut cpu.events),
@@ -435,15 +435,15 @@ fn evaluate(
     }
     ExpectResult {
         ok: bad.is_empty(),
-        detail,
+        detail: detail.into(),
     }
 }
 
-fn event(kind: EventKind, vector: Option<u8>, text: String, rule: &str) -> Event {
+fn event(kind: EventKind, vector: Option<u8>, text: String, rule: &'static str) -> Event {
     Event {
         kind,
         vector,
-        text,
+        text: text.into(),
         rule: rule.into(),
     }
 }
@@ -459,7 +459,7 @@ pub fn state_of(
     let l = &s.lapic;
     State {
         step,
-        label,
+        label: label.into(),
         irr: l.irr(),
         isr: l.isr(),
         tmr: l.tmr(),

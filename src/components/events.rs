@@ -34,9 +34,9 @@ fn item(e: &Event) -> Html {
     html! {
         <li data-kind={kind}>
             <span class="kind">{ kind }</span>
-            <span class="text">{ &e.text }</span>
+            <span class="text">{ e.text.as_str().to_owned() }</span>
             if !e.rule.is_empty() {
-                <code class="rule">{ &e.rule }</code>
+                <code class="rule">{ e.rule.as_str().to_owned() }</code>
             }
         </li>
     }

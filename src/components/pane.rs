@@ -68,7 +68,7 @@ fn expect(view: &StepView) -> Html {
                 if e.ok {
                     { "Checkpoint met. It checks only: " }{ e.detail.strip_suffix(": ok").unwrap_or(&e.detail).to_owned() }
                 } else {
-                    { "Checkpoint failed: " }{ &e.detail }
+                    { "Checkpoint failed: " }{ e.detail.as_str().to_owned() }
                 }
             </p>
         },

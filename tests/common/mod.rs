@@ -21,7 +21,7 @@ pub const STALE: &str = "APIC: Stale IRR: ec ISR: (none)";
 fn state(step: usize, label: &str, irr: &[u8], if_flag: bool, warnings: &[&str]) -> State {
     State {
         step,
-        label: label.to_owned(),
+        label: label.into(),
         irr: irr.to_vec(),
         isr: vec![],
         tmr: vec![],

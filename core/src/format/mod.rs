@@ -56,10 +56,10 @@ impl Step {
     }
 
     /// The label, or a short text made from the op (`write spiv 0x1ff`).
-    pub fn display_label(&self) -> String {
+    pub fn display_label(&self) -> std::borrow::Cow<'_, str> {
         match &self.label {
-            Some(l) => l.clone(),
-            None => self.op.describe(),
+            Some(l) => l.as_str().into(),
+            None => self.op.describe().into(),
         }
     }
 }
@@ -226,12 +226,17 @@ impl Expect {
 
     /// `irr=[0xec] isr=[] warn=true`.
     pub fn describe(&self) -> String {
-        self.checks
-            .iter()
-            .map(|(f, v)| format!("{f}={}", v.show(*f)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        describe_checks(&self.checks)
     }
+}
+
+/// A checkpoint's checks as `Expect::describe` words them.
+pub fn describe_checks(checks: &[(Field, FieldValue)]) -> String {
+    checks
+        .iter()
+        .map(|(f, v)| format!("{f}={}", v.show(*f)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A vector as the trace and the kernel show it: `0xec`.
