@@ -19,7 +19,9 @@
 //          own with four panes, from the edit to the timeline updated
 //   bytes: everything the first load transferred (resource entries plus the
 //          service worker's script), as gzip and brotli would send them
-// Usage: node scripts/bench-browser.mjs [--loads N] [--json FILE]
+// Usage: node scripts/bench-browser.mjs [--loads N] [--json FILE] [--only step]
+//   --only step: the step timings alone (no floor needed), for comparing two
+//          builds of the page run alternately under the same machine load
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { brotliCompressSync, constants, deflateRawSync, gzipSync } from "node:zlib";
@@ -32,6 +34,11 @@ const opt = (name, dflt) => {
 };
 const loads = Number(opt("--loads", 15));
 const out = opt("--json", "e2e/artifacts/bench.json");
+const only = opt("--only", "");
+if (only && only !== "step") {
+  console.error(`bench: --only ${only}: only "step" can run alone`);
+  process.exit(2);
+}
 const floorDir = resolve(repoRoot, process.env.FLOOR_DIST ?? "target/bench-floor");
 const HASH = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0";
 const HASH8 = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed,qemu,xen,bhyve,virtualbox&t=0";
@@ -108,18 +115,18 @@ async function transferred(page, dir) {
   return sum;
 }
 
-if (!existsSync(`${floorDir}/index.html`)) {
+if (!only && !existsSync(`${floorDir}/index.html`)) {
   console.error(`bench: ${floorDir}/index.html is missing; build the floor first (make bench does)`);
   process.exit(2);
 }
 const app = await startServer();
-const floor = await startServer(floorDir);
+const floor = only ? null : await startServer(floorDir);
 const browser = await launchBrowser();
 const ready = { app: [], floor: [] };
 const bytes = {};
 try {
   // Cold loads, alternating which page goes first in each pair.
-  for (let i = 0; i < loads; i++) {
+  for (let i = 0; i < (only ? 0 : loads); i++) {
     const order = i % 2 ? ["floor", "app"] : ["app", "floor"];
     for (const which of order) {
       const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
@@ -137,7 +144,7 @@ try {
   // browser's caches of that context).
   const warm = [];
   let controlled = 0;
-  for (let i = 0; i < loads; i++) {
+  for (let i = 0; i < (only ? 0 : loads); i++) {
     const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
     const page = await context.newPage();
     await page.addInitScript(watchReady);
@@ -201,7 +208,7 @@ try {
   // `c` link, four panes; "what if: insert sti after" and "delete step"
   // alternately, each timed from the control's event to the timeline
   // showing the new step count (MutationObserver, as for a step).
-  const retrace = await (async () => {
+  const retrace = only ? null : await (async () => {
     const { page, context } = await openApp(browser, app, `c=${hundredSteps()}&t=50`, { viewport: { width: 1600, height: 900 } });
     await page.waitForSelector("[data-what-if=after]", { timeout: 30000 });
     await page.waitForFunction(() => document.querySelectorAll("[data-timeline] button").length === 101, null, { timeout: 30000 });
@@ -246,36 +253,42 @@ try {
     return stats(samples);
   })();
 
-  const report = {
-    loads,
-    ready_ms: { app: stats(ready.app), floor: stats(ready.floor), ratio: median(ready.app) / median(ready.floor) },
-    warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
-    step_ms: step,
-    retrace_100_steps_ms: retrace,
-    first_load: bytes,
-  };
+  const report = only
+    ? { step_ms: step }
+    : {
+        loads,
+        ready_ms: { app: stats(ready.app), floor: stats(ready.floor), ratio: median(ready.app) / median(ready.floor) },
+        warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
+        step_ms: step,
+        retrace_100_steps_ms: retrace,
+        first_load: bytes,
+      };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   const ms = (x, d = 1) => `${x.toFixed(d)} ms`;
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const r = report.ready_ms;
-  console.log(`navigation -> data-ready, cold (${loads} alternating loads of each):`);
-  console.log(`  playground   median ${ms(r.app.median)}, p95 ${ms(r.app.p95)} (min ${ms(r.app.min)}, max ${ms(r.app.max)})`);
-  console.log(`  floor        median ${ms(r.floor.median)}, p95 ${ms(r.floor.p95)} (min ${ms(r.floor.min)}, max ${ms(r.floor.max)})`);
-  console.log(`  ratio        ${r.ratio.toFixed(2)} x the floor (ratio of the medians)`);
-  console.log(`navigation -> data-ready, warm through the service worker (${controlled}/${loads} controlled):`);
-  console.log(`  playground   median ${ms(report.warm_ready_ms.median)}, p95 ${ms(report.warm_ready_ms.p95)}`);
+  if (!only) {
+    console.log(`navigation -> data-ready, cold (${loads} alternating loads of each):`);
+    console.log(`  playground   median ${ms(r.app.median)}, p95 ${ms(r.app.p95)} (min ${ms(r.app.min)}, max ${ms(r.app.max)})`);
+    console.log(`  floor        median ${ms(r.floor.median)}, p95 ${ms(r.floor.p95)} (min ${ms(r.floor.min)}, max ${ms(r.floor.max)})`);
+    console.log(`  ratio        ${r.ratio.toFixed(2)} x the floor (ratio of the medians)`);
+    console.log(`navigation -> data-ready, warm through the service worker (${controlled}/${loads} controlled):`);
+    console.log(`  playground   median ${ms(report.warm_ready_ms.median)}, p95 ${ms(report.warm_ready_ms.p95)}`);
+  }
   for (const n of [4, 8]) {
     const t = step[n];
     if (t) console.log(`one step, ${n} panes: median ${ms(t.median, 2)}, p95 ${ms(t.p95, 2)} (${t.n} steps)`);
     else console.log(`one step, ${n} panes: skipped, the page did not show ${n} panes`);
   }
-  console.log(`re-trace after an edit, 100 steps, 4 panes: median ${ms(retrace.median, 2)}, p95 ${ms(retrace.p95, 2)} (${retrace.n} edits)`);
-  for (const [which, b] of Object.entries(bytes))
-    console.log(`first load of the ${which === "app" ? "playground" : "floor"}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
+  if (!only) {
+    console.log(`re-trace after an edit, 100 steps, 4 panes: median ${ms(retrace.median, 2)}, p95 ${ms(retrace.p95, 2)} (${retrace.n} edits)`);
+    for (const [which, b] of Object.entries(bytes))
+      console.log(`first load of the ${which === "app" ? "playground" : "floor"}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
+  }
   console.log(`written to ${out}`);
 } finally {
   await browser.close();
   await app.close();
-  await floor.close();
+  await floor?.close();
 }

@@ -21,7 +21,9 @@ use apic_core::{Event, EventKind, Profile};
 use apic_playground::bits::Bits256;
 use apic_playground::components::bit_grid::{BitGrid, BitGridProps, Reg};
 use apic_playground::components::pane::{Pane, PaneProps};
-use apic_playground::data::{shared_events, StepView};
+use apic_playground::data::{
+    load_builtin, shared_events, ScenarioData, StepView, DEFAULT_SCENARIO,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -108,20 +110,157 @@ async fn an_empty_grid_sets_no_cell() {
     assert!(vectors(&root, "[data-set='1'], [data-changed]").is_empty());
 }
 
-fn pane(profile: Profile, step: usize) -> Element {
-    let data = common::loader("mini", Default::default()).unwrap();
-    let run = data.run(profile).unwrap().clone();
-    let props = PaneProps {
+/// A grid given new bits shows exactly them, as a fresh grid would: the
+/// cells that changed are patched in place, the others keep their state.
+#[wasm_bindgen_test]
+async fn a_bit_grid_given_new_bits_shows_exactly_them() {
+    let root = mount();
+    let before = BitGridProps {
+        reg: Reg::Irr,
+        bits: Bits256::from_vectors(&[0xec, 0x31, 0x20]),
+        changed: Bits256::from_vectors(&[0xec]),
+    };
+    let mut app = yew::Renderer::<BitGrid>::with_root_and_props(root.clone(), before).render();
+    settle().await;
+    // 0xec stays set (no longer changed), 0x31 is cleared, 0xff is newly set.
+    app.update(BitGridProps {
+        reg: Reg::Irr,
+        bits: Bits256::from_vectors(&[0xec, 0x20, 0xff]),
+        changed: Bits256::from_vectors(&[0x31, 0xff]),
+    });
+    settle().await;
+
+    assert_eq!(
+        vectors(&root, "[data-reg=irr] [data-vector]"),
+        (0..=255).collect::<Vec<u8>>()
+    );
+    assert_eq!(vectors(&root, "[data-set='1']"), vec![0x20, 0xec, 0xff]);
+    assert_eq!(vectors(&root, "[data-set='0']").len(), 253);
+    assert_eq!(vectors(&root, "[data-changed='1']"), vec![0x31, 0xff]);
+    let title = |v: u8| {
+        root.query_selector(&format!("[data-vector='{v}']"))
+            .unwrap()
+            .unwrap()
+            .get_attribute("title")
+            .unwrap()
+    };
+    assert_eq!(title(0xec), "0xec (236) LOCAL_TIMER_VECTOR: set");
+    assert_eq!(title(0x31), "0x31 (49): cleared at this step");
+    assert_eq!(
+        title(0xff),
+        "0xff (255) SPURIOUS_APIC_VECTOR: set at this step"
+    );
+    assert_eq!(title(0x20), "0x20 (32) FIRST_EXTERNAL_VECTOR: set");
+    let label = root
+        .query_selector("[data-reg=irr]")
+        .unwrap()
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap();
+    assert!(label.contains("Set at this step: 0xff"), "{label}");
+    assert!(label.contains("Cleared at this step: 0x31"), "{label}");
+}
+
+fn pane_props(data: &ScenarioData, profile: Profile, step: usize) -> PaneProps {
+    let run = data.run(profile).unwrap();
+    PaneProps {
         profile,
         view: run.at(step).unwrap().clone(),
         warnings: run.warnings.clone(),
         shared: Rc::from(Vec::new()),
         predict: None,
         on_action: yew::Callback::noop(),
-    };
+    }
+}
+
+fn pane(profile: Profile, step: usize) -> Element {
+    let data = common::loader("mini", Default::default()).unwrap();
     let root = mount();
-    yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<Pane>::with_root_and_props(root.clone(), pane_props(&data, profile, step))
+        .render();
     root
+}
+
+/// `node`'s markup with each element's attributes in name order (a cell
+/// patched in place holds its attributes in another order than a new one).
+fn markup(node: &web_sys::Node) -> String {
+    let Some(el) = node.dyn_ref::<Element>() else {
+        return node.text_content().unwrap_or_default();
+    };
+    let mut names: Vec<String> = el
+        .get_attribute_names()
+        .iter()
+        .filter_map(|n| n.as_string())
+        .collect();
+    names.sort();
+    let attrs: String = names
+        .iter()
+        .map(|n| format!(" {n}=\"{}\"", el.get_attribute(n).unwrap_or_default()))
+        .collect();
+    let kids = el.child_nodes();
+    let inner: String = (0..kids.length())
+        .filter_map(|i| kids.item(i))
+        .map(|k| markup(&k))
+        .collect();
+    format!("<{}{attrs}>{inner}</{}>", el.tag_name(), el.tag_name())
+}
+
+/// A pane stepped forward through the seed's story and back again shows,
+/// at every step, exactly what a pane opened at that step shows: the
+/// parts a step leaves alone (unchanged registers, grid cells patched in
+/// place) never lag behind.
+#[wasm_bindgen_test]
+async fn a_stepped_pane_shows_what_a_new_one_shows() {
+    let data = load_builtin(DEFAULT_SCENARIO, Default::default()).unwrap();
+    let last = data.steps.len() - 1;
+    let order: Vec<usize> = (1..=last).chain((0..last).rev()).collect();
+    for profile in [Profile::Hardware, Profile::KvmApicv, Profile::KvmEmulated] {
+        let stepped = mount();
+        let mut app = yew::Renderer::<Pane>::with_root_and_props(
+            stepped.clone(),
+            pane_props(&data, profile, 0),
+        )
+        .render();
+        settle().await;
+        for &k in &order {
+            app.update(pane_props(&data, profile, k));
+            let fresh = mount();
+            let new = yew::Renderer::<Pane>::with_root_and_props(
+                fresh.clone(),
+                pane_props(&data, profile, k),
+            )
+            .render();
+            // Both renders done (Yew yields to the browser within a long
+            // render, so no fixed wait would do), or the difference.
+            let mut tries = 0;
+            let (a, b) = loop {
+                let (a, b) = (markup(&stepped), markup(&fresh));
+                if a == b || tries == 500 {
+                    break (a, b);
+                }
+                tries += 1;
+                yew::platform::time::sleep(Duration::from_millis(10)).await;
+            };
+            if a != b {
+                // Where they part, not two pages of cells.
+                let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+                let around = |s: &str| {
+                    s.get(at.saturating_sub(300)..(at + 200).min(s.len()))
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                panic!(
+                    "{profile:?} at step {k}: stepped\n{}\nnew\n{}",
+                    around(&a),
+                    around(&b)
+                );
+            }
+            new.destroy();
+            fresh.remove();
+        }
+        app.destroy();
+        stepped.remove();
+    }
 }
 
 #[wasm_bindgen_test]

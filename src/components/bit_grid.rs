@@ -2,9 +2,11 @@
 //! vector 0xXY. Set bits are filled; bits this step changed are drawn as a
 //! ring (newly set: filled disc in a ring, newly cleared: empty ring), so
 //! the change reads without colour. Props are two `Bits256`, so the grid
-//! renders again only when its bits or changes do.
+//! renders again only when its bits or changes do; the cells are written
+//! once, and a later render changes the attributes of the cells that differ.
 
 use apic_core::vectors::linux_name;
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
@@ -74,43 +76,63 @@ pub(crate) fn vector_name(v: u8) -> String {
 
 /// The words a screen reader gets instead of 256 cells.
 fn summary(reg: Reg, bits: Bits256, changed: Bits256) -> String {
-    let set: Vec<String> = bits.vectors().map(vector_name).collect();
-    let mut text = if set.is_empty() {
-        format!("{}: no vector set.", reg.abbr())
-    } else {
-        format!("{}: set {}.", reg.abbr(), set.join(", "))
+    // The vectors 0..=255 for which `keep` holds, by name.
+    let names = |keep: &dyn Fn(u8) -> bool| {
+        (0..=255u8)
+            .filter(|&v| keep(v))
+            .map(vector_name)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let cleared: Vec<String> = changed
-        .vectors()
-        .filter(|v| !bits.contains(*v))
-        .map(vector_name)
-        .collect();
-    let newly: Vec<String> = changed
-        .vectors()
-        .filter(|v| bits.contains(*v))
-        .map(vector_name)
-        .collect();
-    if !newly.is_empty() {
-        text.push_str(&format!(" Set at this step: {}.", newly.join(", ")));
+    let mut text = format!("{}: ", reg.abbr());
+    let set = names(&|v| bits.contains(v));
+    text.push_str(if set.is_empty() {
+        "no vector set."
+    } else {
+        "set "
+    });
+    if !set.is_empty() {
+        text.push_str(&set);
+        text.push('.');
     }
-    if !cleared.is_empty() {
-        text.push_str(&format!(" Cleared at this step: {}.", cleared.join(", ")));
+    for (words, now_set) in [
+        (" Set at this step: ", true),
+        (" Cleared at this step: ", false),
+    ] {
+        let these = names(&|v| changed.contains(v) && bits.contains(v) == now_set);
+        if !these.is_empty() {
+            text.push_str(words);
+            text.push_str(&these);
+            text.push('.');
+        }
     }
     text
 }
 
-/// The 16x16 cells with their row and column labels, as markup.
+/// A cell's title: `0xec (236) LOCAL_TIMER_VECTOR: set at this step`.
+fn cell_title(v: u8, set: bool, changed: bool) -> String {
+    let state = match (set, changed) {
+        (true, false) => "set",
+        (false, false) => "clear",
+        (true, true) => "set at this step",
+        (false, true) => "cleared at this step",
+    };
+    format!("{}: {state}", vector_name(v))
+}
+
+/// The 16x16 cells with their row and column labels, as markup (inside
+/// the grid's `.bits` element).
 ///
 /// Why a string and not 289 virtual nodes: four panes hold 3072 cells,
 /// and building each through the DOM API costs several wasm-to-JS calls
-/// per cell, too slow for the first load and for a step (see the README's
-/// performance budgets). The browser's HTML parser builds them in one
-/// call. Everything in the string is generated here from numbers and the
-/// core's static vector names (plain identifiers), and escaped anyway.
+/// per cell, too slow for the first load (see the README's performance
+/// budgets). The browser's HTML parser builds them in one call.
+/// Everything in the string is generated here from numbers and the core's
+/// static vector names (plain identifiers), and escaped anyway.
 fn cells_markup(bits: Bits256, changed: Bits256) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(26_000);
-    out.push_str(r#"<div class="bits" aria-hidden="true"><span class="corner"></span>"#);
+    out.push_str(r#"<span class="corner"></span>"#);
     for h in HEX {
         let _ = write!(out, r#"<span class="col">{h}</span>"#);
     }
@@ -122,21 +144,38 @@ fn cells_markup(bits: Bits256, changed: Bits256) -> String {
             let chg = changed.contains(v);
             let _ = write!(
                 out,
-                r#"<span class="cell" data-vector="{v}" data-set="{}"{} title="{}: {}"></span>"#,
+                r#"<span class="cell" data-vector="{v}" data-set="{}"{} title="{}"></span>"#,
                 u8::from(set),
                 if chg { r#" data-changed="1""# } else { "" },
-                escape(&vector_name(v)),
-                match (set, chg) {
-                    (true, false) => "set",
-                    (false, false) => "clear",
-                    (true, true) => "set at this step",
-                    (false, true) => "cleared at this step",
-                }
+                escape(&cell_title(v, set, chg)),
             );
         }
     }
-    out.push_str("</div>");
     out
+}
+
+/// Brings the cells under `cells` (the `.bits` element of `cells_markup`)
+/// from `shown` to `now` (bits, changes): the attributes of the cells that
+/// differ, as `cells_markup` writes them. A step changes a few cells; the
+/// 256 cells rebuilt and the old ones removed cost a step of four panes
+/// about a millisecond (README, "Performance").
+fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits256)) {
+    for v in 0..=255u8 {
+        let (set, chg) = (now.0.contains(v), now.1.contains(v));
+        if (set, chg) == (shown.0.contains(v), shown.1.contains(v)) {
+            continue;
+        }
+        let Ok(Some(cell)) = cells.query_selector(&format!(r#"[data-vector="{v}"]"#)) else {
+            continue;
+        };
+        let _ = cell.set_attribute("data-set", if set { "1" } else { "0" });
+        let _ = if chg {
+            cell.set_attribute("data-changed", "1")
+        } else {
+            cell.remove_attribute("data-changed")
+        };
+        let _ = cell.set_attribute("title", &cell_title(v, set, chg));
+    }
 }
 
 /// Escapes text for an HTML attribute or element.
@@ -159,6 +198,23 @@ pub(crate) fn escape(text: &str) -> String {
 #[function_component]
 pub fn BitGrid(props: &BitGridProps) -> Html {
     let BitGridProps { reg, bits, changed } = *props;
+    // The bits and changes the cells show, and their markup as first
+    // rendered: Yew finds the same markup on every later render and
+    // leaves the cells alone; the effect below brings them to the props.
+    let shown = use_mut_ref(|| (bits, changed, AttrValue::from(cells_markup(bits, changed))));
+    let markup = shown.borrow().2.clone();
+    let cells = use_node_ref();
+    {
+        let cells = cells.clone();
+        // After every render: the grid renders only when its props change.
+        use_effect(move || {
+            if let Some(el) = cells.cast::<Element>() {
+                let mut shown = shown.borrow_mut();
+                patch_cells(&el, (shown.0, shown.1), (bits, changed));
+                (shown.0, shown.1) = (bits, changed);
+            }
+        });
+    }
     // The set vectors by name beside the register (up to three, then a
     // count): the stale 0xec must read at a glance, not as one 8 px cell.
     let set: Vec<u8> = bits.vectors().collect();
@@ -182,7 +238,9 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
                 { names }
             </figcaption>
-            { Html::from_html_unchecked(AttrValue::from(cells_markup(bits, changed))) }
+            <div class="bits" aria-hidden="true" ref={cells}>
+                { Html::from_html_unchecked(markup) }
+            </div>
         </figure>
     }
 }

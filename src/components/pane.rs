@@ -8,7 +8,7 @@ use std::rc::Rc;
 use apic_core::{Event, Profile};
 use yew::prelude::*;
 
-use crate::components::bit_grid::Reg;
+use crate::components::bit_grid::{escape, Reg};
 use crate::components::console::console;
 use crate::components::events::events;
 use crate::components::prediction::{self, PanePredict};
@@ -37,43 +37,50 @@ pub struct PaneProps {
     pub on_action: Callback<Action>,
 }
 
+/// How the pane compares with real hardware at this step. Markup from
+/// text, as `head`.
 fn badge(profile: Profile, view: &StepView) -> Html {
-    if profile == Profile::Hardware {
-        return html! { <p class="badge ref">{ "Reference: the real APIC" }</p> };
-    }
-    if view.differs.is_empty() {
-        html! { <p class="badge same"><span class="sym" aria-hidden="true">{ "=" }</span>{ "Same as real hardware" }</p> }
+    let markup = if profile == Profile::Hardware {
+        r#"<p class="badge ref">Reference: the real APIC</p>"#.to_owned()
+    } else if view.differs.is_empty() {
+        r#"<p class="badge same"><span class="sym" aria-hidden="true">=</span>Same as real hardware</p>"#
+            .to_owned()
     } else {
         let fields: Vec<&str> = view
             .differs
             .iter()
             .map(|f| crate::data::label(*f))
             .collect();
-        html! {
-            <p class="badge differs" data-differs="1">
-                <span class="sym" aria-hidden="true">{ "≠" }</span>
-                { "Differs from real hardware: " }{ fields.join(", ") }
-            </p>
-        }
-    }
+        format!(
+            r#"<p class="badge differs" data-differs="1"><span class="sym" aria-hidden="true">≠</span>Differs from real hardware: {}</p>"#,
+            escape(&fields.join(", "))
+        )
+    };
+    Html::from_html_unchecked(AttrValue::from(markup))
 }
 
+/// The verdict of the step's `expect`, if it has one. Markup from text,
+/// as `head`.
 fn expect(view: &StepView) -> Html {
-    match &view.state.expect {
-        Some(e) => html! {
-            <p class={classes!("expect", if e.ok { "pass" } else { "fail" })} data-expect={if e.ok { "pass" } else { "fail" }}>
-                <span class="sym" aria-hidden="true">{ if e.ok { "✓" } else { "✗" } }</span>
-                // Say what the checkpoint checks, so that a check of IF alone
-                // never reads as a verdict on the registers around it.
-                if e.ok {
-                    { "Checkpoint met. It checks only: " }{ e.detail.strip_suffix(": ok").unwrap_or(&e.detail).to_owned() }
-                } else {
-                    { "Checkpoint failed: " }{ e.detail.as_str().to_owned() }
-                }
-            </p>
-        },
-        None => Html::default(),
-    }
+    let Some(e) = &view.state.expect else {
+        return Html::default();
+    };
+    // Say what the checkpoint checks, so that a check of IF alone never
+    // reads as a verdict on the registers around it.
+    let (class, sym, text) = if e.ok {
+        let only = e.detail.strip_suffix(": ok").unwrap_or(&e.detail);
+        (
+            "pass",
+            "✓",
+            format!("Checkpoint met. It checks only: {only}"),
+        )
+    } else {
+        ("fail", "✗", format!("Checkpoint failed: {}", e.detail))
+    };
+    Html::from_html_unchecked(AttrValue::from(format!(
+        r#"<p class="expect {class}" data-expect="{class}"><span class="sym" aria-hidden="true">{sym}</span>{}</p>"#,
+        escape(&text)
+    )))
 }
 
 /// The key to the cell shapes, beside the TMR grid.
@@ -86,12 +93,30 @@ const LEGEND_BOX: &str = concat!(
     r#"</ul>"#,
 );
 
+/// The id of a pane's heading, which names the pane.
+fn heading(p: Profile) -> String {
+    format!("pane-{}", p.id())
+}
+
+/// Who the pane is: the profile's title, what it is and its source. Markup
+/// from text (escaped): the same at every step, so a step compares one
+/// string where it compared eight nodes (README, "Performance": one step).
+fn head(p: Profile) -> Html {
+    Html::from_html_unchecked(AttrValue::from(format!(
+        r#"<header class="pane-head"><h2 id="{}">{}</h2><p class="what">{}</p><p class="source">Source: {}</p></header>"#,
+        heading(p),
+        escape(p.title()),
+        escape(p.summary()),
+        escape(p.source())
+    )))
+}
+
 /// A profile's pane.
 #[function_component]
 pub fn Pane(props: &PaneProps) -> Html {
     let p = props.profile;
     let v = &props.view;
-    let heading = format!("pane-{}", p.id());
+    let heading = heading(p);
     // Never one in the viewer (`crate::PLAY`), whose build then drops the
     // prediction inputs.
     let guess = props.predict.as_deref().filter(|_| crate::PLAY);
@@ -103,11 +128,7 @@ pub fn Pane(props: &PaneProps) -> Html {
     html! {
         <section class={classes!("pane", (!v.differs.is_empty() && hiding.is_none()).then_some("differs"))}
             data-profile={p.id()} aria-labelledby={heading.clone()} data-hiding={hiding.map(|_| "1")}>
-            <header class="pane-head">
-                <h2 id={heading}>{ p.title() }</h2>
-                <p class="what">{ p.summary() }</p>
-                <p class="source">{ "Source: " }{ p.source() }</p>
-            </header>
+            { head(p) }
             // Seven children, always: the panes share their rows (a subgrid).
             <div class="pane-status">
                 if let Some(g) = hiding {

@@ -7,6 +7,7 @@ use apic_core::decode;
 use apic_core::CpuRun;
 use yew::prelude::*;
 
+use crate::components::static_markup::static_markup;
 use crate::data::{Field, StepView};
 
 fn row(name: Html, value: Html, changed: bool, title: &'static str) -> Html {
@@ -27,7 +28,7 @@ fn flag(on: bool, yes: &'static str, no: &'static str) -> Html {
 
 /// What a hidden value shows: a question mark.
 fn hidden_value() -> Html {
-    html! { <span class="hidden-value" title="hidden until the checkpoint">{ "?" }</span> }
+    static_markup(r#"<span class="hidden-value" title="hidden until the checkpoint">?</span>"#)
 }
 
 /// The decoded scalar registers of `v`; the `hidden` fields (a prediction

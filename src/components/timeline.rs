@@ -24,20 +24,37 @@ pub struct TimelineProps {
     pub on_goto: Callback<usize>,
 }
 
+/// A step's markers. The few marked steps get theirs as markup (static
+/// pieces): a step of the list renders again whenever its place changes,
+/// and most steps have none.
 fn markers(m: StepMarks) -> Html {
+    let pieces = [
+        (
+            m.diverge,
+            r#"<span class="mk diverge" title="the profiles start to differ here"><span class="sr-only">, profiles diverge</span></span>"#,
+        ),
+        (
+            m.warning,
+            r#"<span class="mk warn" title="the guest kernel warns here"><span class="sr-only">, guest warning</span></span>"#,
+        ),
+        (
+            m.expect == Some(false),
+            r#"<span class="mk fail" title="an expectation fails here"><span class="sr-only">, expectation failed</span></span>"#,
+        ),
+        (
+            m.expect == Some(true),
+            r#"<span class="mk pass" title="an expectation is met here"><span class="sr-only">, expectation met</span></span>"#,
+        ),
+    ];
+    let inner: String = pieces
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, markup)| *markup)
+        .collect();
     html! {
         <span class="marks">
-            if m.diverge {
-                <span class="mk diverge" title="the profiles start to differ here"><span class="sr-only">{ ", profiles diverge" }</span></span>
-            }
-            if m.warning {
-                <span class="mk warn" title="the guest kernel warns here"><span class="sr-only">{ ", guest warning" }</span></span>
-            }
-            if m.expect == Some(false) {
-                <span class="mk fail" title="an expectation fails here"><span class="sr-only">{ ", expectation failed" }</span></span>
-            }
-            if m.expect == Some(true) {
-                <span class="mk pass" title="an expectation is met here"><span class="sr-only">{ ", expectation met" }</span></span>
+            if !inner.is_empty() {
+                { Html::from_html_unchecked(AttrValue::from(inner)) }
             }
         </span>
     }

@@ -68,8 +68,16 @@ pub fn use_keyboard(embed: bool, help_open: bool, root: NodeRef, on_action: Call
                     return;
                 }
                 let modifiers = event.ctrl_key() || event.alt_key() || event.meta_key();
-                if let Some(action) = action_for(&event.key(), modifiers, help_open, system_dark())
-                {
+                // The system's scheme is asked (matchMedia) only for the
+                // key that needs it, not on every arrow key of a step.
+                let action =
+                    action_for(&event.key(), modifiers, help_open, false).map(|a| match a {
+                        Action::ToggleTheme { .. } => Action::ToggleTheme {
+                            system_dark: system_dark(),
+                        },
+                        a => a,
+                    });
+                if let Some(action) = action {
                     event.prevent_default();
                     on_action.emit(action);
                 }
