@@ -10,6 +10,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
+use crate::components::static_markup::escape;
 
 /// Which register a grid shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,22 +177,6 @@ fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits25
         };
         let _ = cell.set_attribute("title", &cell_title(v, set, chg));
     }
-}
-
-/// Escapes text for an HTML attribute or element.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A 16x16 bit grid with hex row and column labels.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use yew::prelude::*;
 
-use crate::components::bit_grid::escape;
+use crate::components::static_markup::escape;
 use crate::data::Warning;
 
 /// The guest's log up to `step`, from every warning of the run: later

@@ -8,12 +8,12 @@ use std::rc::Rc;
 use apic_core::{Event, Profile};
 use yew::prelude::*;
 
-use crate::components::bit_grid::{escape, Reg};
+use crate::components::bit_grid::Reg;
 use crate::components::console::console;
 use crate::components::events::events;
 use crate::components::prediction::{self, PanePredict};
 use crate::components::registers::registers;
-use crate::components::static_markup::static_markup;
+use crate::components::static_markup::{escape, static_markup};
 use crate::data::{StepView, Warning};
 use crate::state::Action;
 

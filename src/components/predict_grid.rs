@@ -15,7 +15,8 @@ use web_sys::{Element, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
 use crate::bits::Bits256;
-use crate::components::bit_grid::{escape, vector_name, Reg, HEX};
+use crate::components::bit_grid::{vector_name, Reg, HEX};
+use crate::components::static_markup::escape;
 
 /// Props of [`PredictGrid`].
 #[derive(Properties, PartialEq, Clone)]

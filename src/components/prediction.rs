@@ -11,9 +11,10 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
-use crate::components::bit_grid::{escape, BitGrid, Reg};
+use crate::components::bit_grid::{BitGrid, Reg};
 use crate::components::events::kind_label;
 use crate::components::predict_grid::PredictGrid;
+use crate::components::static_markup::escape;
 use crate::data::{label, StepView};
 use crate::predict::{Guess, Mark};
 use crate::state::Action;

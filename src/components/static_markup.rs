@@ -1,12 +1,30 @@
-//! Markup that never changes (legends, the logo, the footer), written as
-//! HTML text. The browser's parser builds it in one call, and a string
-//! costs the download far less than `html!`, which compiles every element
-//! and text node into code (see the README's performance budgets). Only
-//! constants written in this crate go through here, never data.
+//! Markup written as HTML text. The browser's parser builds it in one
+//! call, and a string costs the download far less than `html!`, which
+//! compiles every element and text node into code (see the README's
+//! performance budgets). `static_markup` takes constants of this crate
+//! (legends, the logo, the footer); the parts that put data into markup
+//! (the bit grid's cells, a pane's head, the guest log) pass every piece
+//! of it through `escape`.
 
 use yew::{AttrValue, Html};
 
 /// `html`, a constant of this crate, as nodes.
 pub fn static_markup(html: &'static str) -> Html {
     Html::from_html_unchecked(AttrValue::Static(html))
+}
+
+/// Escapes text for an HTML attribute or element.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
