@@ -103,7 +103,7 @@ pub fn App() -> Html {
 
     // A scenario that asks for predictions is the full playground's to
     // show (`hooks::play_loader`): until it takes over, the viewer shows
-    // no state that would give an answer away, and is not ready.
+    // no state that would give an answer away.
     let waits_for_play = !crate::PLAY && play_loader::asks(&state);
 
     use_url_sync(state.url_state(), on_action.reform(Action::ApplyHash));
@@ -118,9 +118,7 @@ pub fn App() -> Html {
         state.status.clone(),
         on_action.reform(|()| Action::Status(None)),
     );
-    // Nor is a viewer that hands a `c` link over ready: the link is the
-    // full playground's to show.
-    use_ready(!waits_for_play && (crate::PLAY || state.link.is_none()));
+    use_ready(!play_loader::waits(&state));
     use_play(&state, on_action.clone());
     use_doc_title(state.data.title.clone());
     use_progress_store(state.progress.clone(), on_action.clone());

@@ -66,6 +66,13 @@ pub fn asks(state: &AppState) -> bool {
     !state.embed && !state.data.checkpoints.is_empty()
 }
 
+/// Whether this app is a viewer that only waits for the full playground,
+/// and so not ready (`hooks::ready`): the scenario asks for predictions,
+/// or the view is a `c` link, which the full playground reads and shows.
+pub fn waits(state: &AppState) -> bool {
+    !crate::PLAY && (asks(state) || state.link.is_some())
+}
+
 /// Loads the full playground when the view needs it: a link's `c`, a
 /// stored draft (on the full page: an embed never shows it, and a book
 /// page embeds the playground many times), a dropped file (the viewer's
