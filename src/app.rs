@@ -7,9 +7,9 @@ use yew::prelude::*;
 
 use crate::components::alerts::alerts;
 use crate::components::checkpoint::checkpoint_bar;
-use crate::components::editor::what_if;
 #[cfg(feature = "play")]
 use crate::components::editor::Editor;
+use crate::components::editor::{what_if, WhatIfCallbacks};
 use crate::components::header::{Header, ScenarioEntry};
 use crate::components::help::Help;
 use crate::components::icons::{icon, Icon};
@@ -18,7 +18,7 @@ use crate::components::pane::Pane;
 use crate::components::prediction;
 use crate::components::static_markup::static_markup;
 use crate::components::timeline::Timeline;
-use crate::components::vcr::{vcr, VcrProps};
+use crate::components::vcr::{vcr, VcrCallbacks, VcrProps};
 use crate::data::{self, DEFAULT_SCENARIO};
 use crate::hooks::copy_link::link_to;
 use crate::hooks::play_loader;
@@ -100,6 +100,14 @@ pub fn App() -> Html {
         let on_action = on_action.clone();
         use_memo((), move |_| on_action.reform(Action::Goto))
     };
+    let vcr_callbacks = {
+        let on_action = on_action.clone();
+        use_memo((), move |_| VcrCallbacks::new(&on_action))
+    };
+    let what_if_callbacks = {
+        let on_action = on_action.clone();
+        use_memo((), move |_| WhatIfCallbacks::new(&on_action))
+    };
 
     // A scenario that asks for predictions is the full playground's to
     // show (`hooks::play_loader`): until it takes over, the viewer shows
@@ -161,7 +169,7 @@ pub fn App() -> Html {
         label: label.clone(),
         playing: state.playing,
         speed: state.speed,
-        on_action: on_action.clone(),
+        on: &vcr_callbacks,
     });
     let timeline = html! {
         <Timeline steps={data.steps.clone()} marks={prediction::timeline_marks(&state)} current={step}
@@ -215,7 +223,7 @@ pub fn App() -> Html {
             } else {
                 { timeline }
                 if !state.embed {
-                    { what_if(step, state.last(), &on_action) }
+                    { what_if(step, state.last(), &what_if_callbacks) }
                 }
                 { editor }
                 { narration }

@@ -173,6 +173,19 @@ fn pane_props(data: &ScenarioData, profile: Profile, step: usize) -> PaneProps {
     }
 }
 
+/// `pane_props` with the events that the default view's four panes show
+/// alike folded, as the page passes them.
+fn pane_props_folded(data: &ScenarioData, profile: Profile, step: usize) -> PaneProps {
+    let views: Vec<_> = Profile::ALL
+        .iter()
+        .filter_map(|&p| data.run(p)?.at(step).cloned())
+        .collect();
+    PaneProps {
+        shared: Rc::from(shared_events(views.iter().map(|v| v.as_ref()))),
+        ..pane_props(data, profile, step)
+    }
+}
+
 fn pane(profile: Profile, step: usize) -> Element {
     let data = common::loader("mini", Default::default()).unwrap();
     let root = mount();
@@ -207,8 +220,8 @@ fn markup(node: &web_sys::Node) -> String {
 
 /// A pane stepped forward through the seed's story and back again shows,
 /// at every step, exactly what a pane opened at that step shows: the
-/// parts a step leaves alone (unchanged registers, grid cells patched in
-/// place) never lag behind.
+/// parts a step leaves alone (unchanged registers, grid cells and event
+/// items patched in place, the folded events) never lag behind.
 #[wasm_bindgen_test]
 async fn a_stepped_pane_shows_what_a_new_one_shows() {
     let data = load_builtin(DEFAULT_SCENARIO, Default::default()).unwrap();
@@ -218,16 +231,16 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
         let stepped = mount();
         let mut app = yew::Renderer::<Pane>::with_root_and_props(
             stepped.clone(),
-            pane_props(&data, profile, 0),
+            pane_props_folded(&data, profile, 0),
         )
         .render();
         settle().await;
         for &k in &order {
-            app.update(pane_props(&data, profile, k));
+            app.update(pane_props_folded(&data, profile, k));
             let fresh = mount();
             let new = yew::Renderer::<Pane>::with_root_and_props(
                 fresh.clone(),
-                pane_props(&data, profile, k),
+                pane_props_folded(&data, profile, k),
             )
             .render();
             // Both renders done (Yew yields to the browser within a long
@@ -261,6 +274,52 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
         app.destroy();
         stepped.remove();
     }
+}
+
+/// The folded list of events every pane shows alike, once opened, stays
+/// open through a step that has none to the next that has some: a step
+/// patches the list and hides it when empty, it never builds it again.
+#[wasm_bindgen_test]
+async fn the_folded_events_stay_open_from_step_to_step() {
+    let data = load_builtin(DEFAULT_SCENARIO, Default::default()).unwrap();
+    let profile = Profile::KvmEmulated;
+    let folds = |k: usize| !pane_props_folded(&data, profile, k).shared.is_empty();
+    let last = data.steps.len() - 1;
+    // A step with a folded list, a later one without, a later one with.
+    let a = (0..=last).find(|&k| folds(k)).unwrap();
+    let c = (a..=last).find(|&k| !folds(k)).unwrap();
+    let b = (c..=last)
+        .find(|&k| folds(k))
+        .expect("the seed's story folds events again after a step that folds none");
+    let root = mount();
+    let mut app = yew::Renderer::<Pane>::with_root_and_props(
+        root.clone(),
+        pane_props_folded(&data, profile, a),
+    )
+    .render();
+    settle().await;
+    let details = || {
+        root.query_selector("details[data-events=alike]")
+            .unwrap()
+            .unwrap()
+    };
+    assert!(!details().has_attribute("hidden"));
+    details().set_attribute("open", "").unwrap();
+    app.update(pane_props_folded(&data, profile, c));
+    settle().await;
+    assert!(
+        details().has_attribute("hidden"),
+        "nothing to fold at step {c}"
+    );
+    app.update(pane_props_folded(&data, profile, b));
+    settle().await;
+    assert!(!details().has_attribute("hidden"));
+    assert!(details().has_attribute("open"), "still open at step {b}");
+    let items = details().query_selector_all("li").unwrap().length();
+    let alike = pane_props_folded(&data, profile, b).shared.len();
+    assert_eq!(items as usize, alike, "step {b}'s items, none left over");
+    app.destroy();
+    root.remove();
 }
 
 #[wasm_bindgen_test]
@@ -390,7 +449,11 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
     // A pane whose every event is alike shows only the folded list.
     let root = render(hardware);
     settle().await;
-    assert!(root.query_selector("[data-events=own]").unwrap().is_none());
+    assert!(root
+        .query_selector("[data-events=own]")
+        .unwrap()
+        .unwrap()
+        .has_attribute("hidden"));
     assert!(root
         .query_selector("details[data-events=alike] summary")
         .unwrap()

@@ -146,9 +146,10 @@ test("at 1440x900 the key moment is where the eye is: whole grids, the picked ti
     assert.equal(await own.count(), 1, "the guest's warning is among the events only this pane shows");
     assert.ok(await own.isVisible());
     // What all four show alike is folded, once per pane.
-    const alike = page.locator('[data-profile] details[data-events="alike"]');
+    const alike = page.locator('[data-profile] details[data-events="alike"]:not([hidden])');
     assert.equal(await alike.count(), 4);
     assert.equal(await page.locator('[data-profile] details[data-events="alike"][open]').count(), 0);
+    assert.equal(await page.locator('[data-profile] details[data-events="alike"]').count(), 4, "one fold per pane, hidden when empty");
     // Hardware's own event is the other side of the contrast: the loop in
     // apic_pending_intr_clear() finds IRR empty and ends.
     const hwOwn = page.locator('[data-profile="hardware"] [data-events="own"] li');

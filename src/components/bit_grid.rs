@@ -161,12 +161,13 @@ fn cells_markup(bits: Bits256, changed: Bits256) -> String {
 /// 256 cells rebuilt and the old ones removed cost a step of four panes
 /// about a millisecond (README, "Performance").
 fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits256)) {
+    let children = cells.children();
     for v in 0..=255u8 {
         let (set, chg) = (now.0.contains(v), now.1.contains(v));
         if (set, chg) == (shown.0.contains(v), shown.1.contains(v)) {
             continue;
         }
-        let Ok(Some(cell)) = cells.query_selector(&format!(r#"[data-vector="{v}"]"#)) else {
+        let Some(cell) = children.item(cell_index(v)) else {
             continue;
         };
         let _ = cell.set_attribute("data-set", if set { "1" } else { "0" });
@@ -177,6 +178,13 @@ fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits25
         };
         let _ = cell.set_attribute("title", &cell_title(v, set, chg));
     }
+}
+
+/// Where `cells_markup` puts vector `v`'s cell among its elements: after
+/// the corner and the 16 column labels, rows of a label and 16 cells.
+fn cell_index(v: u8) -> u32 {
+    let (row, col) = (u32::from(v / 16), u32::from(v % 16));
+    17 + row * 17 + 1 + col
 }
 
 /// A 16x16 bit grid with hex row and column labels.

@@ -8,6 +8,14 @@ use yew::prelude::*;
 use crate::components::static_markup::escape;
 use crate::data::Warning;
 
+/// What the log shows at `step`: how many lines, and whether the last
+/// was printed at this very step. The log's markup depends on nothing
+/// else, so a pane writes it again only when this changes.
+pub fn shown_at(warnings: &[Warning], step: usize) -> (usize, bool) {
+    let lines = warnings.iter().filter(|w| w.step <= step).count();
+    (lines, warnings.iter().any(|w| w.step == step))
+}
+
 /// The guest's log up to `step`, from every warning of the run: later
 /// warnings are not printed yet. Markup from text (escaped), as the bit
 /// grid's cells: the log changes at a few steps of a run, and a step

@@ -467,27 +467,47 @@ fn palette_options() -> Html {
     Html::from_html_unchecked(AttrValue::from(out))
 }
 
+/// What the what-if palette asks for, made once for the page's life, so
+/// that a step leaves its listeners alone (as `vcr::VcrCallbacks`).
+pub struct WhatIfCallbacks {
+    before: Callback<Event>,
+    after: Callback<Event>,
+    delete: Callback<MouseEvent>,
+}
+
+impl WhatIfCallbacks {
+    /// The palette's callbacks, telling `on_action`.
+    pub fn new(on_action: &Callback<Action>) -> WhatIfCallbacks {
+        let on_pick = |after: bool| {
+            on_action.reform(move |e: Event| {
+                let el = e.target_unchecked_into::<HtmlSelectElement>();
+                let name = el.value();
+                el.set_value("");
+                OpName::from_name(&name)
+                    .map_or(Action::Status(None), |op| Action::WhatIf(op, after))
+            })
+        };
+        WhatIfCallbacks {
+            before: on_pick(false),
+            after: on_pick(true),
+            delete: on_action.reform(|_: MouseEvent| Action::DeleteCurrent),
+        }
+    }
+}
+
 /// The what-if palette under the timeline: insert a step before or after
 /// the current one, or delete it (forks a built-in first).
-pub fn what_if(current: usize, last: usize, on_action: &Callback<Action>) -> Html {
-    let on_pick = |after: bool| {
-        on_action.reform(move |e: Event| {
-            let el = e.target_unchecked_into::<HtmlSelectElement>();
-            let name = el.value();
-            el.set_value("");
-            OpName::from_name(&name).map_or(Action::Status(None), |op| Action::WhatIf(op, after))
-        })
-    };
+pub fn what_if(current: usize, last: usize, on: &WhatIfCallbacks) -> Html {
     let options = palette_options;
     html! {
         <div class="what-if" role="group" aria-label="What if">
             <span>{ "What if:" }</span>
             if current > 0 {
-                <label>{ "insert before" }<select data-what-if="before" onchange={on_pick(false)}>{ options() }</select></label>
+                <label>{ "insert before" }<select data-what-if="before" onchange={on.before.clone()}>{ options() }</select></label>
             }
-            <label>{ "insert after" }<select data-what-if="after" onchange={on_pick(true)}>{ options() }</select></label>
+            <label>{ "insert after" }<select data-what-if="after" onchange={on.after.clone()}>{ options() }</select></label>
             if current > 0 && last > 0 {
-                <button type="button" data-delete-step="" onclick={on_action.reform(|_: MouseEvent| Action::DeleteCurrent)}>{ format!("Delete step {current}") }</button>
+                <button type="button" data-delete-step="" onclick={on.delete.clone()}>{ format!("Delete step {current}") }</button>
             }
         </div>
     }

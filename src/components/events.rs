@@ -1,8 +1,18 @@
 //! The step's events: what happened (or did not) and the rule that makes
 //! it happen, as the core explains it; what every pane shows alike is
 //! folded under what differs.
+//!
+//! The lists' items are the one part of a pane that is new at every step.
+//! The pane's effect (`use_event_lists`) writes them itself, as the bit
+//! grid writes its cells: a step changes the words, kinds and rules that
+//! differ and adds or removes the items that differ in number, with no
+//! virtual nodes to build and compare per item (README, "Performance": one
+//! step).
+
+use std::rc::Rc;
 
 use apic_core::{Event, EventKind};
+use web_sys::{Document, Element};
 use yew::prelude::*;
 
 use crate::data::StepView;
@@ -29,46 +39,161 @@ pub fn kind_label(kind: EventKind) -> &'static str {
     }
 }
 
-fn item(e: &Event) -> Html {
-    let kind = kind_label(e.kind);
-    html! {
-        <li data-kind={kind}>
-            <span class="kind">{ kind }</span>
-            <span class="text">{ e.text.as_str().to_owned() }</span>
-            if !e.rule.is_empty() {
-                <code class="rule">{ e.rule.as_str().to_owned() }</code>
-            }
-        </li>
+/// What one item shows: its kind's tag, its words and its rule.
+#[derive(Clone, PartialEq)]
+struct Item {
+    kind: &'static str,
+    text: String,
+    rule: String,
+}
+
+impl Item {
+    fn of(e: &Event) -> Item {
+        Item {
+            kind: kind_label(e.kind),
+            text: e.text.as_str().to_owned(),
+            rule: e.rule.as_str().to_owned(),
+        }
     }
+}
+
+/// A new, empty item: `<li><span class="kind"></span><span class="text"></span></li>`.
+fn new_item(doc: &Document) -> Option<Element> {
+    let li = doc.create_element("li").ok()?;
+    for class in ["kind", "text"] {
+        let span = doc.create_element("span").ok()?;
+        span.set_class_name(class);
+        li.append_child(&span).ok()?;
+    }
+    Some(li)
+}
+
+/// Brings `li` from showing `was` (nothing, for a new item) to `now`:
+/// `<li data-kind="…"><span class="kind">…</span><span class="text">…</span>`
+/// and, when there is a rule, `<code class="rule">…</code>`.
+fn patch_item(doc: &Document, li: &Element, was: Option<&Item>, now: &Item) -> Option<()> {
+    let kind = li.first_element_child()?;
+    let text = kind.next_element_sibling()?;
+    if was.map(|w| w.kind) != Some(now.kind) {
+        li.set_attribute("data-kind", now.kind).ok()?;
+        kind.set_text_content(Some(now.kind));
+    }
+    if was.map(|w| w.text.as_str()) != Some(now.text.as_str()) {
+        text.set_text_content(Some(&now.text));
+    }
+    let was_rule = was.map_or("", |w| w.rule.as_str());
+    if was_rule != now.rule {
+        match (text.next_element_sibling(), now.rule.is_empty()) {
+            (Some(code), true) => code.remove(),
+            (Some(code), false) => code.set_text_content(Some(&now.rule)),
+            (None, false) => {
+                let code = doc.create_element("code").ok()?;
+                code.set_class_name("rule");
+                code.set_text_content(Some(&now.rule));
+                li.append_child(&code).ok()?;
+            }
+            (None, true) => {}
+        }
+    }
+    Some(())
+}
+
+/// Brings the items of `list` from `shown` to `now`, and records `now`.
+fn patch_list(list: &Element, shown: &mut Vec<Item>, now: Vec<Item>) -> Option<()> {
+    let doc = web_sys::window()?.document()?;
+    // A list the page has just created (the pane showed none while a
+    // prediction checkpoint hid the events) starts empty.
+    if list.child_element_count() as usize != shown.len() {
+        list.set_text_content(None);
+        shown.clear();
+    }
+    let mut li = list.first_element_child();
+    for (i, item) in now.iter().enumerate() {
+        let was = shown.get(i);
+        if was == Some(item) {
+            li = li.and_then(|l| l.next_element_sibling());
+            continue;
+        }
+        let el = match li.take() {
+            Some(el) => el,
+            None => {
+                let el = new_item(&doc)?;
+                list.append_child(&el).ok()?;
+                el
+            }
+        };
+        patch_item(&doc, &el, was, item)?;
+        li = el.next_element_sibling();
+    }
+    // Items beyond the new list's end.
+    while let Some(el) = li {
+        li = el.next_element_sibling();
+        el.remove();
+    }
+    *shown = now;
+    Some(())
+}
+
+/// The elements of a pane's two lists of events (its own, and those every
+/// pane shows alike), which [`use_event_lists`] fills.
+pub struct EventLists {
+    own: NodeRef,
+    alike: NodeRef,
+}
+
+/// After every render of the pane (which renders when its step does),
+/// brings its two lists to `view`'s events, split by `shared`.
+#[hook]
+pub fn use_event_lists(view: &Rc<StepView>, shared: &Rc<[Event]>) -> EventLists {
+    let own = use_node_ref();
+    let alike = use_node_ref();
+    let shown = use_mut_ref(<[Vec<Item>; 2]>::default);
+    {
+        let lists = [own.clone(), alike.clone()];
+        let (view, shared) = (view.clone(), shared.clone());
+        use_effect(move || {
+            let mut shown = shown.borrow_mut();
+            for ((list, shown), is_alike) in lists.iter().zip(shown.iter_mut()).zip([false, true]) {
+                if let Some(el) = list.cast::<Element>() {
+                    let now = view
+                        .state
+                        .events
+                        .iter()
+                        .filter(|e| shared.contains(e) == is_alike)
+                        .map(Item::of)
+                        .collect();
+                    let _ = patch_list(&el, shown, now);
+                }
+            }
+        });
+    }
+    EventLists { own, alike }
 }
 
 /// The events of `view`'s step, with their rules: first those that only
 /// some panes show (where the panes differ), then, folded, those that every
 /// pane shows alike (`shared`, from `data::shared_events`).
-pub fn events(view: &StepView, shared: &[Event]) -> Html {
+///
+/// The three parts (nothing happened, the own list, the folded list) are
+/// always in the page, hidden when empty, so a step never rebuilds a whole
+/// list, and the folded list stays open from one step to the next once
+/// opened.
+pub fn events(view: &StepView, shared: &[Event], lists: &EventLists) -> Html {
     let events = &view.state.events;
-    let own = events.iter().filter(|e| !shared.contains(e));
     let alike = events.iter().filter(|e| shared.contains(e)).count();
     html! {
         <div class="events">
             <h3 class="sub">{ "What happened" }</h3>
-            if events.is_empty() {
-                <p class="dim">{ "Nothing changed in this step." }</p>
-            } else {
-                if alike < events.len() {
-                    <ol data-events="own">{ for own.map(item) }</ol>
-                }
-                if alike > 0 {
-                    <details class="alike" data-events="alike">
-                        <summary>{ if alike == events.len() {
-                            format!("{alike} {}, the same in every pane", plural(alike))
-                        } else {
-                            format!("and {alike} {} the same in every pane", plural(alike))
-                        } }</summary>
-                        <ol>{ for events.iter().filter(|e| shared.contains(e)).map(item) }</ol>
-                    </details>
-                }
-            }
+            <p class="dim" hidden={!events.is_empty()}>{ "Nothing changed in this step." }</p>
+            <ol ref={lists.own.clone()} data-events="own" hidden={alike == events.len()}></ol>
+            <details class="alike" data-events="alike" hidden={alike == 0}>
+                <summary>{ if alike == events.len() {
+                    format!("{alike} {}, the same in every pane", plural(alike))
+                } else {
+                    format!("and {alike} {} the same in every pane", plural(alike))
+                } }</summary>
+                <ol ref={lists.alike.clone()}></ol>
+            </details>
         </div>
     }
 }

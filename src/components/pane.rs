@@ -9,10 +9,10 @@ use apic_core::{Event, Profile};
 use yew::prelude::*;
 
 use crate::components::bit_grid::Reg;
-use crate::components::console::console;
-use crate::components::events::events;
+use crate::components::console::{console, shown_at};
+use crate::components::events::{events, use_event_lists};
 use crate::components::prediction::{self, PanePredict};
-use crate::components::registers::registers;
+use crate::components::registers::{Registers, RegistersProps};
 use crate::components::static_markup::{escape, static_markup};
 use crate::data::{StepView, Warning};
 use crate::state::Action;
@@ -125,10 +125,18 @@ pub fn Pane(props: &PaneProps) -> Html {
     let hiding = guess.filter(|g| !g.hidden.is_empty());
     let hidden: &[apic_core::format::Field] = hiding.map_or(&[], |g| &g.hidden);
     let on_action = &props.on_action;
+    let lists = use_event_lists(&props.view, &props.shared);
+    // Written once per profile, not at every step.
+    let head = use_memo(p, |&p| head(p));
+    let step = v.state.step;
+    let log = use_memo(
+        (props.warnings.clone(), shown_at(&props.warnings, step)),
+        move |(warnings, _)| console(warnings, step),
+    );
     html! {
         <section class={classes!("pane", (!v.differs.is_empty() && hiding.is_none()).then_some("differs"))}
             data-profile={p.id()} aria-labelledby={heading.clone()} data-hiding={hiding.map(|_| "1")}>
-            { head(p) }
+            { (*head).clone() }
             // Seven children, always: the panes share their rows (a subgrid).
             <div class="pane-status">
                 if let Some(g) = hiding {
@@ -148,18 +156,18 @@ pub fn Pane(props: &PaneProps) -> Html {
             if hidden.contains(&apic_core::format::Field::Warn) {
                 <p class="console-wrap dim">{ "Guest kernel log: hidden until the checkpoint." }</p>
             } else {
-                { console(&props.warnings, v.state.step) }
+                { (*log).clone() }
             }
-            { registers(v, hidden) }
+            <Registers ..RegistersProps::of(v, hidden) />
             // What happened comes before TMR, which is empty in most steps:
             // the step's explanation where the eye is, the rarely used grid
             // at the bottom.
             if let Some(g) = hiding {
                 <p class="events dim">{ format!("What happened is hidden until {}.", g.until) }</p>
             } else if let Some(g) = guess.filter(|g| !g.why.is_empty()) {
-                <div class="explain">{ events(v, &props.shared) }{ prediction::why(g) }</div>
+                <div class="explain">{ events(v, &props.shared, &lists) }{ prediction::why(g) }</div>
             } else {
-                { events(v, &props.shared) }
+                { events(v, &props.shared, &lists) }
             }
             <div class="grids aux">
                 // An empty TMR (most steps: no level-triggered vector) is

@@ -7,8 +7,50 @@ use yew::prelude::*;
 use crate::components::icons::{icon, Icon};
 use crate::state::{Action, Speed};
 
+/// What the controls ask for, made once for the page's life: a step then
+/// leaves their listeners alone, where new callbacks at every render made
+/// each step register every button's listener again (README,
+/// "Performance": one step).
+pub struct VcrCallbacks {
+    first: Callback<MouseEvent>,
+    prev: Callback<MouseEvent>,
+    play: Callback<MouseEvent>,
+    next: Callback<MouseEvent>,
+    last: Callback<MouseEvent>,
+    scrub: Callback<InputEvent>,
+    speed: Callback<Event>,
+}
+
+impl VcrCallbacks {
+    /// The controls' callbacks, telling `on_action`.
+    pub fn new(on_action: &Callback<Action>) -> VcrCallbacks {
+        let click = |action: Action| on_action.reform(move |_: MouseEvent| action.clone());
+        VcrCallbacks {
+            first: click(Action::First),
+            prev: click(Action::Prev),
+            play: click(Action::TogglePlay),
+            next: click(Action::Next),
+            last: click(Action::Last),
+            scrub: on_action.reform(|e: InputEvent| {
+                let value = e
+                    .target_dyn_into::<web_sys::HtmlInputElement>()
+                    .and_then(|i| i.value().parse::<usize>().ok())
+                    .unwrap_or_default();
+                Action::Goto(value)
+            }),
+            speed: on_action.reform(|e: Event| {
+                let token = e
+                    .target_dyn_into::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default();
+                Action::SetSpeed(Speed::from_token(&token).unwrap_or_default())
+            }),
+        }
+    }
+}
+
 /// What [`vcr`] shows and whom its controls tell.
-pub struct VcrProps {
+pub struct VcrProps<'a> {
     /// The current state.
     pub step: usize,
     /// The last state.
@@ -19,8 +61,8 @@ pub struct VcrProps {
     pub playing: bool,
     /// Playback speed.
     pub speed: Speed,
-    /// What a control asks for.
-    pub on_action: Callback<Action>,
+    /// What the controls ask for.
+    pub on: &'a VcrCallbacks,
 }
 
 /// The speeds to pick from, `speed` selected. Markup from text (tokens
@@ -52,52 +94,46 @@ pub fn vcr(props: &VcrProps) -> Html {
         last,
         playing,
         speed,
+        on,
         ..
     } = props;
-    let button =
-        |action: Action, ic: Icon, label: &'static str, keys: &'static str, disabled: bool| {
-            let onclick = props.on_action.reform(move |_: MouseEvent| action.clone());
-            html! {
-                <button type="button" class="vcr-btn" {onclick} {disabled}
-                    aria-label={label} title={format!("{label} ({keys})")}>
-                    { icon(ic) }
-                </button>
-            }
-        };
-    let on_scrub = props.on_action.reform(|e: InputEvent| {
-        let value = e
-            .target_dyn_into::<web_sys::HtmlInputElement>()
-            .and_then(|i| i.value().parse::<usize>().ok())
-            .unwrap_or_default();
-        Action::Goto(value)
-    });
-    let on_speed = props.on_action.reform(|e: Event| {
-        let token = e
-            .target_dyn_into::<web_sys::HtmlSelectElement>()
-            .map(|s| s.value())
-            .unwrap_or_default();
-        Action::SetSpeed(Speed::from_token(&token).unwrap_or_default())
-    });
-    let play_label = if playing { "Pause" } else { "Play" };
+    // `title` names the key too.
+    let button = |onclick: &Callback<MouseEvent>,
+                  ic: Icon,
+                  label: &'static str,
+                  title: &'static str,
+                  disabled: bool| {
+        html! {
+            <button type="button" class="vcr-btn" onclick={onclick.clone()} {disabled}
+                aria-label={label} {title}>
+                { icon(ic) }
+            </button>
+        }
+    };
+    let (play_label, play_title) = if playing {
+        ("Pause", "Pause (Space)")
+    } else {
+        ("Play", "Play (Space)")
+    };
     html! {
         <div class="vcr" role="group" aria-label="Playback">
-            { button(Action::First, Icon::First, "Reset to the initial state", "Home", step == 0) }
-            { button(Action::Prev, Icon::Prev, "Step back", "←", step == 0) }
-            <button type="button" class={classes!("vcr-btn", "play", playing.then_some("on"))}
-                onclick={props.on_action.reform(|_: MouseEvent| Action::TogglePlay)}
+            { button(&on.first, Icon::First, "Reset to the initial state", "Reset to the initial state (Home)", step == 0) }
+            { button(&on.prev, Icon::Prev, "Step back", "Step back (←)", step == 0) }
+            <button type="button" class={if playing { "vcr-btn play on" } else { "vcr-btn play" }}
+                onclick={on.play.clone()}
                 disabled={last == 0}
                 aria-label={play_label} aria-pressed={if playing { "true" } else { "false" }}
-                title={format!("{play_label} (Space)")}>
+                title={play_title}>
                 { icon(if playing { Icon::Pause } else { Icon::Play }) }
             </button>
-            { button(Action::Next, Icon::Next, "Step forward", "→", step >= last) }
-            { button(Action::Last, Icon::Last, "Go to the end", "End", step >= last) }
+            { button(&on.next, Icon::Next, "Step forward", "Step forward (→)", step >= last) }
+            { button(&on.last, Icon::Last, "Go to the end", "Go to the end (End)", step >= last) }
             <label class="speed">
                 <span class="sr-only">{ "Speed" }</span>
-                <select onchange={on_speed} title="Playback speed">{ speed_options(speed) }</select>
+                <select onchange={on.speed.clone()} title="Playback speed">{ speed_options(speed) }</select>
             </label>
             <input type="range" class="scrub" min="0" max={last.to_string()} step="1"
-                value={step.to_string()} oninput={on_scrub}
+                value={step.to_string()} oninput={on.scrub.clone()}
                 aria-label="Step" aria-valuetext={format!("Step {step} of {last}: {}", props.label)} />
             <span class="pos" aria-hidden="true"><b>{ step }</b>{ " / " }{ last }</span>
         </div>
