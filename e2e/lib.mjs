@@ -33,8 +33,8 @@ const MIME = {
   ".woff2": "font/woff2",
 };
 
-/** Serves `root` on 127.0.0.1 at a free port. Returns { origin, url(path), close() }. */
-export async function startServer(root = distDir) {
+/** Serves `root` on 127.0.0.1 at a free port, each response with `headers` too. Returns { origin, url(path), close() }. */
+export async function startServer(root = distDir, headers = {}) {
   try {
     statSync(join(root, "index.html"));
   } catch {
@@ -60,7 +60,7 @@ export async function startServer(root = distDir) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", ...headers });
     createReadStream(file).pipe(res);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
