@@ -120,8 +120,10 @@ struct StepProps {
     on_goto: Callback<usize>,
 }
 
-/// One step of the list. A component of its own, so that a step forward
-/// re-renders the two steps whose place changed, not the whole list.
+/// One step of the list, its item included. A component of its own, so
+/// that a step forward re-renders the two steps whose place changed, not
+/// the whole list; the list itself then holds only components, which Yew
+/// compares without a call to the browser (an element costs one).
 #[function_component]
 fn Step(props: &StepProps) -> Html {
     let k = props.k;
@@ -136,13 +138,15 @@ fn Step(props: &StepProps) -> Html {
         }
     );
     html! {
-        <button type="button" {class} {onclick}
-            aria-current={here.then_some("step")}
-            title={format!("Step {k}: {}", props.label)}>
-            <span class="num">{ k }</span>
-            <span class="lbl">{ breakable(&props.label) }</span>
-            { markers(props.marks) }
-        </button>
+        <li>
+            <button type="button" {class} {onclick}
+                aria-current={here.then_some("step")}
+                title={format!("Step {k}: {}", props.label)}>
+                <span class="num">{ k }</span>
+                <span class="lbl">{ breakable(&props.label) }</span>
+                { markers(props.marks) }
+            </button>
+        </li>
     }
 }
 
@@ -161,10 +165,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             std::cmp::Ordering::Greater => Place::Next,
         };
         html! {
-            <li key={k}>
-                <Step {k} label={step.label.clone()} marks={props.marks.get(k).copied().unwrap_or_default()}
-                    {place} on_goto={props.on_goto.clone()} />
-            </li>
+            <Step key={k} {k} label={step.label.clone()} marks={props.marks.get(k).copied().unwrap_or_default()}
+                {place} on_goto={props.on_goto.clone()} />
         }
     });
     html! {
