@@ -12,7 +12,7 @@
 use std::rc::Rc;
 
 use apic_core::{Event, EventKind};
-use web_sys::{Document, Element};
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::data::StepView;
@@ -58,7 +58,8 @@ impl Item {
 }
 
 /// A new, empty item: `<li><span class="kind"></span><span class="text"></span></li>`.
-fn new_item(doc: &Document) -> Option<Element> {
+fn new_item(list: &Element) -> Option<Element> {
+    let doc = list.owner_document()?;
     let li = doc.create_element("li").ok()?;
     for class in ["kind", "text"] {
         let span = doc.create_element("span").ok()?;
@@ -68,10 +69,10 @@ fn new_item(doc: &Document) -> Option<Element> {
     Some(li)
 }
 
-/// Brings `li` from showing `was` (nothing, for a new item) to `now`:
+/// Brings `li` from showing `was` (unknown, for a new or reused item) to `now`:
 /// `<li data-kind="…"><span class="kind">…</span><span class="text">…</span>`
 /// and, when there is a rule, `<code class="rule">…</code>`.
-fn patch_item(doc: &Document, li: &Element, was: Option<&Item>, now: &Item) -> Option<()> {
+fn patch_item(li: &Element, was: Option<&Item>, now: &Item) -> Option<()> {
     let kind = li.first_element_child()?;
     let text = kind.next_element_sibling()?;
     if was.map(|w| w.kind) != Some(now.kind) {
@@ -81,13 +82,12 @@ fn patch_item(doc: &Document, li: &Element, was: Option<&Item>, now: &Item) -> O
     if was.map(|w| w.text.as_str()) != Some(now.text.as_str()) {
         text.set_text_content(Some(&now.text));
     }
-    let was_rule = was.map_or("", |w| w.rule.as_str());
-    if was_rule != now.rule {
+    if was.map(|w| w.rule.as_str()) != Some(now.rule.as_str()) {
         match (text.next_element_sibling(), now.rule.is_empty()) {
             (Some(code), true) => code.remove(),
             (Some(code), false) => code.set_text_content(Some(&now.rule)),
             (None, false) => {
-                let code = doc.create_element("code").ok()?;
+                let code = li.owner_document()?.create_element("code").ok()?;
                 code.set_class_name("rule");
                 code.set_text_content(Some(&now.rule));
                 li.append_child(&code).ok()?;
@@ -99,8 +99,15 @@ fn patch_item(doc: &Document, li: &Element, was: Option<&Item>, now: &Item) -> O
 }
 
 /// Brings the items of `list` from `shown` to `now`, and records `now`.
-fn patch_list(list: &Element, shown: &mut Vec<Item>, now: Vec<Item>) -> Option<()> {
-    let doc = web_sys::window()?.document()?;
+/// Items the list no longer needs go to `spare`, and a list that grows
+/// takes its new items from there first: as steps move events between a
+/// pane's two lists, their items move too, seldom made anew.
+fn patch_list(
+    list: &Element,
+    shown: &mut Vec<Item>,
+    now: Vec<Item>,
+    spare: &mut Vec<Element>,
+) -> Option<()> {
     // A list the page has just created (the pane showed none while a
     // prediction checkpoint hid the events) starts empty.
     if list.child_element_count() as usize != shown.len() {
@@ -117,18 +124,22 @@ fn patch_list(list: &Element, shown: &mut Vec<Item>, now: Vec<Item>) -> Option<(
         let el = match li.take() {
             Some(el) => el,
             None => {
-                let el = new_item(&doc)?;
+                let el = match spare.pop() {
+                    Some(el) => el,
+                    None => new_item(list)?,
+                };
                 list.append_child(&el).ok()?;
                 el
             }
         };
-        patch_item(&doc, &el, was, item)?;
+        patch_item(&el, was, item)?;
         li = el.next_element_sibling();
     }
     // Items beyond the new list's end.
     while let Some(el) = li {
         li = el.next_element_sibling();
         el.remove();
+        spare.push(el);
     }
     *shown = now;
     Some(())
@@ -147,12 +158,12 @@ pub struct EventLists {
 pub fn use_event_lists(view: &Rc<StepView>, shared: &Rc<[Event]>) -> EventLists {
     let own = use_node_ref();
     let alike = use_node_ref();
-    let shown = use_mut_ref(<[Vec<Item>; 2]>::default);
+    let shown = use_mut_ref(<([Vec<Item>; 2], Vec<Element>)>::default);
     {
         let lists = [own.clone(), alike.clone()];
         let (view, shared) = (view.clone(), shared.clone());
         use_effect(move || {
-            let mut shown = shown.borrow_mut();
+            let (shown, spare) = &mut *shown.borrow_mut();
             for ((list, shown), is_alike) in lists.iter().zip(shown.iter_mut()).zip([false, true]) {
                 if let Some(el) = list.cast::<Element>() {
                     let now = view
@@ -162,7 +173,7 @@ pub fn use_event_lists(view: &Rc<StepView>, shared: &Rc<[Event]>) -> EventLists 
                         .filter(|e| shared.contains(e) == is_alike)
                         .map(Item::of)
                         .collect();
-                    let _ = patch_list(&el, shown, now);
+                    let _ = patch_list(&el, shown, now, spare);
                 }
             }
         });

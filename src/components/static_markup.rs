@@ -13,6 +13,12 @@ pub fn static_markup(html: &'static str) -> Html {
     Html::from_html_unchecked(AttrValue::Static(html))
 }
 
+/// `html`, markup this crate wrote with every piece of data passed
+/// through [`escape`], as nodes.
+pub fn markup(html: String) -> Html {
+    Html::from_html_unchecked(AttrValue::from(html))
+}
+
 /// Escapes text for an HTML attribute or element.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::static_markup::{escape, markup};
 use crate::data::StepInfo;
 use crate::hooks::use_scroll_current;
 use crate::marks::StepMarks;
@@ -62,21 +63,21 @@ fn markers(m: StepMarks) -> Html {
 
 /// A label with a break opportunity after each `_`, `(` and `>` (of `->`),
 /// so that `start_secondary()` wraps as `start_` / `secondary()` and never
-/// inside a word.
+/// inside a word. Markup from escaped text: a step that renders the item
+/// again compares one string, not a node per part.
 fn breakable(label: &str) -> Html {
-    let mut parts = Vec::new();
+    let mut out = String::with_capacity(label.len() + 16);
     let mut start = 0;
     for (i, c) in label.char_indices() {
         if matches!(c, '_' | '(' | '>') {
             let end = i + c.len_utf8();
-            parts.push(
-                html! { <>{ label.get(start..end).unwrap_or_default().to_owned() }<wbr /></> },
-            );
+            out.push_str(&escape(label.get(start..end).unwrap_or_default()));
+            out.push_str("<wbr>");
             start = end;
         }
     }
-    parts.push(html! { { label.get(start..).unwrap_or_default().to_owned() } });
-    parts.into_iter().collect()
+    out.push_str(&escape(label.get(start..).unwrap_or_default()));
+    markup(out)
 }
 
 /// Most steps the list holds at once. A scenario may have 10,000 steps
