@@ -70,11 +70,12 @@ export function harden(html) {
   }
   let out = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/i, "");
   const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(hashes)}" />`;
-  const charset = /<meta charset="[^"]*"\s*\/?>/i;
+  // Quoted as written, or bare as Trunk's minifier writes release builds.
+  const charset = /<meta charset=("[^"]*"|[^\s>]+)\s*\/?>/i;
   if (!charset.test(out)) throw new Error("index.html has no <meta charset>: the policy goes right after it");
   out = out.replace(charset, (tag) => `${tag}\n    ${meta}`);
   out = out.replace(/<link\b[^>]*>/gi, (tag) =>
-    /\brel="preload"/i.test(tag) && /\bas="fetch"/i.test(tag) ? tag.replace(/\s+integrity="[^"]*"/i, "") : tag,
+    /\brel="?preload\b/i.test(tag) && /\bas="?fetch\b/i.test(tag) ? tag.replace(/\s+integrity=("[^"]*"|[^\s>]+)/i, "") : tag,
   );
   return { html: out, hashes };
 }

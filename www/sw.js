@@ -21,7 +21,10 @@ self.addEventListener("install", (event) => {
       if (!page.ok) return;
       const html = await page.clone().text();
       await cache.put("./", page);
-      const names = [...[...html.matchAll(/(?:href|src)="([^"#?]+)"/g)].map((m) => m[1]), ...ON_DEMAND]
+      // Attribute values quoted as written, or bare as a release build's
+      // minified page has them.
+      const named = [...html.matchAll(/\b(?:href|src)=(?:"([^"#?]+)"|([^\s"'>#?]+))/g)].map((m) => m[1] ?? m[2]);
+      const names = [...named, ...ON_DEMAND]
         .map((name) => new URL(name, self.registration.scope))
         .filter((url) => url.origin === self.location.origin);
       await Promise.all([...new Set(names.map(String))].map((url) => cache.add(url).catch(() => {})));
