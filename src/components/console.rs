@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use yew::prelude::*;
 
-use crate::components::static_markup::escape;
+use crate::components::static_markup::{escape, markup};
 use crate::data::Warning;
 
 /// What the log shows at `step`: how many lines, and whether the last
@@ -44,5 +44,5 @@ pub fn console(warnings: &[Warning], step: usize) -> Html {
         out.push_str(r#"<li class="quiet">(no warnings)</li>"#);
     }
     out.push_str("</ol></div>");
-    Html::from_html_unchecked(AttrValue::from(out))
+    markup(out)
 }

@@ -10,6 +10,7 @@ use apic_core::format::{Expect, Field, Op, OpName, Profile, Reg, Routine, Step};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::static_markup::markup;
 use crate::edit::{self, StepEdit};
 use crate::hooks::play::{describe, download, open_file};
 use crate::state::{Action, Draft, EditMode};
@@ -464,7 +465,7 @@ fn palette_options() -> Html {
     for op in edit::PALETTE {
         out.push_str(&format!(r#"<option value="{0}">{0}</option>"#, op.name()));
     }
-    Html::from_html_unchecked(AttrValue::from(out))
+    markup(out)
 }
 
 /// What the what-if palette asks for, made once for the page's life, so

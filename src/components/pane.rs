@@ -13,7 +13,7 @@ use crate::components::console::{console, shown_at};
 use crate::components::events::{events, use_event_lists};
 use crate::components::prediction::{self, PanePredict};
 use crate::components::registers::{Registers, RegistersProps};
-use crate::components::static_markup::{escape, static_markup};
+use crate::components::static_markup::{escape, markup, static_markup};
 use crate::data::{StepView, Warning};
 use crate::state::Action;
 
@@ -40,7 +40,7 @@ pub struct PaneProps {
 /// How the pane compares with real hardware at this step. Markup from
 /// text, as `head`.
 fn badge(profile: Profile, view: &StepView) -> Html {
-    let markup = if profile == Profile::Hardware {
+    let html = if profile == Profile::Hardware {
         r#"<p class="badge ref">Reference: the real APIC</p>"#.to_owned()
     } else if view.differs.is_empty() {
         r#"<p class="badge same"><span class="sym" aria-hidden="true">=</span>Same as real hardware</p>"#
@@ -56,7 +56,7 @@ fn badge(profile: Profile, view: &StepView) -> Html {
             escape(&fields.join(", "))
         )
     };
-    Html::from_html_unchecked(AttrValue::from(markup))
+    markup(html)
 }
 
 /// The verdict of the step's `expect`, if it has one. Markup from text,
@@ -77,10 +77,10 @@ fn expect(view: &StepView) -> Html {
     } else {
         ("fail", "✗", format!("Checkpoint failed: {}", e.detail))
     };
-    Html::from_html_unchecked(AttrValue::from(format!(
+    markup(format!(
         r#"<p class="expect {class}" data-expect="{class}"><span class="sym" aria-hidden="true">{sym}</span>{}</p>"#,
         escape(&text)
-    )))
+    ))
 }
 
 /// The key to the cell shapes, beside the TMR grid.
@@ -102,13 +102,13 @@ fn heading(p: Profile) -> String {
 /// from text (escaped): the same at every step, so a step compares one
 /// string where it compared eight nodes (README, "Performance": one step).
 fn head(p: Profile) -> Html {
-    Html::from_html_unchecked(AttrValue::from(format!(
+    markup(format!(
         r#"<header class="pane-head"><h2 id="{}">{}</h2><p class="what">{}</p><p class="source">Source: {}</p></header>"#,
         heading(p),
         escape(p.title()),
         escape(p.summary()),
         escape(p.source())
-    )))
+    ))
 }
 
 /// A profile's pane.

@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use crate::bits::Bits256;
 use crate::components::bit_grid::{vector_name, Reg, HEX};
-use crate::components::static_markup::escape;
+use crate::components::static_markup::{self, escape};
 
 /// Props of [`PredictGrid`].
 #[derive(Properties, PartialEq, Clone)]
@@ -160,7 +160,7 @@ pub fn PredictGrid(props: &PredictGridProps) -> Html {
                 aria-activedescendant={cell_id(profile, reg, *active)}
                 aria-label={format!("{}: your prediction for {}. Arrow keys move, Space sets or clears a vector.", reg.abbr(), profile.title())}
                 {onclick} {onkeydown}>
-                { Html::from_html_unchecked(AttrValue::from(markup(profile, reg, bits, *active))) }
+                { static_markup::markup(markup(profile, reg, bits, *active)) }
             </div>
         </figure>
     }

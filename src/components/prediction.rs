@@ -14,7 +14,7 @@ use crate::bits::Bits256;
 use crate::components::bit_grid::{BitGrid, Reg};
 use crate::components::events::kind_label;
 use crate::components::predict_grid::PredictGrid;
-use crate::components::static_markup::escape;
+use crate::components::static_markup::{escape, markup};
 use crate::data::{label, StepView};
 use crate::predict::{Guess, Mark};
 use crate::state::Action;
@@ -209,7 +209,7 @@ pub fn marks(p: &PanePredict, profile: Profile) -> Html {
         );
     }
     out.push_str("</ul>");
-    Html::from_html_unchecked(AttrValue::from(out))
+    markup(out)
 }
 
 /// After the answer is shown: the events of the steps that lead to it
@@ -244,7 +244,7 @@ pub fn why(p: &PanePredict) -> Html {
         out.push_str("</ul></li>");
     }
     out.push_str("</ol></details>");
-    Html::from_html_unchecked(AttrValue::from(out))
+    markup(out)
 }
 
 /// What `profile`'s pane shows of the checkpoints at the current step.

@@ -55,7 +55,7 @@ fn markers(m: StepMarks) -> Html {
     html! {
         <span class="marks">
             if !inner.is_empty() {
-                { Html::from_html_unchecked(AttrValue::from(inner)) }
+                { markup(inner) }
             }
         </span>
     }

@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::components::icons::{icon, Icon};
+use crate::components::static_markup::markup;
 use crate::state::{Action, Speed};
 
 /// What the controls ask for, made once for the page's life: a step then
@@ -84,7 +85,7 @@ fn speed_options(speed: Speed) -> Html {
             )
         })
         .collect();
-    Html::from_html_unchecked(AttrValue::from(options))
+    markup(options)
 }
 
 /// The playback controls.
