@@ -221,13 +221,26 @@ fn markup(node: &web_sys::Node) -> String {
 /// A pane stepped forward through the seed's story and back again shows,
 /// at every step, exactly what a pane opened at that step shows: the
 /// parts a step leaves alone (unchanged registers, grid cells and event
-/// items patched in place, the folded events) never lag behind.
+/// items patched in place, the folded events) never lag behind; with the
+/// fold of events every pane shows alike closed (it is then left empty)
+/// and open.
 #[wasm_bindgen_test]
 async fn a_stepped_pane_shows_what_a_new_one_shows() {
     let data = load_builtin(DEFAULT_SCENARIO, Default::default()).unwrap();
     let last = data.steps.len() - 1;
     let order: Vec<usize> = (1..=last).chain((0..last).rev()).collect();
-    for profile in [Profile::Hardware, Profile::KvmApicv, Profile::KvmEmulated] {
+    let open_folds = |root: &Element| {
+        let folds = root
+            .query_selector_all("details[data-events=alike]:not([open])")
+            .unwrap();
+        for i in 0..folds.length() {
+            let fold: Element = folds.item(i).unwrap().dyn_into().unwrap();
+            fold.set_attribute("open", "").unwrap();
+        }
+    };
+    for (open, profile) in [false, true].into_iter().flat_map(|open| {
+        [Profile::Hardware, Profile::KvmApicv, Profile::KvmEmulated].map(|p| (open, p))
+    }) {
         let stepped = mount();
         let mut app = yew::Renderer::<Pane>::with_root_and_props(
             stepped.clone(),
@@ -235,6 +248,9 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
         )
         .render();
         settle().await;
+        if open {
+            open_folds(&stepped);
+        }
         for &k in &order {
             app.update(pane_props_folded(&data, profile, k));
             let fresh = mount();
@@ -247,6 +263,9 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
             // render, so no fixed wait would do), or the difference.
             let mut tries = 0;
             let (a, b) = loop {
+                if open {
+                    open_folds(&fresh);
+                }
                 let (a, b) = (markup(&stepped), markup(&fresh));
                 if a == b || tries == 500 {
                     break (a, b);
@@ -263,7 +282,7 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
                         .to_owned()
                 };
                 panic!(
-                    "{profile:?} at step {k}: stepped\n{}\nnew\n{}",
+                    "{profile:?} at step {k}, folds open: {open}: stepped\n{}\nnew\n{}",
                     around(&a),
                     around(&b)
                 );
@@ -444,7 +463,27 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
         .unwrap()
         .unwrap();
     assert!(!folded.has_attribute("open"), "what is alike starts folded");
-    assert_eq!(folded.query_selector_all("li").unwrap().length(), 1);
+    assert_eq!(
+        folded.query_selector_all("li").unwrap().length(),
+        0,
+        "a closed fold is not written"
+    );
+    // Opening it by its summary writes the items before it opens.
+    let summary: web_sys::HtmlElement = folded
+        .query_selector("summary")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    summary.click();
+    let items = folded.query_selector_all("li").unwrap();
+    assert_eq!(items.length(), 1);
+    assert!(items
+        .item(0)
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("software enabled"));
 
     // A pane whose every event is alike shows only the folded list.
     let root = render(hardware);

@@ -7,7 +7,8 @@
 //! grid writes its cells: a step changes the words, kinds and rules that
 //! differ and adds or removes the items that differ in number, with no
 //! virtual nodes to build and compare per item (README, "Performance": one
-//! step).
+//! step). The folded list is written only while it is open, and as it
+//! opens.
 
 use std::rc::Rc;
 
@@ -146,39 +147,99 @@ fn patch_list(
 }
 
 /// The elements of a pane's two lists of events (its own, and those every
-/// pane shows alike), which [`use_event_lists`] fills.
+/// pane shows alike), which [`use_event_lists`] fills, and what fills the
+/// folded list when it opens.
 pub struct EventLists {
     own: NodeRef,
     alike: NodeRef,
+    open: Callback<web_sys::Event>,
+    click: Callback<MouseEvent>,
+}
+
+/// What a pane's lists show and will show.
+#[derive(Default)]
+struct Shown {
+    /// The items in the own and the folded list.
+    lists: [Vec<Item>; 2],
+    /// The step's items for the folded list, written when it is open.
+    alike: Vec<Item>,
+    /// Items the lists no longer hold, for the next to grow.
+    spare: Vec<Element>,
+}
+
+impl Shown {
+    /// Writes the step's folded items into `list`. A closed fold is not
+    /// written at every step (it is most of a step's events, and nobody
+    /// sees it), only cleared, so that nothing stale is ever found in it.
+    fn fill_alike(&mut self, list: &Element, open: bool) {
+        let Shown {
+            lists: [_, shown],
+            alike,
+            spare,
+        } = self;
+        if open {
+            let _ = patch_list(list, shown, alike.clone(), spare);
+        } else if !shown.is_empty() && shown != alike {
+            list.set_text_content(None);
+            shown.clear();
+        }
+    }
 }
 
 /// After every render of the pane (which renders when its step does),
-/// brings its two lists to `view`'s events, split by `shared`.
+/// brings its two lists to `view`'s events, split by `shared`; the folded
+/// list only while it is open, and as it opens.
 #[hook]
 pub fn use_event_lists(view: &Rc<StepView>, shared: &Rc<[Event]>) -> EventLists {
     let own = use_node_ref();
     let alike = use_node_ref();
-    let shown = use_mut_ref(<([Vec<Item>; 2], Vec<Element>)>::default);
+    let shown = use_mut_ref(Shown::default);
+    // Made once: the fold's listeners stay as they are from step to step.
+    let (open, click) = (*use_memo((), {
+        let (alike, shown) = (alike.clone(), shown.clone());
+        move |()| {
+            let fill = Rc::new(move || {
+                if let Some(list) = alike.cast::<Element>() {
+                    shown.borrow_mut().fill_alike(&list, true);
+                }
+            });
+            let on_click = fill.clone();
+            // A click on the summary opens the fold after its listeners ran:
+            // the items are there before it shows. `toggle` covers any other
+            // way it opens.
+            (
+                Callback::from(move |_: web_sys::Event| fill()),
+                Callback::from(move |_: MouseEvent| on_click()),
+            )
+        }
+    }))
+    .clone();
     {
-        let lists = [own.clone(), alike.clone()];
+        let (own, alike) = (own.clone(), alike.clone());
         let (view, shared) = (view.clone(), shared.clone());
         use_effect(move || {
-            let (shown, spare) = &mut *shown.borrow_mut();
-            for ((list, shown), is_alike) in lists.iter().zip(shown.iter_mut()).zip([false, true]) {
-                if let Some(el) = list.cast::<Element>() {
-                    let now = view
-                        .state
-                        .events
-                        .iter()
-                        .filter(|e| shared.contains(e) == is_alike)
-                        .map(Item::of)
-                        .collect();
-                    let _ = patch_list(&el, shown, now, spare);
-                }
+            let shown = &mut *shown.borrow_mut();
+            let (mine, theirs): (Vec<_>, Vec<_>) =
+                view.state.events.iter().partition(|e| !shared.contains(e));
+            if let Some(list) = own.cast::<Element>() {
+                let now = mine.into_iter().map(Item::of).collect();
+                let _ = patch_list(&list, &mut shown.lists[0], now, &mut shown.spare);
+            }
+            shown.alike = theirs.into_iter().map(Item::of).collect();
+            if let Some(list) = alike.cast::<Element>() {
+                let open = list
+                    .parent_element()
+                    .is_some_and(|d| d.has_attribute("open"));
+                shown.fill_alike(&list, open);
             }
         });
     }
-    EventLists { own, alike }
+    EventLists {
+        own,
+        alike,
+        open,
+        click,
+    }
 }
 
 /// The events of `view`'s step, with their rules: first those that only
@@ -197,8 +258,8 @@ pub fn events(view: &StepView, shared: &[Event], lists: &EventLists) -> Html {
             <h3 class="sub">{ "What happened" }</h3>
             <p class="dim" hidden={!events.is_empty()}>{ "Nothing changed in this step." }</p>
             <ol ref={lists.own.clone()} data-events="own" hidden={alike == events.len()}></ol>
-            <details class="alike" data-events="alike" hidden={alike == 0}>
-                <summary>{ if alike == events.len() {
+            <details class="alike" data-events="alike" hidden={alike == 0} ontoggle={lists.open.clone()}>
+                <summary onclick={lists.click.clone()}>{ if alike == events.len() {
                     format!("{alike} {}, the same in every pane", plural(alike))
                 } else {
                     format!("and {alike} {} the same in every pane", plural(alike))

@@ -4,12 +4,15 @@
 //! and the words, not only a colour).
 //!
 //! A component of its own whose props are the few values it shows, so
-//! that a step which changes none of them (most steps) skips the rows
-//! entirely (README, "Performance": one step).
+//! that a step which changes none of them skips it. Its rows are written
+//! once; its effect writes the words and classes a step changes, as the
+//! bit grid does its cells, where `html!` built and compared some fifty
+//! nodes per pane at every step (README, "Performance": one step).
 
 use apic_core::decode;
 use apic_core::trace::ApicvState;
 use apic_core::CpuRun;
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::components::static_markup::static_markup;
@@ -78,33 +81,76 @@ impl RegistersProps {
     }
 }
 
-fn row(name: Html, value: Html, changed: bool, title: &'static str) -> Html {
-    html! {
-        <div class={classes!("reg", changed.then_some("chg"))} {title}>
-            <dt>
-                { name }
-                if changed { <span class="delta" title="changed at this step"><span class="sr-only">{ " (changed at this step)" }</span></span> }
-            </dt>
-            <dd>{ value }</dd>
-        </div>
+/// The "changed" mark of a row (shown in a row of class `chg`).
+macro_rules! delta {
+    () => {
+        r#"<span class="delta" title="changed at this step"><span class="sr-only"> (changed at this step)</span></span>"#
+    };
+}
+
+/// The rows, with an element for every piece of a value that a step may
+/// change ([`values`] fills them in this order). The RVI/SVI row is hidden
+/// for a profile without APICv. The "changed" mark shows in a row of class
+/// `chg` (style.css).
+const ROWS: &str = concat!(
+    r#"<div class="reg" title="The CPU's interrupt flag (RFLAGS.IF) and whether it runs, halts or waits for SIPI">"#,
+    r#"<dt>CPU"#,
+    delta!(),
+    r#"</dt><dd><span></span> <span></span></dd></div>"#,
+    r#"<div class="reg" title="Spurious-interrupt vector register (SDM 10.9): bit 8 enables the APIC in software">"#,
+    r#"<dt>APIC"#,
+    delta!(),
+    r#"</dt><dd><span></span><code></code><span></span></dd></div>"#,
+    r#"<div class="reg" title="Task and processor priority (SDM 10.8.3.1): a vector is dispatched only if its class beats PPR">"#,
+    r#"<dt>TPR / PPR"#,
+    delta!(),
+    r#"</dt><dd><code></code></dd></div>"#,
+    r#"<div class="reg" title="Local vector table, timer entry (SDM 10.5.1)">"#,
+    r#"<dt>LVT timer"#,
+    delta!(),
+    r#"</dt><dd><span></span><code></code><span></span></dd></div>"#,
+    // RVI and SVI are the highest IRR and ISR vectors (SDM 29.1.1).
+    r#"<div class="reg" title="APICv guest-interrupt status (SDM 29.1.1): requesting and servicing virtual interrupt">"#,
+    r#"<dt>RVI / SVI"#,
+    delta!(),
+    r#"</dt><dd><code></code></dd></div>"#,
+);
+
+/// One piece of a value: its element's class and text.
+type Piece = (&'static str, String);
+
+/// What a row shows: hidden (no APICv), changed, and its pieces.
+#[derive(Clone, Default, PartialEq)]
+struct Row {
+    absent: bool,
+    changed: bool,
+    pieces: Vec<Piece>,
+}
+
+const HEX: &str = "hex";
+const DIM: &str = "dim";
+/// What a hidden value shows: a question mark (play.css).
+const HIDDEN: &str = "hidden-value";
+
+fn flag(on: bool, yes: &str, no: &str) -> Piece {
+    if on {
+        ("flag on", yes.to_owned())
+    } else {
+        ("flag off", no.to_owned())
     }
 }
 
-fn flag(on: bool, yes: &'static str, no: &'static str) -> Html {
-    html! { <span class={classes!("flag", if on { "on" } else { "off" })}>{ if on { yes } else { no } }</span> }
-}
-
-/// What a hidden value shows: a question mark.
-fn hidden_value() -> Html {
-    static_markup(r#"<span class="hidden-value" title="hidden until the checkpoint">?</span>"#)
-}
-
-/// The decoded scalar registers; the hidden fields (a prediction
-/// checkpoint's) show a question mark.
-#[function_component]
-pub fn Registers(s: &RegistersProps) -> Html {
+/// The rows of `s`, in [`ROWS`]' order; the fields a prediction checkpoint
+/// hides show a question mark.
+fn values(s: &RegistersProps) -> [Row; 5] {
     let hides = |f: Field| s.hidden.has(f);
-    let changed = |f: Field| s.changed.has(f);
+    let changed = |f: Field| s.changed.has(f) && !hides(f);
+    let hidden = || (HIDDEN, "?".to_owned());
+    let row = |changed: bool, pieces: Vec<Piece>| Row {
+        absent: false,
+        changed,
+        pieces,
+    };
     let cpu = match s.cpu {
         CpuRun::Running => "running",
         CpuRun::Halted => "halted",
@@ -112,80 +158,142 @@ pub fn Registers(s: &RegistersProps) -> Html {
     };
     let spiv = decode::spiv(s.spiv);
     let lvt = decode::lvt(s.lvt_timer);
-    let spiv_extra = {
-        let mut parts = Vec::new();
+    let apic = if hides(Field::Spiv) || hides(Field::SwEnabled) {
+        vec![hidden(), (HEX, " SPIV".into()), (DIM, String::new())]
+    } else {
+        let mut dim = format!(" vector {:#04x}", spiv.vector);
         if spiv.focus_disabled {
-            parts.push("focus check off");
+            dim.push_str(" · focus check off");
         }
         if spiv.eoi_broadcast_suppressed {
-            parts.push("EOI broadcast suppressed");
+            dim.push_str(" · EOI broadcast suppressed");
         }
-        if parts.is_empty() {
-            String::new()
+        vec![
+            flag(s.sw_enabled, "enabled", "disabled"),
+            (HEX, format!(" SPIV {:#06x}", s.spiv)),
+            (DIM, dim),
+        ]
+    };
+    let lvt_row = if hides(Field::LvtTimer) {
+        vec![hidden(), (HEX, String::new()), (DIM, String::new())]
+    } else {
+        vec![
+            flag(!lvt.masked, "unmasked", "masked"),
+            (HEX, format!(" {:#010x}", s.lvt_timer)),
+            (
+                DIM,
+                format!(
+                    " vector {:#04x} · {}{}",
+                    lvt.vector,
+                    lvt.timer_mode.name(),
+                    if lvt.pending { " · send pending" } else { "" }
+                ),
+            ),
+        ]
+    };
+    let hex_or_hidden = |f: Field, v: u8| {
+        if hides(f) {
+            "?".to_owned()
         } else {
-            format!(" · {}", parts.join(" · "))
+            format!("{v:#04x}")
         }
     };
-    html! {
-        <dl class="regs">
-            { row(
-                html! { "CPU" },
-                html! { <>
-                    if hides(Field::If) { { "IF=" }{ hidden_value() } } else { { flag(s.if_flag, "IF=1", "IF=0") } }
-                    { " " }
-                    if hides(Field::Cpu) { { hidden_value() } } else { <span class="cpu">{ cpu }</span> }
-                </> },
-                (changed(Field::If) && !hides(Field::If)) || (changed(Field::Cpu) && !hides(Field::Cpu)),
-                "The CPU's interrupt flag (RFLAGS.IF) and whether it runs, halts or waits for SIPI",
-            ) }
-            { row(
-                html! { "APIC" },
-                if hides(Field::Spiv) || hides(Field::SwEnabled) {
-                    html! { <>{ "SPIV " }{ hidden_value() }</> }
+    let apicv = s.apicv.filter(|_| !hides(Field::Irr) && !hides(Field::Isr));
+    [
+        row(
+            changed(Field::If) || changed(Field::Cpu),
+            vec![
+                if hides(Field::If) {
+                    (HIDDEN, "IF=?".into())
                 } else {
-                    html! { <>
-                        { flag(s.sw_enabled, "enabled", "disabled") }
-                        <code class="hex">{ format!(" SPIV {:#06x}", s.spiv) }</code>
-                        <span class="dim">{ format!(" vector {:#04x}{spiv_extra}", spiv.vector) }</span>
-                    </> }
+                    flag(s.if_flag, "IF=1", "IF=0")
                 },
-                changed(Field::Spiv) && !hides(Field::Spiv) && !hides(Field::SwEnabled),
-                "Spurious-interrupt vector register (SDM 10.9): bit 8 enables the APIC in software",
-            ) }
-            { row(
-                html! { "TPR / PPR" },
-                html! { <code class="hex">
-                    if hides(Field::Tpr) { { hidden_value() } } else { { format!("{:#04x}", s.tpr) } }
-                    { " / " }
-                    if hides(Field::Ppr) { { hidden_value() } } else { { format!("{:#04x}", s.ppr) } }
-                </code> },
-                (changed(Field::Tpr) && !hides(Field::Tpr)) || (changed(Field::Ppr) && !hides(Field::Ppr)),
-                "Task and processor priority (SDM 10.8.3.1): a vector is dispatched only if its class beats PPR",
-            ) }
-            { row(
-                html! { "LVT timer" },
-                if hides(Field::LvtTimer) {
-                    hidden_value()
+                if hides(Field::Cpu) {
+                    hidden()
                 } else {
-                    html! { <>
-                        { flag(!lvt.masked, "unmasked", "masked") }
-                        <code class="hex">{ format!(" {:#010x}", s.lvt_timer) }</code>
-                        <span class="dim">{ format!(" vector {:#04x} · {}{}", lvt.vector, lvt.timer_mode.name(), if lvt.pending { " · send pending" } else { "" }) }</span>
-                    </> }
+                    ("cpu", cpu.into())
                 },
-                changed(Field::LvtTimer) && !hides(Field::LvtTimer),
-                "Local vector table, timer entry (SDM 10.5.1)",
-            ) }
-            // RVI and SVI are the highest IRR and ISR vectors (SDM 29.1.1).
-            if let Some(apicv) = s.apicv.filter(|_| !hides(Field::Irr) && !hides(Field::Isr)) {
-                { row(
-                    html! { "RVI / SVI" },
-                    html! { <code class="hex">{ format!("{:#04x} / {:#04x}", apicv.rvi, apicv.svi) }</code> },
-                    s.apicv_changed,
-                    "APICv guest-interrupt status (SDM 29.1.1): requesting and servicing virtual interrupt",
-                ) }
+            ],
+        ),
+        row(changed(Field::Spiv) && !hides(Field::SwEnabled), apic),
+        row(
+            changed(Field::Tpr) || changed(Field::Ppr),
+            vec![(
+                HEX,
+                format!(
+                    "{} / {}",
+                    hex_or_hidden(Field::Tpr, s.tpr),
+                    hex_or_hidden(Field::Ppr, s.ppr)
+                ),
+            )],
+        ),
+        row(changed(Field::LvtTimer), lvt_row),
+        Row {
+            absent: apicv.is_none(),
+            changed: s.apicv_changed,
+            pieces: vec![(
+                HEX,
+                apicv
+                    .map(|a| format!("{:#04x} / {:#04x}", a.rvi, a.svi))
+                    .unwrap_or_default(),
+            )],
+        },
+    ]
+}
+
+/// Brings the rows under `dl` from `was` to `now`: a step writes only the
+/// classes and words that changed (README, "Performance": one step).
+fn patch(dl: &Element, was: &[Row; 5], now: &[Row; 5]) -> Option<()> {
+    let rows = dl.children();
+    for (i, (was, now)) in was.iter().zip(now).enumerate() {
+        if was == now {
+            continue;
+        }
+        let row = rows.item(i as u32)?;
+        if was.absent != now.absent {
+            row.toggle_attribute_with_force("hidden", now.absent).ok()?;
+        }
+        if was.changed != now.changed {
+            row.set_class_name(if now.changed { "reg chg" } else { "reg" });
+        }
+        let pieces = row.last_element_child()?.children();
+        for (j, (class, text)) in now.pieces.iter().enumerate() {
+            let old = was.pieces.get(j);
+            if old.map(|o| o.0) == Some(*class) && old.map(|o| &o.1) == Some(text) {
+                continue;
             }
-        </dl>
+            let el = pieces.item(j as u32)?;
+            if old.map(|o| o.0) != Some(*class) {
+                el.set_class_name(class);
+            }
+            if old.map(|o| &o.1) != Some(text) {
+                el.set_text_content(Some(text));
+            }
+        }
+    }
+    Some(())
+}
+
+/// The decoded scalar registers. The rows are written once and an effect
+/// patches what a step changes in them, as the bit grid does its cells.
+#[function_component]
+pub fn Registers(s: &RegistersProps) -> Html {
+    let dl = use_node_ref();
+    let shown = use_mut_ref(<[Row; 5]>::default);
+    {
+        let (dl, s) = (dl.clone(), *s);
+        use_effect(move || {
+            if let Some(dl) = dl.cast::<Element>() {
+                let now = values(&s);
+                let mut shown = shown.borrow_mut();
+                if patch(&dl, &shown, &now).is_some() {
+                    *shown = now;
+                }
+            }
+        });
+    }
+    html! {
+        <dl class="regs" ref={dl}>{ static_markup(ROWS) }</dl>
     }
 }
 
