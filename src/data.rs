@@ -164,7 +164,7 @@ impl ScenarioData {
             .into_iter()
             .filter_map(|pt| Profile::from_id(&pt.profile).map(|p| (p, pt)))
             .collect();
-        traces.sort_by_key(|(p, _)| *p);
+        sort_short(&mut traces, |(a, _), (b, _)| a < b);
         traces.dedup_by_key(|(p, _)| *p);
         // Lockstep needs equal lengths; a shorter run would leave panes blank.
         let len = traces
@@ -340,6 +340,20 @@ pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
     ScenarioData::from_trace(Meta::of(&scenario), trace)
 }
 
+/// Sorts a short list (a run's few profiles, the dozen built-ins) by
+/// insertion, keeping equal items in order. The standard library's sorts
+/// are made for long slices and cost the page's first load some 6 KiB of
+/// code (README, "Performance": first load).
+fn sort_short<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && matches!((v.get(j), v.get(j - 1)), (Some(a), Some(b)) if less(a, b)) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// Where a built-in stands in the picker: the seed's story first, then the
 /// guided tour, the scenarios that teach one rule each, and the exercises
 /// (numbered in their titles, so in title order).
@@ -361,7 +375,9 @@ fn picker_group(id: &str) -> u8 {
 /// summary.
 pub fn catalog() -> Vec<(AttrValue, AttrValue, AttrValue)> {
     let mut list = apic_core::builtin::list();
-    list.sort_by(|a, b| (picker_group(a.id), &a.title).cmp(&(picker_group(b.id), &b.title)));
+    sort_short(&mut list, |a, b| {
+        (picker_group(a.id), &a.title) < (picker_group(b.id), &b.title)
+    });
     list.into_iter()
         .map(|b| {
             (
@@ -375,3 +391,25 @@ pub fn catalog() -> Vec<(AttrValue, AttrValue, AttrValue)> {
 
 /// The scenario shown when the URL names none: the seed's story.
 pub const DEFAULT_SCENARIO: &str = "hotplug-cpu0";
+
+#[cfg(test)]
+mod tests {
+    use super::sort_short;
+
+    /// Insertion by `less`: ascending, and items that compare equal keep
+    /// their order (the picker's built-ins of one group and title).
+    #[test]
+    fn sort_short_is_ascending_and_stable() {
+        let mut v = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e'), (0, 'f')];
+        sort_short(&mut v, |x, y| x.0 < y.0);
+        assert_eq!(
+            v,
+            [(0, 'f'), (1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]
+        );
+        let mut none: [u8; 0] = [];
+        sort_short(&mut none, |x, y| x < y);
+        let mut one = [7];
+        sort_short(&mut one, |x, y| x < y);
+        assert_eq!(one, [7]);
+    }
+}
