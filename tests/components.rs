@@ -261,18 +261,38 @@ async fn a_stepped_pane_shows_what_a_new_one_shows() {
             .render();
             // Both renders done (Yew yields to the browser within a long
             // render, so no fixed wait would do), or the difference.
+            // An open fold shows every event the panes show alike: the new
+            // pane's, filled as it opens, is the reference.
+            let props = pane_props_folded(&data, profile, k);
+            let alike = props
+                .view
+                .state
+                .events
+                .iter()
+                .filter(|e| open && props.shared.contains(e))
+                .count() as u32;
+            let folded = |root: &Element| {
+                root.query_selector_all("details[data-events=alike] li")
+                    .unwrap()
+                    .length()
+            };
             let mut tries = 0;
             let (a, b) = loop {
                 if open {
                     open_folds(&fresh);
                 }
                 let (a, b) = (markup(&stepped), markup(&fresh));
-                if a == b || tries == 500 {
+                if (a == b && folded(&fresh) == alike) || tries == 500 {
                     break (a, b);
                 }
                 tries += 1;
                 yew::platform::time::sleep(Duration::from_millis(10)).await;
             };
+            assert_eq!(
+                folded(&fresh),
+                alike,
+                "{profile:?} at step {k}: the open fold's items"
+            );
             if a != b {
                 // Where they part, not two pages of cells.
                 let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();

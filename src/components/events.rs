@@ -156,34 +156,49 @@ pub struct EventLists {
     click: Callback<MouseEvent>,
 }
 
-/// What a pane's lists show and will show.
+/// What a pane's lists show, and the step they are for.
 #[derive(Default)]
 struct Shown {
     /// The items in the own and the folded list.
     lists: [Vec<Item>; 2],
-    /// The step's items for the folded list, written when it is open.
-    alike: Vec<Item>,
+    /// The step's events and those every pane shows alike: the folded
+    /// list's items are made from them only when it is open.
+    step: Option<(Rc<StepView>, Rc<[Event]>)>,
     /// Items the lists no longer hold, for the next to grow.
     spare: Vec<Element>,
 }
 
 impl Shown {
-    /// Writes the step's folded items into `list`. A closed fold is not
-    /// written at every step (it is most of a step's events, and nobody
-    /// sees it), only cleared, so that nothing stale is ever found in it.
+    /// Writes the step's folded items into `list` when it is `open`. A
+    /// closed fold is not written at every step (it holds most of a step's
+    /// events, and nobody sees them), only emptied, so that nothing stale
+    /// is ever found in it.
     fn fill_alike(&mut self, list: &Element, open: bool) {
         let Shown {
             lists: [_, shown],
-            alike,
+            step,
             spare,
         } = self;
         if open {
-            let _ = patch_list(list, shown, alike.clone(), spare);
-        } else if !shown.is_empty() && shown != alike {
+            let now = step.as_ref().map_or_else(Vec::new, |(view, shared)| {
+                items(view, |e| shared.contains(e))
+            });
+            let _ = patch_list(list, shown, now, spare);
+        } else if !shown.is_empty() {
             list.set_text_content(None);
             shown.clear();
         }
     }
+}
+
+/// The items of `view`'s events that `pick` picks.
+fn items(view: &StepView, pick: impl Fn(&Event) -> bool) -> Vec<Item> {
+    view.state
+        .events
+        .iter()
+        .filter(|e| pick(e))
+        .map(Item::of)
+        .collect()
 }
 
 /// After every render of the pane (which renders when its step does),
@@ -219,13 +234,11 @@ pub fn use_event_lists(view: &Rc<StepView>, shared: &Rc<[Event]>) -> EventLists 
         let (view, shared) = (view.clone(), shared.clone());
         use_effect(move || {
             let shown = &mut *shown.borrow_mut();
-            let (mine, theirs): (Vec<_>, Vec<_>) =
-                view.state.events.iter().partition(|e| !shared.contains(e));
             if let Some(list) = own.cast::<Element>() {
-                let now = mine.into_iter().map(Item::of).collect();
+                let now = items(&view, |e| !shared.contains(e));
                 let _ = patch_list(&list, &mut shown.lists[0], now, &mut shown.spare);
             }
-            shown.alike = theirs.into_iter().map(Item::of).collect();
+            shown.step = Some((view, shared));
             if let Some(list) = alike.cast::<Element>() {
                 let open = list
                     .parent_element()
