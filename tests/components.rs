@@ -37,9 +37,10 @@ fn mount() -> Element {
     div
 }
 
-/// Lets yew's scheduler render.
+/// Waits until Yew's scheduler has rendered everything queued and run the
+/// effects (`yew::scheduler::flush`).
 async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    yew::scheduler::flush().await;
 }
 
 /// The `data-vector` values of the cells under `root` matching `selector`.
