@@ -4,10 +4,10 @@
 //! `$OUT_DIR/builtin_scenarios.rs`, sorted by file name, so that adding a
 //! scenario file needs no Rust change:
 //!
-//! - `TABLE`: each scenario as constant data holding what `format::parse`
-//!   read (`builtin.rs` turns an entry into a `Scenario` by copying), so a
+//! - `TABLE`: each scenario as `format::wire` encodes what `format::parse`
+//!   read (`builtin.rs` decodes an entry with the same module), so a
 //!   program that only shows the built-ins (the web page) carries no JSON
-//!   reader and no code per step;
+//!   reader;
 //! - `FILES`: (id, JSON source) for the tests, the files'
 //!   whitespace between JSON tokens removed.
 //!
@@ -49,93 +49,6 @@ fn minify(json: &str) -> String {
     out
 }
 
-fn option(s: Option<&String>) -> String {
-    s.map_or_else(|| "None".to_owned(), |s| format!("Some({s:?})"))
-}
-
-fn value(v: &format::FieldValue) -> String {
-    match v {
-        format::FieldValue::Vectors(v) => format!("ValueLit::Vectors(&{v:?})"),
-        format::FieldValue::Number(n) => format!("ValueLit::Number({n:#x})"),
-        format::FieldValue::Bool(b) => format!("ValueLit::Bool({b})"),
-        format::FieldValue::Cpu(c) => format!("ValueLit::Cpu(CpuRun::{c:?})"),
-    }
-}
-
-/// An `Op` as a constant expression of `builtin::OpLit`; exhaustive, so a
-/// new operation is a compile error here until it is transcribed.
-fn op(o: &format::Op) -> String {
-    use format::Op;
-    let plain = match o {
-        Op::Write { reg, value } => format!("Op::Write {{ reg: Reg::{reg:?}, value: {value:#x} }}"),
-        Op::Irq { vector, level } => format!("Op::Irq {{ vector: {vector:#x}, level: {level} }}"),
-        Op::SelfIpi { vector } => format!("Op::SelfIpi {{ vector: {vector:#x} }}"),
-        Op::Sipi { vector } => format!("Op::Sipi {{ vector: {vector:#x} }}"),
-        Op::Linux { routine } => format!("Op::Linux {{ routine: Routine::{routine:?} }}"),
-        Op::Note { text } => return format!("OpLit::Note({text:?})"),
-        Op::Expect(e) => {
-            let profiles = e.profiles.as_ref().map_or_else(
-                || "None".to_owned(),
-                |ps| {
-                    let ps: Vec<String> = ps.iter().map(|p| format!("Profile::{p:?}")).collect();
-                    format!("Some(&[{}])", ps.join(", "))
-                },
-            );
-            let checks: Vec<String> = e
-                .checks
-                .iter()
-                .map(|(f, v)| format!("(Field::{f:?}, {})", value(v)))
-                .collect();
-            let predict = e.predict.as_ref().map_or_else(
-                || "None".to_owned(),
-                |fs| {
-                    let fs: Vec<String> = fs.iter().map(|f| format!("Field::{f:?}")).collect();
-                    format!("Some(&[{}])", fs.join(", "))
-                },
-            );
-            return format!(
-                "OpLit::Expect({profiles}, &[{}], {predict})",
-                checks.join(", ")
-            );
-        }
-        Op::Cli => "Op::Cli".into(),
-        Op::Sti => "Op::Sti".into(),
-        Op::Hlt => "Op::Hlt".into(),
-        Op::Nmi => "Op::Nmi".into(),
-        Op::Init => "Op::Init".into(),
-        Op::TimerFire => "Op::TimerFire".into(),
-        Op::Eoi => "Op::Eoi".into(),
-    };
-    format!("OpLit::Op({plain})")
-}
-
-/// A scenario as a constant expression of `builtin::ScenarioLit` (a
-/// struct literal: a new field of `Scenario` fails to compile until it is
-/// transcribed here and in `builtin.rs`).
-fn scenario(s: &format::Scenario) -> String {
-    let steps: Vec<String> = s
-        .steps
-        .iter()
-        .map(|st| {
-            format!(
-                "({}, {}, {})",
-                op(&st.op),
-                option(st.label.as_ref()),
-                option(st.note.as_ref())
-            )
-        })
-        .collect();
-    format!(
-        "ScenarioLit {{ id: {:?}, title: {:?}, summary: {:?}, handlers: Handlers::{:?}, processor: Processor::{:?}, steps: &[\n        {}\n    ] }}",
-        s.id,
-        s.title,
-        s.summary,
-        s.handlers,
-        s.processor,
-        steps.join(",\n        ")
-    )
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=scenarios");
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("scenarios");
@@ -161,11 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{p}: the id {:?} must be the file name", s.id).into());
         }
         writeln!(sources, "    ({id:?}, {:?}),", minify(&json))?;
-        writeln!(table, "    {},", scenario(&s))?;
+        writeln!(table, "    &{:?},", format::wire::encode(&s))?;
     }
     let out = format!(
         "/// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
-         static TABLE: &[ScenarioLit] = &[\n{table}];\n\
+         static TABLE: &[&[u8]] = &[\n{table}];\n\
          /// (id, JSON source) of every built-in, sorted.\n\
          #[cfg(test)]\n\
          pub(crate) static FILES: &[(&str, &str)] = &[\n{sources}];\n"

@@ -1,9 +1,11 @@
 //! A compact private transfer encoding of a `Scenario` (and of a reader's
 //! `FormatError`), for handing a scenario the page's reader worker read to
 //! the page's main module, which carries no JSON reader (README,
-//! "Performance"). Both sides compile this one module, so the encoding
-//! needs no version and is never stored or shown: it is not a second
-//! format, and nothing but `encode`/`decode` may depend on its layout.
+//! "Performance"), and for the built-in scenarios a program embeds
+//! (`build.rs` encodes them for `builtin.rs`). Every side compiles this one
+//! module, so the encoding needs no version and is never stored outside a
+//! program or shown: it is not a second format, and nothing but
+//! `encode`/`decode`/`head` may depend on its layout.
 //!
 //! Layout: a number is unsigned LEB128; a text is its byte length and its
 //! UTF-8 bytes; a name (register, routine, profile, ...) is the format's
@@ -35,6 +37,14 @@ pub fn decode(bytes: &[u8]) -> Option<Scenario> {
     let mut r = Reader(bytes);
     let s = r.scenario()?;
     r.0.is_empty().then_some(s)
+}
+
+/// The id, title and summary that `encode` writes first, borrowed from
+/// `bytes`: what a list of scenarios shows, without decoding their steps.
+pub fn head(bytes: &[u8]) -> Option<[&str; 3]> {
+    let mut r = Reader(bytes);
+    let mut text = || std::str::from_utf8(r.bytes()?).ok();
+    Some([text()?, text()?, text()?])
 }
 
 /// A reader's outcome as bytes: the scenario, or the error.
@@ -180,7 +190,7 @@ impl Writer {
 
 struct Reader<'a>(&'a [u8]);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn byte(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
@@ -209,7 +219,7 @@ impl Reader<'_> {
         self.usize().filter(|n| *n <= self.0.len())
     }
 
-    fn bytes(&mut self) -> Option<&[u8]> {
+    fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.count()?;
         let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
         self.0 = rest;
@@ -341,6 +351,24 @@ mod tests {
             let s = crate::builtin::get(b.id).unwrap();
             assert_eq!(decode(&encode(&s)), Some(s.clone()), "{}", b.id);
             assert_eq!(decode_result(&encode_result(&Ok(s.clone()))), Some(Ok(s)));
+        }
+    }
+
+    /// `head` reads the id, title and summary of a scenario `encode` wrote,
+    /// here of one read from a file's text, and nothing from bytes cut
+    /// inside them.
+    #[test]
+    fn head_reads_id_title_and_summary() {
+        let s = parse(
+            r#"{"id":"a-1","title":"Ä title","summary":"its summary","steps":[{"do":"cli"}]}"#,
+        )
+        .unwrap();
+        let bytes = encode(&s);
+        assert_eq!(head(&bytes), Some(["a-1", "Ä title", "its summary"]));
+        let end = 1 + 3 + 1 + "Ä title".len() + 1 + "its summary".len();
+        assert!(head(bytes.get(..end).unwrap()).is_some());
+        for cut in 0..end {
+            assert_eq!(head(bytes.get(..cut).unwrap()), None, "cut at {cut}");
         }
     }
 
