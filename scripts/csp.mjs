@@ -17,14 +17,15 @@
 //
 // 4. In a release build ($TRUNK_PROFILE=release), the viewer's glue and
 //    wasm are shrunk (scripts/glue.mjs: short import names, the glue
-//    minified), and its module preload's integrity follows.
+//    minified), and its module preload's integrity follows; so are the
+//    modules it loads on demand, and the service worker is minified.
 //
 // Reads and rewrites $TRUNK_STAGING_DIR/index.html, or the file given as
 // the first argument (node scripts/csp.mjs dist/index.html).
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { shrinkPage } from "./glue.mjs";
+import { shrinkOnDemand, shrinkPage } from "./glue.mjs";
 
 // What the app needs, and nothing more:
 // - script-src: its own files, the hashed inline start-up module, and
@@ -96,7 +97,10 @@ export function dropComments(html) {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
   const file = process.argv[2] ?? join(process.env.TRUNK_STAGING_DIR ?? "", "index.html");
   let page = readFileSync(file, "utf8");
-  if (process.env.TRUNK_PROFILE === "release") page = await shrinkPage(page, dirname(file));
+  if (process.env.TRUNK_PROFILE === "release") {
+    page = await shrinkPage(page, dirname(file));
+    await shrinkOnDemand(dirname(file));
+  }
   const { html, hashes } = harden(dropComments(page));
   writeFileSync(file, html);
   console.log(`csp: ${file}: ${hashes.length} inline script(s) allowed by hash`);

@@ -16,8 +16,11 @@
 //    the import section (WebAssembly core spec, 5.5.5 "Import Section").
 // 2. The glue is minified with terser; Trunk's minify setting leaves it as
 //    wasm-bindgen wrote it.
+// The same for the modules a page loads on demand beside its own (`X.js`
+// and `X_bg.wasm` of a `data-loader-shim` build: Play and the reader),
+// and the service worker (`sw.js`) minified, which Trunk copies as it is.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** Reads an unsigned LEB128 at `at`: [value, next offset]. */
@@ -141,6 +144,27 @@ export async function shrinkGlue(jsFile, wasmFile) {
   return code;
 }
 
+/** Minifies the classic script `file` (a service worker) in place, if it exists. */
+async function minifyScript(file) {
+  if (!existsSync(file)) return;
+  const { minify } = await import("terser");
+  const { code } = await minify(readFileSync(file, "utf8"), { compress: true, mangle: true });
+  writeFileSync(file, code);
+}
+
+/**
+ * Shrinks what the page in the folder `dir` loads on demand: every
+ * `X_loader.js` shim's glue `X.js` with its `X_bg.wasm`, and `sw.js`.
+ */
+export async function shrinkOnDemand(dir) {
+  for (const f of readdirSync(dir)) {
+    const name = f.match(/^(.+)_loader\.js$/)?.[1];
+    if (name && existsSync(join(dir, `${name}.js`)) && existsSync(join(dir, `${name}_bg.wasm`)))
+      await shrinkGlue(join(dir, `${name}.js`), join(dir, `${name}_bg.wasm`));
+  }
+  await minifyScript(join(dir, "sw.js"));
+}
+
 /**
  * Shrinks the script of the page's module preload (the wasm-bindgen glue)
  * and its wasm in the folder `dir`, and returns `html` with that preload's
@@ -161,6 +185,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
   const file = process.argv[2] ?? join(process.env.TRUNK_STAGING_DIR ?? "", "index.html");
   if (process.env.TRUNK_PROFILE === "release") {
     writeFileSync(file, await shrinkPage(readFileSync(file, "utf8"), dirname(file)));
+    await shrinkOnDemand(dirname(file));
     console.log(`glue: ${file}: the glue minified, its imports named short`);
   }
 }

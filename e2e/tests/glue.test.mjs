@@ -1,8 +1,9 @@
 // The release build's glue and wasm shrunk after the build (scripts/glue.mjs):
 // renaming imports keeps a module valid and changes nothing but the names
 // asked for, as the engine's own reader of modules (WebAssembly.Module)
-// reads them; and the shipped viewer imports only short names, each of
-// which its glue provides. Every other test of the suite runs that build.
+// reads them; and the shipped viewer, Play and the reader import only short
+// names, each of which their glue provides. Every other test of the suite
+// runs that build.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -51,19 +52,30 @@ test("renaming imports changes only the names asked for, and the module stays va
   assert.equal(wasm.length, before.length - 24, "26 bytes of name became 2");
 });
 
-test("the shipped viewer imports short names only, each provided by its glue", async () => {
-  const wasmFile = readdirSync(distDir).find((f) => /^apic-playground-[0-9a-f]+_bg\.wasm$/.test(f));
-  assert.ok(wasmFile, `no viewer wasm in ${distDir}`);
-  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(distDir, wasmFile))));
-  const hashed = imports.filter((i) => /_[0-9a-f]{16}$/.test(i.name));
-  assert.deepEqual(hashed, [], "an import kept its wasm-bindgen hash");
-  // The glue's own reading: the object it passes to instantiate.
-  const glue = await import(join(distDir, wasmFile.replace(/_bg\.wasm$/, ".js")));
-  // Linking fails on a missing import (a LinkError); past it, the start
-  // function fails on what node lacks (a window), which is not asked here.
-  const failure = await glue.default({ module_or_path: readFileSync(join(distDir, wasmFile)) }).then(
-    () => null,
-    (e) => e,
-  );
-  assert.ok(!(failure instanceof WebAssembly.LinkError), `an import is missing: ${failure}`);
+/** The wasm modules of the build with their glue: the viewer's and each on-demand module's. */
+function shipped() {
+  const files = readdirSync(distDir);
+  const viewer = files.find((f) => /^apic-playground-[0-9a-f]+_bg\.wasm$/.test(f));
+  assert.ok(viewer, `no viewer wasm in ${distDir}`);
+  const onDemand = files.filter((f) => f.endsWith("_loader.js")).map((f) => f.replace(/_loader\.js$/, "_bg.wasm"));
+  assert.ok(onDemand.length >= 2, "Play and the reader load on demand");
+  return [viewer, ...onDemand];
+}
+
+test("the shipped modules import short names only, each provided by its glue", async () => {
+  for (const wasmFile of shipped()) {
+    const bytes = readFileSync(join(distDir, wasmFile));
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
+    const hashed = imports.filter((i) => /_[0-9a-f]{16}$/.test(i.name));
+    assert.deepEqual(hashed, [], `${wasmFile}: an import kept its wasm-bindgen hash`);
+    // The glue's own reading: the object it passes to instantiate. Linking
+    // fails on a missing import (a LinkError); past it, the start function
+    // fails on what node lacks (a window), which is not asked here.
+    const glue = await import(join(distDir, wasmFile.replace(/_bg\.wasm$/, ".js")));
+    const failure = await glue.default({ module_or_path: bytes }).then(
+      () => null,
+      (e) => e,
+    );
+    assert.ok(!(failure instanceof WebAssembly.LinkError), `${wasmFile}: an import is missing: ${failure}`);
+  }
 });
