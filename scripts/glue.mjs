@@ -118,6 +118,15 @@ export function renameImports(wasm, rename = () => undefined) {
   return { wasm: bytes, names: [] };
 }
 
+/** terser's `minify`, loaded only by release builds (package.json pins it). */
+async function terser() {
+  try {
+    return (await import("terser")).minify;
+  } catch {
+    throw new Error("glue: terser is missing (npm ci installs it, as make serve and make test do)");
+  }
+}
+
 /**
  * Shortens the hashed import names of `wasmFile` and its glue `jsFile`
  * (the glue's import object holds each name once, as a key), then minifies
@@ -132,13 +141,7 @@ export async function shrinkGlue(jsFile, wasmFile) {
   const short = new Map(hashed.map((n, i) => [n, `_${shortName(i)}`]));
   for (const [long, s] of short) js = js.replace(long, s);
   const renamed = renameImports(wasm, (n) => short.get(n)).wasm;
-  let minify;
-  try {
-    ({ minify } = await import("terser"));
-  } catch {
-    throw new Error("glue: terser is missing (npm ci installs it, as make serve and make test do)");
-  }
-  const { code } = await minify(js, { module: true, compress: true, mangle: true });
+  const { code } = await (await terser())(js, { module: true, compress: true, mangle: true });
   writeFileSync(wasmFile, renamed);
   writeFileSync(jsFile, code);
   return code;
@@ -147,8 +150,7 @@ export async function shrinkGlue(jsFile, wasmFile) {
 /** Minifies the classic script `file` (a service worker) in place, if it exists. */
 async function minifyScript(file) {
   if (!existsSync(file)) return;
-  const { minify } = await import("terser");
-  const { code } = await minify(readFileSync(file, "utf8"), { compress: true, mangle: true });
+  const { code } = await (await terser())(readFileSync(file, "utf8"), { compress: true, mangle: true });
   writeFileSync(file, code);
 }
 
