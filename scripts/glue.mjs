@@ -135,12 +135,17 @@ async function terser() {
 export async function shrinkGlue(jsFile, wasmFile) {
   let js = readFileSync(jsFile, "utf8");
   const wasm = readFileSync(wasmFile);
-  const hashed = renameImports(wasm).names.filter(
-    (n) => /_[0-9a-f]{16}$/.test(n) && js.split(n).length === 2,
-  );
-  const short = new Map(hashed.map((n, i) => [n, `_${shortName(i)}`]));
-  for (const [long, s] of short) js = js.replace(long, s);
-  const renamed = renameImports(wasm, (n) => short.get(n)).wasm;
+  // One pass over the import section: a hashed name the glue holds once
+  // gets the next short name, in both files (and keeps it, should the
+  // section import it twice).
+  const short = new Map();
+  const renamed = renameImports(wasm, (n) => {
+    if (!short.has(n) && /_[0-9a-f]{16}$/.test(n) && js.split(n).length === 2) {
+      short.set(n, `_${shortName(short.size)}`);
+      js = js.replace(n, short.get(n));
+    }
+    return short.get(n);
+  }).wasm;
   const { code } = await (await terser())(js, { module: true, compress: true, mangle: true });
   writeFileSync(wasmFile, renamed);
   writeFileSync(jsFile, code);

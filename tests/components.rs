@@ -195,6 +195,11 @@ fn pane(profile: Profile, step: usize) -> Element {
     root
 }
 
+/// The text of the first of `nodes`.
+fn first_text(nodes: &web_sys::NodeList) -> String {
+    nodes.item(0).unwrap().text_content().unwrap()
+}
+
 /// `node`'s markup with each element's attributes in name order (a cell
 /// patched in place holds its attributes in another order than a new one).
 fn markup(node: &web_sys::Node) -> String {
@@ -473,12 +478,7 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
     settle().await;
     let own = root.query_selector_all("[data-events=own] li").unwrap();
     assert_eq!(own.length(), 1);
-    assert!(own
-        .item(0)
-        .unwrap()
-        .text_content()
-        .unwrap()
-        .contains("stays in IRR"));
+    assert!(first_text(&own).contains("stays in IRR"));
     let folded = root
         .query_selector("details[data-events=alike]")
         .unwrap()
@@ -499,12 +499,7 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
     summary.click();
     let items = folded.query_selector_all("li").unwrap();
     assert_eq!(items.length(), 1);
-    assert!(items
-        .item(0)
-        .unwrap()
-        .text_content()
-        .unwrap()
-        .contains("software enabled"));
+    assert!(first_text(&items).contains("software enabled"));
 
     // A pane whose every event is alike shows only the folded list.
     let root = render(hardware);
