@@ -43,6 +43,20 @@ async fn settle() {
     yew::scheduler::flush().await;
 }
 
+/// The title of vector `v`'s cell under `root`, once the pointer is on it
+/// (the grid writes a cell's title when the pointer first rests on it).
+fn hovered_title(root: &Element, v: u8) -> String {
+    let cell = root
+        .query_selector(&format!("[data-vector='{v}']"))
+        .unwrap()
+        .unwrap();
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let over = web_sys::MouseEvent::new_with_mouse_event_init_dict("mouseover", &init).unwrap();
+    cell.dispatch_event(&over).unwrap();
+    cell.get_attribute("title").unwrap()
+}
+
 /// The `data-vector` values of the cells under `root` matching `selector`.
 fn vectors(root: &Element, selector: &str) -> Vec<u8> {
     let list = root.query_selector_all(selector).unwrap();
@@ -77,15 +91,21 @@ async fn a_bit_grid_shows_exactly_its_vectors() {
     assert_eq!(vectors(&root, "[data-set='0']").len(), 252);
     assert_eq!(vectors(&root, "[data-changed='1']"), vec![0x31, 0xec]);
 
-    let cell = root.query_selector("[data-vector='236']").unwrap().unwrap();
-    let title = cell.get_attribute("title").unwrap();
-    assert!(title.contains("0xec"), "{title}");
-    assert!(title.contains("LOCAL_TIMER_VECTOR"), "{title}");
-    let spurious = root.query_selector("[data-vector='255']").unwrap().unwrap();
-    assert!(spurious
-        .get_attribute("title")
-        .unwrap()
-        .contains("SPURIOUS_APIC_VECTOR"));
+    // No cell has a title until the pointer rests on it.
+    assert!(root.query_selector(".cell[title]").unwrap().is_none());
+    assert_eq!(
+        hovered_title(&root, 0xec),
+        "0xec (236) LOCAL_TIMER_VECTOR: set at this step"
+    );
+    assert_eq!(
+        hovered_title(&root, 0x31),
+        "0x31 (49): cleared at this step"
+    );
+    assert_eq!(
+        hovered_title(&root, 0xff),
+        "0xff (255) SPURIOUS_APIC_VECTOR: set"
+    );
+    assert_eq!(hovered_title(&root, 0x40), "0x40 (64): clear");
 
     // Row e0, column c: the hex labels a reader uses to find 0xec.
     let text = root.text_content().unwrap();
@@ -123,6 +143,12 @@ async fn a_bit_grid_given_new_bits_shows_exactly_them() {
     };
     let mut app = yew::Renderer::<BitGrid>::with_root_and_props(root.clone(), before).render();
     settle().await;
+    // Titles shown before the step: each must follow its cell.
+    assert_eq!(
+        hovered_title(&root, 0xec),
+        "0xec (236) LOCAL_TIMER_VECTOR: set at this step"
+    );
+    assert_eq!(hovered_title(&root, 0x31), "0x31 (49): set");
     // 0xec stays set (no longer changed), 0x31 is cleared, 0xff is newly set.
     app.update(BitGridProps {
         reg: Reg::Irr,
@@ -138,13 +164,7 @@ async fn a_bit_grid_given_new_bits_shows_exactly_them() {
     assert_eq!(vectors(&root, "[data-set='1']"), vec![0x20, 0xec, 0xff]);
     assert_eq!(vectors(&root, "[data-set='0']").len(), 253);
     assert_eq!(vectors(&root, "[data-changed='1']"), vec![0x31, 0xff]);
-    let title = |v: u8| {
-        root.query_selector(&format!("[data-vector='{v}']"))
-            .unwrap()
-            .unwrap()
-            .get_attribute("title")
-            .unwrap()
-    };
+    let title = |v: u8| hovered_title(&root, v);
     assert_eq!(title(0xec), "0xec (236) LOCAL_TIMER_VECTOR: set");
     assert_eq!(title(0x31), "0x31 (49): cleared at this step");
     assert_eq!(

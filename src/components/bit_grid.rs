@@ -6,11 +6,11 @@
 //! once, and a later render changes the attributes of the cells that differ.
 
 use apic_core::vectors::linux_name;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
-use crate::components::static_markup::escape;
 
 /// Which register a grid shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,19 +121,23 @@ fn cell_title(v: u8, set: bool, changed: bool) -> String {
     format!("{}: {state}", vector_name(v))
 }
 
-/// The 16x16 cells with their row and column labels, as markup (inside
-/// the grid's `.bits` element).
+/// The grid's `.bits` element: the 16x16 cells with their row and column
+/// labels, as markup.
 ///
 /// Why a string and not 289 virtual nodes: four panes hold 3072 cells,
 /// and building each through the DOM API costs several wasm-to-JS calls
 /// per cell, too slow for the first load (see the README's performance
-/// budgets). The browser's HTML parser builds them in one call.
-/// Everything in the string is generated here from numbers and the core's
-/// static vector names (plain identifiers), and escaped anyway.
+/// budgets). The browser's HTML parser builds them in one call, and the
+/// one `.bits` element around them makes them one node for Yew to insert
+/// (it inserts each top-level node of markup with a call of its own).
+/// A cell's title is written when the pointer first rests on it
+/// (`title_on_hover`): 3072 titles, formatted and parsed up front, cost the
+/// first load about 15 ms for words few cells are ever asked for.
+/// Everything in the string is generated here from numbers.
 fn cells_markup(bits: Bits256, changed: Bits256) -> String {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(26_000);
-    out.push_str(r#"<span class="corner"></span>"#);
+    let mut out = String::with_capacity(12_000);
+    out.push_str(r#"<div class="bits" aria-hidden="true"><span class="corner"></span>"#);
     for h in HEX {
         let _ = write!(out, r#"<span class="col">{h}</span>"#);
     }
@@ -141,23 +145,48 @@ fn cells_markup(bits: Bits256, changed: Bits256) -> String {
         let _ = write!(out, r#"<span class="row">{h}0</span>"#);
         for col in 0u8..16 {
             let v = row * 16 + col;
-            let set = bits.contains(v);
-            let chg = changed.contains(v);
             let _ = write!(
                 out,
-                r#"<span class="cell" data-vector="{v}" data-set="{}"{} title="{}"></span>"#,
-                u8::from(set),
-                if chg { r#" data-changed="1""# } else { "" },
-                escape(&cell_title(v, set, chg)),
+                r#"<span class="cell" data-vector="{v}" data-set="{}"{}></span>"#,
+                u8::from(bits.contains(v)),
+                if changed.contains(v) {
+                    r#" data-changed="1""#
+                } else {
+                    ""
+                },
             );
         }
     }
+    out.push_str("</div>");
     out
+}
+
+/// Gives the cell under the pointer its title (`cell_title`), read from
+/// its own attributes, unless it has one: `cells_markup` writes none, and
+/// `patch_cells` keeps a written one up to date.
+fn title_on_hover(event: MouseEvent) {
+    let Some(cell) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let Some(v) = cell
+        .get_attribute("data-vector")
+        .and_then(|v| v.parse().ok())
+    else {
+        return;
+    };
+    if !cell.has_attribute("title") {
+        let set = cell.get_attribute("data-set").as_deref() == Some("1");
+        let _ = cell.set_attribute(
+            "title",
+            &cell_title(v, set, cell.has_attribute("data-changed")),
+        );
+    }
 }
 
 /// Brings the cells under `cells` (the `.bits` element of `cells_markup`)
 /// from `shown` to `now` (bits, changes): the attributes of the cells that
-/// differ, as `cells_markup` writes them. A step changes a few cells; the
+/// differ, as `cells_markup` writes them, and the title of a cell that has
+/// one (`title_on_hover`). A step changes a few cells; the
 /// 256 cells rebuilt and the old ones removed cost a step of four panes
 /// about a millisecond (README, "Performance").
 fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits256)) {
@@ -176,7 +205,9 @@ fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits25
         } else {
             cell.remove_attribute("data-changed")
         };
-        let _ = cell.set_attribute("title", &cell_title(v, set, chg));
+        if cell.has_attribute("title") {
+            let _ = cell.set_attribute("title", &cell_title(v, set, chg));
+        }
     }
 }
 
@@ -196,12 +227,17 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
     // leaves the cells alone; the effect below brings them to the props.
     let shown = use_mut_ref(|| (bits, changed, AttrValue::from(cells_markup(bits, changed))));
     let markup = shown.borrow().2.clone();
-    let cells = use_node_ref();
+    let figure = use_node_ref();
+    let on_hover = use_memo((), |_| Callback::from(title_on_hover));
     {
-        let cells = cells.clone();
+        let figure = figure.clone();
         // After every render: the grid renders only when its props change.
         use_effect(move || {
-            if let Some(el) = cells.cast::<Element>() {
+            // The figure's last element is the markup's `.bits`.
+            let cells = figure
+                .cast::<Element>()
+                .and_then(|f| f.last_element_child());
+            if let Some(el) = cells {
                 let mut shown = shown.borrow_mut();
                 patch_cells(&el, (shown.0, shown.1), (bits, changed));
                 (shown.0, shown.1) = (bits, changed);
@@ -226,14 +262,13 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
         n => html! { <span class="count">{ format!("{n} set") }</span> },
     };
     html! {
-        <figure class="grid" data-reg={reg.id()} role="group" aria-label={summary(reg, bits, changed)}>
+        <figure class="grid" data-reg={reg.id()} role="group" aria-label={summary(reg, bits, changed)}
+            ref={figure} onmouseover={(*on_hover).clone()}>
             <figcaption>
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
                 { names }
             </figcaption>
-            <div class="bits" aria-hidden="true" ref={cells}>
-                { Html::from_html_unchecked(markup) }
-            </div>
+            { Html::from_html_unchecked(markup) }
         </figure>
     }
 }
