@@ -7,7 +7,13 @@
 //! - `TABLE`: each scenario as `format::wire` encodes what `format::parse`
 //!   read (`builtin.rs` decodes an entry with the same module), so a
 //!   program that only shows the built-ins (the web page) carries no JSON
-//!   reader;
+//!   reader; each entry a static of its own, so that a program which names
+//!   only `SEED` (the page's first module) links no other;
+//! - `SEED`, `SEED_ID`: the seed's entry and id;
+//! - `TITLES`: each entry's id and title, for a picker of the built-ins
+//!   that links none of their steps;
+//! - `LIBRARY_HASH`: the FNV-1a hash of the library file that
+//!   `builtin::library` writes from `TABLE`;
 //! - `FILES`: (id, JSON source) for the tests, the files'
 //!   whitespace between JSON tokens removed.
 //!
@@ -49,6 +55,16 @@ fn minify(json: &str) -> String {
     out
 }
 
+/// The seed: the scenario of the 2019 report (README, "Scenarios").
+const SEED_ID: &str = "hotplug-cpu0";
+
+/// The 64-bit FNV-1a hash (`builtin::fnv1a`, which a test holds to this).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=scenarios");
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("scenarios");
@@ -64,7 +80,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     files.sort();
     let mut sources = String::new();
+    let mut statics = String::new();
     let mut table = String::new();
+    let mut titles = String::new();
+    let mut library = Vec::new();
+    let mut seed = None;
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
         println!("cargo:rerun-if-changed={p}");
@@ -74,11 +94,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{p}: the id {:?} must be the file name", s.id).into());
         }
         writeln!(sources, "    ({id:?}, {:?}),", minify(&json))?;
-        writeln!(table, "    &{:?},", format::wire::encode(&s))?;
+        let bytes = format::wire::encode(&s);
+        let name = format!("B_{}", id.to_uppercase().replace(['-', '.'], "_"));
+        writeln!(statics, "static {name}: &[u8] = &{bytes:?};")?;
+        writeln!(table, "    {name},")?;
+        writeln!(titles, "    [{:?}, {:?}],", s.id, s.title)?;
+        if id == SEED_ID {
+            seed = Some(name);
+        }
+        // The library file's layout (`builtin::library`): per entry, its
+        // length as 4 bytes, little-endian, and its bytes.
+        library.extend_from_slice(&u32::try_from(bytes.len())?.to_le_bytes());
+        library.extend_from_slice(&bytes);
     }
+    let seed = seed.ok_or("no core/scenarios/hotplug-cpu0.json: the seed must be built in")?;
+    let library_hash = fnv1a(&library);
     let out = format!(
-        "/// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
+        "{statics}\
+         /// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
          static TABLE: &[&[u8]] = &[\n{table}];\n\
+         /// The seed's entry.\n\
+         static SEED: &[u8] = {seed};\n\
+         /// The seed's id.\n\
+         pub const SEED_ID: &str = {SEED_ID:?};\n\
+         /// Each entry's id and title.\n\
+         static TITLES: &[[&str; 2]] = &[\n{titles}];\n\
+         /// The FNV-1a hash of the library file (`library`).\n\
+         pub const LIBRARY_HASH: u64 = {library_hash:#x};\n\
          /// (id, JSON source) of every built-in, sorted.\n\
          #[cfg(test)]\n\
          pub(crate) static FILES: &[(&str, &str)] = &[\n{sources}];\n"

@@ -103,7 +103,14 @@ export function launchBrowser() {
  */
 export async function openApp(browser, server, hash = "", options = {}) {
   const { path = "/", viewport = { width: 1280, height: 800 }, waitReady = true, colorScheme } = options;
-  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: options.reducedMotion });
+  const context = await browser.newContext({
+    viewport,
+    colorScheme,
+    reducedMotion: options.reducedMotion,
+    // "block" for a test that answers the page's requests itself: a
+    // service worker's fetches would pass its routes by.
+    serviceWorkers: options.serviceWorkers,
+  });
   const page = await context.newPage();
   const warnings = [];
   const problems = watch(page, server.origin, warnings);

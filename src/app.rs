@@ -36,7 +36,7 @@ use crate::url::UrlState;
 fn catalog() -> (Rc<[ScenarioEntry]>, String) {
     let entries: Vec<ScenarioEntry> = data::catalog()
         .into_iter()
-        .map(|(id, title, _)| ScenarioEntry { id, title })
+        .map(|(id, title)| ScenarioEntry { id, title })
         .collect();
     let default = if entries.iter().any(|e| e.id == DEFAULT_SCENARIO) {
         DEFAULT_SCENARIO.to_owned()

@@ -334,8 +334,7 @@ pub fn shared_events<'a>(views: impl IntoIterator<Item = &'a StepView>) -> Vec<E
 /// A built-in scenario of the core, run under every profile with `guest`'s
 /// routines.
 pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
-    let scenario =
-        apic_core::builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))?;
+    let scenario = crate::library::scenario(id)?;
     let trace = apic_core::engine::run_all_guest(&scenario, &Profile::EVERY, guest);
     ScenarioData::from_trace(Meta::of(&scenario), trace)
 }
@@ -371,26 +370,19 @@ fn picker_group(id: &str) -> u8 {
     }
 }
 
-/// The built-in scenarios for the picker, in picker order: id, title,
-/// summary.
-pub fn catalog() -> Vec<(AttrValue, AttrValue, AttrValue)> {
-    let mut list = apic_core::builtin::list();
+/// The built-in scenarios for the picker, in picker order: id, title.
+pub fn catalog() -> Vec<(AttrValue, AttrValue)> {
+    let mut list: Vec<_> = apic_core::builtin::titles().collect();
     sort_short(&mut list, |a, b| {
-        (picker_group(a.id), &a.title) < (picker_group(b.id), &b.title)
+        (picker_group(a.0), a.1) < (picker_group(b.0), b.1)
     });
     list.into_iter()
-        .map(|b| {
-            (
-                AttrValue::Static(b.id),
-                AttrValue::from(b.title),
-                AttrValue::from(b.summary),
-            )
-        })
+        .map(|(id, title)| (AttrValue::Static(id), AttrValue::Static(title)))
         .collect()
 }
 
 /// The scenario shown when the URL names none: the seed's story.
-pub const DEFAULT_SCENARIO: &str = "hotplug-cpu0";
+pub const DEFAULT_SCENARIO: &str = apic_core::builtin::SEED_ID;
 
 #[cfg(test)]
 mod tests {

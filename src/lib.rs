@@ -15,6 +15,7 @@ pub mod edit;
 pub mod handoff;
 pub mod hooks;
 pub mod keys;
+pub mod library;
 pub mod marks;
 pub mod predict;
 pub mod reader;
@@ -30,12 +31,25 @@ pub const PLAY: bool = cfg!(feature = "play");
 
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`
 /// when the page has no such element. The full playground first takes
-/// over from the viewer, when the viewer loaded it.
+/// over from the viewer, when the viewer loaded it. A viewer whose link
+/// names a built-in other than the seed first reads the library
+/// (`library`), read or not: the loading text stays meanwhile.
 pub fn run_app() {
     if PLAY {
         handoff::take_over();
         handoff::link_play_style();
     }
+    if library::needed_by(&hooks::url_sync::current_hash()) {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = library::load().await;
+            mount();
+        });
+    } else {
+        mount();
+    }
+}
+
+fn mount() {
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"));

@@ -491,7 +491,7 @@ impl AppState {
         if let Some(d) = self.shown_draft() {
             return Some((**d).clone());
         }
-        let base = apic_core::builtin::get(self.data.id.as_str())?;
+        let base = crate::library::scenario(self.data.id.as_str()).ok()?;
         let copy = edit::fork(&base);
         let text = AttrValue::from(apic_core::format::to_json(&copy));
         let step = self.step;
@@ -1127,9 +1127,9 @@ impl AppState {
                 let mut next = (*self).clone();
                 let scenario = match self.shown_draft() {
                     Some(d) => (*d.scenario).clone(),
-                    None => match apic_core::builtin::get(self.data.id.as_str()) {
-                        Some(s) => s,
-                        None => return self,
+                    None => match crate::library::scenario(self.data.id.as_str()) {
+                        Ok(s) => s,
+                        Err(_) => return self,
                     },
                 };
                 let copy = edit::fork(&scenario);

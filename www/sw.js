@@ -5,10 +5,11 @@
 // GET requests are handled; the page requests nothing else.
 const CACHE = "apic-playground-v1";
 
-// What the page loads on demand (index.html): Play, the scenario reader and
-// the full playground's style. Cached too, so that a workshop room without Wi-Fi can
-// still fork, edit and open scenarios of its own.
-const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css"];
+// What the page loads on demand (index.html): Play, the scenario reader,
+// the full playground's style and the built-ins other than the seed. Cached
+// too, so that a workshop room without Wi-Fi can still open every built-in,
+// fork, edit and open scenarios of its own.
+const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css", "builtins.bin"];
 
 // On install, cache the page and every file it names (Trunk's hashed
 // script, wasm, stylesheet and icon), read from the page itself so the list

@@ -47,6 +47,9 @@ enum Command {
     },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
+    /// Write the library of built-ins the page reads a scenario other than
+    /// the seed from (www/builtins.bin), to standard output.
+    Builtins,
     /// Print src/checked.rs: each built-in recorded on a real system (the
     /// host's KVM, QEMU) and how many states the model agrees with.
     Checked,
@@ -362,6 +365,16 @@ fn main() -> ExitCode {
                 Err(e) => {
                     eprintln!("apic-trace: {e}");
                     ExitCode::from(2)
+                }
+            }
+        }
+        Command::Builtins => {
+            use std::io::Write as _;
+            match std::io::stdout().write_all(&builtin::library()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("apic-trace builtins: {e}");
+                    ExitCode::from(1)
                 }
             }
         }

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertNoProblems, launchBrowser, openApp, startServer, waitForReady } from "../lib.mjs";
 
-test("after one visit the playground loads, steps, forks and edits with its server stopped", async () => {
+test("after one visit the playground loads, steps, shows every built-in, forks and edits with its server stopped", async () => {
   const server = await startServer();
   const browser = await launchBrowser();
   let stopped = false;
@@ -31,6 +31,13 @@ test("after one visit the playground loads, steps, forks and edits with its serv
     assert.equal(await page.locator("[data-profile]").count(), 4);
     await page.keyboard.press("ArrowRight");
     await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "4");
+
+    // Every built-in too: the viewer reads those beside the seed from the
+    // library (builtins.bin), which the worker cached on install.
+    await page.locator("#scenario-pick").selectOption("tpr-ppr");
+    await page.waitForFunction(() => document.title.startsWith("Task priority: TPR"));
+    await page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=4"));
+    await page.waitForFunction(() => document.title.startsWith("CPU0 offline") && document.querySelector("[data-timeline]")?.dataset.current === "4");
 
     // Play too, which loads on demand: fork, insert a step, and edit the
     // text, which the reader worker reads.

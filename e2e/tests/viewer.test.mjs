@@ -4,7 +4,7 @@
 // and no answer shows before the checkpoints that hide it are in place.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoProblems, openApp, withBrowser } from "../lib.mjs";
+import { assertNoProblems, openApp, watch, withBrowser } from "../lib.mjs";
 
 /** The names of the files `page` has requested so far. */
 const requested = (page) => page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name.split("/").pop()));
@@ -23,6 +23,71 @@ test("stepping, picking a scenario, a profile and the guest never load the full 
     await page.waitForFunction(() => location.hash.includes("guest=v5.2"));
     assert.deepEqual((await requested(page)).filter(isPlay), []);
     assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+/** `problems`, but the failed requests for the library a test blocks on purpose. */
+const besidesLibrary = (problems) => problems.filter((p) => !/builtins\.bin/.test(p) && !/Failed to load resource/.test(p));
+
+test("the built-ins other than the seed come from builtins.bin, once, when a visit first asks for one", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=0");
+    assert.deepEqual((await requested(page)).filter((n) => n.startsWith("builtins.bin")), [], "the seed needs no library");
+    await page.locator("#scenario-pick").selectOption("tpr-ppr");
+    await page.waitForFunction(() => location.hash.includes("s=tpr-ppr&"));
+    assert.match(await page.title(), /^Task priority: TPR, PPR/);
+    await page.locator("#scenario-pick").selectOption("level-tmr");
+    await page.waitForFunction(() => location.hash.includes("s=level-tmr&"));
+    await page.evaluate(() => (location.hash = "#s=nested-eoi&t=2"));
+    await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "2" && location.hash.includes("s=nested-eoi&"));
+    const fetched = (await requested(page)).filter((n) => n.startsWith("builtins.bin"));
+    assert.equal(fetched.length, 1, `read once: ${fetched}`);
+    assert.match(fetched[0], /^builtins\.bin\?v=[0-9a-f]{16}$/, "its address names the build's library");
+    assertNoProblems(problems, assert);
+    await context.close();
+
+    // A link to another built-in reads it before the first render.
+    const link = await openApp(browser, server, "#s=tour-hotplug&t=3");
+    assert.equal(await link.page.locator("[data-timeline]").getAttribute("data-current"), "3");
+    assert.match(await link.page.title(), /^Guided tour: CPU0 goes offline/);
+    assert.equal(await link.page.locator('[role="alert"]').count(), 0);
+    assertNoProblems(link.problems, assert);
+    await link.context.close();
+  });
+});
+
+test("without the library, a link or a pick of another built-in says why and keeps the seed", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    // No service worker: its fetches would pass the page's routes by.
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=2", { serviceWorkers: "block" });
+    await page.route("**/builtins.bin*", (route) => route.fulfill({ status: 503, body: "" }));
+    // A pick: the scenario stays, and the alert names the file and the reason.
+    await page.locator("#scenario-pick").selectOption("tpr-ppr");
+    const alert = page.locator('[role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /builtins\.bin.*503/s);
+    assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), "2");
+    assert.equal(await page.locator("#scenario-pick").inputValue(), "hotplug-cpu0");
+    // A link, opened afresh: the seed and its alert, never a blank page.
+    const open = async (answer) => {
+      const fresh = await context.newPage();
+      const freshProblems = watch(fresh, server.origin);
+      await fresh.route("**/builtins.bin*", answer);
+      await fresh.goto(server.url("/") + "#s=tpr-ppr&t=1");
+      await fresh.waitForSelector('html[data-ready="1"]', { state: "attached" });
+      const text = await fresh.locator('[role="alert"]').innerText();
+      assert.equal(await fresh.locator("[data-profile]").count(), 4);
+      assert.equal(await fresh.locator("#scenario-pick").inputValue(), "hotplug-cpu0");
+      assert.deepEqual(besidesLibrary(freshProblems), []);
+      await fresh.close();
+      return text;
+    };
+    assert.match(await open((route) => route.fulfill({ status: 503, body: "" })), /tpr-ppr.*builtins\.bin.*503/s);
+    // Another build's library is refused as a whole, with the cure.
+    const stale = await open((route) => route.fulfill({ status: 200, body: Buffer.from([0, 0, 0, 0]) }));
+    assert.match(stale, /tpr-ppr.*builtins\.bin.*another version of the page: reload the page/s);
+    assert.deepEqual(besidesLibrary(problems), []);
     await context.close();
   });
 });

@@ -94,12 +94,32 @@ fn checked_line(id: &str) -> Html {
 /// The page header.
 #[function_component]
 pub fn Header(props: &HeaderProps) -> Html {
-    let on_pick = props.on_action.reform(|e: Event| {
+    // The list names the scenario shown, and only that: a pick goes back
+    // to it at once, and the list follows when the scenario changes. A
+    // pick that fails (a built-in the viewer could not read) or waits (for
+    // the library) leaves it on the scenario still shown; the options'
+    // `selected` alone cannot, as a user's pick outlives the attribute.
+    let shown = if props.on_draft {
+        AttrValue::Static(crate::state::DRAFT_ENTRY)
+    } else {
+        props.scenario.clone()
+    };
+    let pick = use_node_ref();
+    {
+        let pick = pick.clone();
+        use_effect_with(shown.clone(), move |shown| {
+            if let Some(s) = pick.cast::<web_sys::HtmlSelectElement>() {
+                s.set_value(shown);
+            }
+        });
+    }
+    let on_pick = props.on_action.reform(move |e: Event| {
         let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
         let id = select.as_ref().map(|s| s.value()).unwrap_or_default();
         // Once a scenario is chosen the arrow keys must step through it, not
         // change the choice again: focus leaves the list.
         if let Some(s) = select {
+            s.set_value(&shown);
             let _ = s.blur();
         }
         Action::SelectScenario(id)
@@ -162,7 +182,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="picker">
                 <label for="scenario-pick" class="sr-only">{ "Scenario" }</label>
-                <select id="scenario-pick" onchange={on_pick} aria-describedby="scenario-summary">
+                <select id="scenario-pick" ref={pick} onchange={on_pick} aria-describedby="scenario-summary">
                     if let Some(t) = &props.draft {
                         <option value={crate::state::DRAFT_ENTRY} selected={props.on_draft}>{ format!("✎ Your draft: {t}") }</option>
                     }

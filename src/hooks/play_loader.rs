@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::handoff;
 use crate::hooks::play::KEY_GOOD;
+use crate::library;
 use crate::state::{Action, AppState};
 use crate::url;
 
@@ -36,10 +37,33 @@ fn hand_over(
     handoff::start(Some(view), command, file, failed(on_action));
 }
 
+/// Whether `action` shows a built-in the viewer must read from the
+/// library first (`library::needs`).
+fn needs_library(action: &Action) -> bool {
+    match action {
+        Action::SelectScenario(id) => library::needs(id),
+        Action::ApplyHash(hash) => library::needed_by(hash),
+        _ => false,
+    }
+}
+
 /// `on_action`, but an action only the full playground can carry out
-/// loads it and hands the action over.
+/// loads it and hands the action over, and one that shows a built-in
+/// other than the seed waits for the library (once): read or not, the
+/// action then runs, and a scenario the library could not give gets the
+/// reducer's message with the reason.
 pub fn route(on_action: Callback<Action>) -> Callback<Action> {
     Callback::from(move |action: Action| match command(&action) {
+        None if needs_library(&action) => {
+            on_action.emit(Action::Status(Some(AttrValue::Static(
+                "Loading the scenario…",
+            ))));
+            let on_action = on_action.clone();
+            yew::platform::spawn_local(async move {
+                let _ = library::load().await;
+                on_action.emit(action);
+            });
+        }
         Some(c) => {
             on_action.emit(Action::Status(Some(AttrValue::Static(if c == "help" {
                 "Loading the keyboard help…"

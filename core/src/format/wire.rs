@@ -3,9 +3,12 @@
 //! the page's main module, which carries no JSON reader (README,
 //! "Performance"), and for the built-in scenarios a program embeds
 //! (`build.rs` encodes them for `builtin.rs`). Every side compiles this one
-//! module, so the encoding needs no version and is never stored outside a
-//! program or shown: it is not a second format, and nothing but
-//! `encode`/`decode`/`head` may depend on its layout.
+//! module, so the encoding needs no version: it is not a second format,
+//! and nothing but `encode`/`decode`/`head` may depend on its layout. The
+//! one copy kept outside a program, the page's library of built-ins
+//! (`builtin::library`, `www/builtins.bin`), is read only by a build whose
+//! fingerprint of it matches (`builtin::from_library`), and a test fails
+//! while it is stale.
 //!
 //! Layout: a number is unsigned LEB128; a text is its byte length and its
 //! UTF-8 bytes; a name (register, routine, profile, ...) is the format's

@@ -1,0 +1,129 @@
+//! The built-ins beyond the seed, for the viewer: its first load embeds
+//! only the seed and the list of the built-ins, and reads any other from
+//! the library file `builtins.bin` (`apic_core::builtin::library`), fetched
+//! once, the first time a visit asks for one (README, "Performance": first
+//! load). The full playground embeds every built-in and never fetches it.
+//!
+//! The file, once read, is kept for the page's life in this module: the
+//! reducer's loader (`state::Loader`) is a plain function, and the bytes
+//! never change once fetched, as the table the full playground embeds.
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+
+use apic_core::builtin::{self, LIBRARY_FILE, LIBRARY_HASH};
+use apic_core::format::Scenario;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::url::{self, Value};
+
+thread_local! {
+    /// The library, once fetched and found to be this build's.
+    static FILE: OnceCell<Rc<[u8]>> = const { OnceCell::new() };
+    /// Why the last fetch failed, for the message of a scenario it misses.
+    static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Whether showing built-in `id` needs the library first: the viewer, a
+/// built-in other than the seed, and no library read yet.
+pub fn needs(id: &str) -> bool {
+    !crate::PLAY
+        && id != builtin::SEED_ID
+        && FILE.with(|f| f.get().is_none())
+        && builtin::titles().any(|(b, _)| b == id)
+}
+
+/// Whether the view of `hash` (a link) needs the library first: it names
+/// a built-in that `needs` it, and no scenario of one's own (`c` wins).
+pub fn needed_by(hash: &str) -> bool {
+    let parsed = url::parse(hash);
+    matches!(parsed.custom, Value::Missing)
+        && matches!(&parsed.scenario, Value::Given(id) if needs(id))
+}
+
+/// The built-in `id`, from the table the full playground embeds.
+#[cfg(feature = "play")]
+pub fn scenario(id: &str) -> Result<Scenario, String> {
+    builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))
+}
+
+/// The built-in `id`: the seed, else from the library.
+#[cfg(not(feature = "play"))]
+pub fn scenario(id: &str) -> Result<Scenario, String> {
+    let unknown = || format!("unknown scenario \"{id}\"");
+    if id == builtin::SEED_ID {
+        return builtin::seed().ok_or_else(unknown);
+    }
+    match FILE.with(|f| f.get().cloned()) {
+        Some(file) => builtin::from_library(&file, id).map_err(|e| match e {
+            builtin::LibraryError::Unknown => unknown(),
+            builtin::LibraryError::Stale => {
+                format!("\"{id}\" cannot be read from {LIBRARY_FILE}: {}", stale())
+            }
+        }),
+        None if builtin::titles().any(|(b, _)| b == id) => Err(format!(
+            "\"{id}\" comes with the other built-ins in {LIBRARY_FILE}, which could not be read{}",
+            FAILED
+                .with_borrow(Clone::clone)
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default()
+        )),
+        None => Err(unknown()),
+    }
+}
+
+/// Why a library of another build is refused, and the cure.
+fn stale() -> String {
+    "it is from another version of the page: reload the page".to_owned()
+}
+
+/// Fetches the library (once), and keeps it if it is this build's. The
+/// address names the build's library (`?v=` its hash), so that no cache
+/// answers with another build's.
+pub async fn load() -> Result<(), String> {
+    if crate::PLAY || FILE.with(|f| f.get().is_some()) {
+        return Ok(());
+    }
+    let result = fetch().await.and_then(|bytes| {
+        if builtin::fnv1a(&bytes) == LIBRARY_HASH {
+            Ok(bytes)
+        } else {
+            Err(stale())
+        }
+    });
+    match result {
+        Ok(bytes) => {
+            FILE.with(|f| {
+                let _ = f.set(Rc::from(bytes));
+            });
+            FAILED.set(None);
+            Ok(())
+        }
+        Err(why) => {
+            FAILED.set(Some(why.clone()));
+            Err(why)
+        }
+    }
+}
+
+async fn fetch() -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let address = format!("{LIBRARY_FILE}?v={LIBRARY_HASH:016x}");
+    let response = JsFuture::from(window.fetch_with_str(&address))
+        .await
+        .map_err(|_| "the network or the server did not answer".to_owned())?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "not a response".to_owned())?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    let buffer = response
+        .array_buffer()
+        .map_err(|_| "unreadable response".to_owned())?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|_| "the download broke off".to_owned())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
