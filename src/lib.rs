@@ -40,10 +40,7 @@ pub fn run_app() {
         handoff::link_play_style();
     }
     if library::needed_by(&hooks::url_sync::current_hash()) {
-        wasm_bindgen_futures::spawn_local(async {
-            let _ = library::load().await;
-            mount();
-        });
+        library::then(mount);
     } else {
         mount();
     }

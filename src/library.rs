@@ -18,11 +18,16 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::url::{self, Value};
 
+/// What runs once the library is read (`then`).
+type Waiting = Box<dyn FnOnce()>;
+
 thread_local! {
     /// The library, once fetched and found to be this build's.
     static FILE: OnceCell<Rc<[u8]>> = const { OnceCell::new() };
     /// Why the last fetch failed, for the message of a scenario it misses.
     static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// While a fetch runs, what waits for it, in the order asked.
+    static WAITING: RefCell<Option<Vec<Waiting>>> = const { RefCell::new(None) };
 }
 
 /// Whether showing built-in `id` needs the library first: the viewer, a
@@ -78,10 +83,38 @@ fn stale() -> String {
     "it is from another version of the page: reload the page".to_owned()
 }
 
+/// Whether a fetch of the library runs.
+pub fn loading() -> bool {
+    WAITING.with_borrow(Option::is_some)
+}
+
+/// Runs `then` once the library is read, or could not be: at once when
+/// it is, else after the fetch, which this starts unless one runs. What
+/// waits runs in the order asked, so that of two scenarios picked while
+/// the file comes, the one picked last is shown.
+pub fn then(then: impl FnOnce() + 'static) {
+    if FILE.with(|f| f.get().is_some()) {
+        return then();
+    }
+    let started = WAITING.with_borrow_mut(|w| {
+        let first = w.is_none();
+        w.get_or_insert_with(Vec::new).push(Box::new(then));
+        first
+    });
+    if started {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = load().await;
+            for f in WAITING.take().unwrap_or_default() {
+                f();
+            }
+        });
+    }
+}
+
 /// Fetches the library (once), and keeps it if it is this build's. The
 /// address names the build's library (`?v=` its hash), so that no cache
 /// answers with another build's.
-pub async fn load() -> Result<(), String> {
+async fn load() -> Result<(), String> {
     if crate::PLAY || FILE.with(|f| f.get().is_some()) {
         return Ok(());
     }

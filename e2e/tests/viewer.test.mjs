@@ -92,6 +92,39 @@ test("without the library, a link or a pick of another built-in says why and kee
   });
 });
 
+test("while the library comes, the scenario picked or linked last is the one shown", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const cases = [
+      ["a second pick", (page) => page.locator("#scenario-pick").selectOption("level-tmr"), "#s=level-tmr&", /^Level-triggered/, "0"],
+      ["a link to the seed", (page) => page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=5")), "#s=hotplug-cpu0&", /^CPU0 offline/, "5"],
+    ];
+    for (const [what, second, hash, title, step] of cases) {
+      const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=2", { serviceWorkers: "block" });
+      // The library is held until both have been asked for.
+      let release;
+      const held = new Promise((resolve) => (release = resolve));
+      let asked = 0;
+      await page.route("**/builtins.bin*", async (route) => {
+        asked += 1;
+        await held;
+        await route.continue();
+      });
+      await page.locator("#scenario-pick").selectOption("tpr-ppr");
+      await page.locator('[role="status"]', { hasText: "Loading the scenario" }).waitFor();
+      await second(page);
+      release();
+      // Once the file is in, what waited runs, and the status says so.
+      await page.waitForFunction(() => !document.querySelector('[role="status"]')?.textContent.includes("Loading the scenario"));
+      await page.waitForFunction((hash) => location.hash.startsWith(hash) && location.hash.includes("&p="), hash);
+      assert.match(await page.title(), title, what);
+      assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), step, what);
+      assert.equal(asked, 1, `${what}: one fetch`);
+      assertNoProblems(problems, assert);
+      await context.close();
+    }
+  });
+});
+
 test("the keyboard help loads with the full playground, and opens", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=3");

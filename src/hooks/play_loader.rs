@@ -37,12 +37,13 @@ fn hand_over(
     handoff::start(Some(view), command, file, failed(on_action));
 }
 
-/// Whether `action` shows a built-in the viewer must read from the
-/// library first (`library::needs`).
+/// Whether `action` waits for the library: it shows a built-in the viewer
+/// must read from it first (`library::needs`), or changes the scenario
+/// while one such action waits (the later must not overtake it).
 fn needs_library(action: &Action) -> bool {
     match action {
-        Action::SelectScenario(id) => library::needs(id),
-        Action::ApplyHash(hash) => library::needed_by(hash),
+        Action::SelectScenario(id) => library::loading() || library::needs(id),
+        Action::ApplyHash(hash) => library::loading() || library::needed_by(hash),
         _ => false,
     }
 }
@@ -59,8 +60,9 @@ pub fn route(on_action: Callback<Action>) -> Callback<Action> {
                 "Loading the scenario…",
             ))));
             let on_action = on_action.clone();
-            yew::platform::spawn_local(async move {
-                let _ = library::load().await;
+            library::then(move || {
+                // "Loading" no more, whatever came of it.
+                on_action.emit(Action::Status(None));
                 on_action.emit(action);
             });
         }
