@@ -102,6 +102,11 @@ test("the keyboard steps, plays, toggles profiles and opens the help", async () 
     await waitForStep(page, last - 1);
     await page.keyboard.press("Home");
     await waitForStep(page, 0);
+    // The address bar follows the view on a real timer, set before the fake
+    // clock below exists: a fake clearTimeout cannot clear it, and had it
+    // not fired yet, it would fire after the page dropped its callback
+    // ("closure invoked ... after being dropped"). So it must have fired.
+    await page.waitForFunction(() => /[#&]t=0(&|$)/.test(location.hash));
 
     // Space plays (at 4x) and pauses. Playback runs on a timer, so the page
     // gets Playwright's fake clock, stopped: each runFor fires exactly the
