@@ -73,6 +73,27 @@ test("presenter mode at 1280x720: every pane in one row, the buggy pane and its 
   });
 });
 
+test("presenter mode at 1280x720: the vectors named beside a grid stay within it", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    // Step 5 of tpr-ppr holds two vectors in IRR, one with a long name.
+    const { page, context, problems } = await openApp(browser, server, "s=tpr-ppr&t=5&present=1", {
+      viewport: { width: 1280, height: 720 },
+    });
+    await page.locator('[data-profile="hardware"] [data-reg="irr"] .vec', { hasText: "FIRST_EXTERNAL_VECTOR" }).waitFor();
+    const overflows = await page.$$eval(".grid", (grids) =>
+      grids.flatMap((g) => {
+        const box = g.getBoundingClientRect();
+        return [...g.querySelectorAll("figcaption, figcaption *")]
+          .filter((el) => el.getBoundingClientRect().right > box.right + 0.5)
+          .map((el) => `${g.closest("[data-profile]").dataset.profile} ${g.dataset.reg}: "${el.textContent}"`);
+      }),
+    );
+    assert.deepEqual(overflows, []);
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
 test("the stale vector is named beside the grid, and the title names the scenario", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0&t=16");
