@@ -12,8 +12,8 @@
 //! - `SEED`, `SEED_ID`: the seed's entry and id;
 //! - `TITLES`: each entry's id and title, for a picker of the built-ins
 //!   that links none of their steps;
-//! - `LIBRARY_HASH`: the FNV-1a hash of the library file that
-//!   `builtin::library` writes from `TABLE`;
+//! - `LIBRARY_HASH`: the `format::wire::fingerprint` of the library file
+//!   that `builtin::library` writes from `TABLE`;
 //! - `FILES`: (id, JSON source) for the tests, the files'
 //!   whitespace between JSON tokens removed.
 //!
@@ -58,13 +58,6 @@ fn minify(json: &str) -> String {
 /// The seed: the scenario of the 2019 report (README, "Scenarios").
 const SEED_ID: &str = "hotplug-cpu0";
 
-/// The 64-bit FNV-1a hash (`builtin::fnv1a`, which a test holds to this).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=scenarios");
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("scenarios");
@@ -83,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut statics = String::new();
     let mut table = String::new();
     let mut titles = String::new();
-    let mut library = Vec::new();
+    let mut entries = Vec::new();
     let mut seed = None;
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
@@ -102,13 +95,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if id == SEED_ID {
             seed = Some(name);
         }
-        // The library file's layout (`builtin::library`): per entry, its
-        // length as 4 bytes, little-endian, and its bytes.
-        library.extend_from_slice(&u32::try_from(bytes.len())?.to_le_bytes());
-        library.extend_from_slice(&bytes);
+        entries.push(bytes);
     }
     let seed = seed.ok_or("no core/scenarios/hotplug-cpu0.json: the seed must be built in")?;
-    let library_hash = fnv1a(&library);
+    // The library file, as `builtin::library` writes it.
+    let library_hash =
+        format::wire::fingerprint(&format::wire::join(entries.iter().map(Vec::as_slice)));
     let out = format!(
         "{statics}\
          /// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
@@ -119,7 +111,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          pub const SEED_ID: &str = {SEED_ID:?};\n\
          /// Each entry's id and title.\n\
          static TITLES: &[[&str; 2]] = &[\n{titles}];\n\
-         /// The FNV-1a hash of the library file (`library`).\n\
+         /// The fingerprint of the library file (`library`).\n\
          pub const LIBRARY_HASH: u64 = {library_hash:#x};\n\
          /// (id, JSON source) of every built-in, sorted.\n\
          #[cfg(test)]\n\

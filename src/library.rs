@@ -9,9 +9,8 @@
 //! never change once fetched, as the table the full playground embeds.
 
 use std::cell::{OnceCell, RefCell};
-use std::rc::Rc;
 
-use apic_core::builtin::{self, LIBRARY_FILE, LIBRARY_HASH};
+use apic_core::builtin::{self, Library, LIBRARY_FILE, LIBRARY_HASH};
 use apic_core::format::Scenario;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,20 +22,22 @@ type Waiting = Box<dyn FnOnce()>;
 
 thread_local! {
     /// The library, once fetched and found to be this build's.
-    static FILE: OnceCell<Rc<[u8]>> = const { OnceCell::new() };
+    static FILE: OnceCell<Library> = const { OnceCell::new() };
     /// Why the last fetch failed, for the message of a scenario it misses.
     static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// While a fetch runs, what waits for it, in the order asked.
     static WAITING: RefCell<Option<Vec<Waiting>>> = const { RefCell::new(None) };
 }
 
+/// Whether `id` names a built-in.
+fn listed(id: &str) -> bool {
+    builtin::titles().any(|(b, _)| b == id)
+}
+
 /// Whether showing built-in `id` needs the library first: the viewer, a
 /// built-in other than the seed, and no library read yet.
 pub fn needs(id: &str) -> bool {
-    !crate::PLAY
-        && id != builtin::SEED_ID
-        && FILE.with(|f| f.get().is_none())
-        && builtin::titles().any(|(b, _)| b == id)
+    !crate::PLAY && id != builtin::SEED_ID && FILE.with(|f| f.get().is_none()) && listed(id)
 }
 
 /// Whether the view of `hash` (a link) needs the library first: it names
@@ -60,14 +61,14 @@ pub fn scenario(id: &str) -> Result<Scenario, String> {
     if id == builtin::SEED_ID {
         return builtin::seed().ok_or_else(unknown);
     }
-    match FILE.with(|f| f.get().cloned()) {
-        Some(file) => builtin::from_library(&file, id).map_err(|e| match e {
-            builtin::LibraryError::Unknown => unknown(),
-            builtin::LibraryError::Stale => {
-                format!("\"{id}\" cannot be read from {LIBRARY_FILE}: {}", stale())
-            }
-        }),
-        None if builtin::titles().any(|(b, _)| b == id) => Err(format!(
+    match FILE.with(|f| f.get().map(|library| library.get(id))) {
+        Some(Ok(scenario)) => Ok(scenario),
+        Some(Err(builtin::LibraryError::Unknown)) => Err(unknown()),
+        Some(Err(builtin::LibraryError::Stale)) => Err(format!(
+            "\"{id}\" cannot be read from {LIBRARY_FILE}: {}",
+            stale()
+        )),
+        None if listed(id) => Err(format!(
             "\"{id}\" comes with the other built-ins in {LIBRARY_FILE}, which could not be read{}",
             FAILED
                 .with_borrow(Clone::clone)
@@ -103,7 +104,7 @@ pub fn then(then: impl FnOnce() + 'static) {
     });
     if started {
         wasm_bindgen_futures::spawn_local(async {
-            let _ = load().await;
+            load().await;
             for f in WAITING.take().unwrap_or_default() {
                 f();
             }
@@ -111,32 +112,21 @@ pub fn then(then: impl FnOnce() + 'static) {
     }
 }
 
-/// Fetches the library (once), and keeps it if it is this build's. The
-/// address names the build's library (`?v=` its hash), so that no cache
-/// answers with another build's.
-async fn load() -> Result<(), String> {
-    if crate::PLAY || FILE.with(|f| f.get().is_some()) {
-        return Ok(());
-    }
-    let result = fetch().await.and_then(|bytes| {
-        if builtin::fnv1a(&bytes) == LIBRARY_HASH {
-            Ok(bytes)
-        } else {
-            Err(stale())
-        }
-    });
-    match result {
-        Ok(bytes) => {
+/// Fetches the library and keeps it if it is this build's, else why not
+/// (`FAILED`). The address names the build's library (`?v=` its
+/// fingerprint), so that no cache answers with another build's.
+async fn load() {
+    let library = fetch()
+        .await
+        .and_then(|bytes| Library::read(bytes).map_err(|_| stale()));
+    match library {
+        Ok(library) => {
             FILE.with(|f| {
-                let _ = f.set(Rc::from(bytes));
+                let _ = f.set(library);
             });
             FAILED.set(None);
-            Ok(())
         }
-        Err(why) => {
-            FAILED.set(Some(why.clone()));
-            Err(why)
-        }
+        Err(why) => FAILED.set(Some(why)),
     }
 }
 

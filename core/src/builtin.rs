@@ -8,7 +8,7 @@
 //! The same entries also travel as one file, the library (`library`,
 //! served with the page as `builtins.bin`): the page's first module embeds
 //! only the seed and the built-ins' titles (`seed`, `titles`), and reads
-//! any other from the library when a visit asks for it (`from_library`), so
+//! any other from the library when a visit asks for it (`Library`), so
 //! that its first load carries no other scenario (README, "Performance").
 
 use crate::format::{wire, Scenario};
@@ -23,25 +23,12 @@ include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 /// The library file's name, as the page serves it.
 pub const LIBRARY_FILE: &str = "builtins.bin";
 
-/// The 64-bit FNV-1a hash: the library's fingerprint (`LIBRARY_HASH`,
-/// computed by `build.rs` with the same function).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// The library file: every built-in's entry, in `TABLE` order, each as
-/// its length (4 bytes, little-endian) and its bytes. Its entries are in
-/// the private encoding of `format::wire`, so a program reads only a
-/// library of its own build: one whose hash is `LIBRARY_HASH`.
+/// The library file: every built-in's entry, in `TABLE` order, joined by
+/// `format::wire::join`. Its entries are in the private encoding of
+/// `format::wire`, so a program reads only a library of its own build:
+/// one whose fingerprint is `LIBRARY_HASH` (`Library::read`).
 pub fn library() -> Vec<u8> {
-    let mut out = Vec::new();
-    for bytes in TABLE {
-        out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(bytes);
-    }
-    out
+    wire::join(TABLE.iter().copied())
 }
 
 /// Why a library cannot give a scenario.
@@ -53,21 +40,30 @@ pub enum LibraryError {
     Unknown,
 }
 
-/// The built-in `id` from `file`, which must be this build's library.
-pub fn from_library(file: &[u8], id: &str) -> Result<Scenario, LibraryError> {
-    if fnv1a(file) != LIBRARY_HASH {
-        return Err(LibraryError::Stale);
-    }
-    let mut rest = file;
-    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
-        let len = usize::try_from(u32::from_le_bytes(*len)).map_err(|_| LibraryError::Stale)?;
-        let (bytes, tail) = tail.split_at_checked(len).ok_or(LibraryError::Stale)?;
-        if wire::head(bytes).is_some_and(|[s, ..]| s == id) {
-            return wire::decode(bytes).ok_or(LibraryError::Stale);
+/// A library file found to be this build's: read once, then asked for
+/// scenarios.
+#[derive(Clone, Debug)]
+pub struct Library(Vec<u8>);
+
+impl Library {
+    /// `file` as this build's library, or `Stale` for any other file.
+    pub fn read(file: Vec<u8>) -> Result<Library, LibraryError> {
+        if wire::fingerprint(&file) == LIBRARY_HASH && wire::split(&file).is_some() {
+            Ok(Library(file))
+        } else {
+            Err(LibraryError::Stale)
         }
-        rest = tail;
     }
-    Err(LibraryError::Unknown)
+
+    /// The built-in `id`.
+    pub fn get(&self, id: &str) -> Result<Scenario, LibraryError> {
+        let entry = wire::split(&self.0)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|bytes| wire::head(bytes).is_some_and(|[s, ..]| s == id))
+            .ok_or(LibraryError::Unknown)?;
+        wire::decode(entry).ok_or(LibraryError::Stale)
+    }
 }
 
 /// The seed, the one built-in a program that links no other has.
@@ -157,11 +153,16 @@ mod tests {
         assert_eq!(seed(), get(SEED_ID));
         assert!(seed().is_some());
         let file = library();
-        assert_eq!(fnv1a(&file), LIBRARY_HASH, "build.rs and library() agree");
+        assert_eq!(
+            wire::fingerprint(&file),
+            LIBRARY_HASH,
+            "build.rs and library() agree"
+        );
+        let library = Library::read(file).unwrap();
         for id in ids() {
-            assert_eq!(from_library(&file, id).ok(), get(id), "{id}");
+            assert_eq!(library.get(id).ok(), get(id), "{id}");
         }
-        assert_eq!(from_library(&file, "no-such"), Err(LibraryError::Unknown));
+        assert_eq!(library.get("no-such"), Err(LibraryError::Unknown));
     }
 
     /// A library of another build, cut short or changed in one byte, is
@@ -169,23 +170,13 @@ mod tests {
     #[test]
     fn another_library_is_refused() {
         let file = library();
-        let id = SEED_ID;
-        assert_eq!(
-            from_library(&file[..file.len() - 1], id),
-            Err(LibraryError::Stale)
-        );
+        let stale = |f: &[u8]| Library::read(f.to_vec()).err();
+        assert_eq!(stale(&file[..file.len() - 1]), Some(LibraryError::Stale));
         let mut changed = file.clone();
         changed[10] ^= 1;
-        assert_eq!(from_library(&changed, id), Err(LibraryError::Stale));
-        assert_eq!(from_library(&[], id), Err(LibraryError::Stale));
-    }
-
-    /// The fingerprint is FNV-1a 64 (the published test vectors: the
-    /// empty string and "a").
-    #[test]
-    fn fnv1a_is_the_published_function() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stale(&changed), Some(LibraryError::Stale));
+        assert_eq!(stale(&[]), Some(LibraryError::Stale));
+        assert_eq!(stale(&file), None);
     }
 
     #[test]

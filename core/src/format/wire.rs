@@ -6,9 +6,9 @@
 //! module, so the encoding needs no version: it is not a second format,
 //! and nothing but `encode`/`decode`/`head` may depend on its layout. The
 //! one copy kept outside a program, the page's library of built-ins
-//! (`builtin::library`, `www/builtins.bin`), is read only by a build whose
-//! fingerprint of it matches (`builtin::from_library`), and a test fails
-//! while it is stale.
+//! (`join` of every built-in, `www/builtins.bin`), is read only by a build
+//! whose `fingerprint` of it matches (`builtin::Library`), and a test
+//! fails while it is stale.
 //!
 //! Layout: a number is unsigned LEB128; a text is its byte length and its
 //! UTF-8 bytes; a name (register, routine, profile, ...) is the format's
@@ -68,6 +68,38 @@ pub fn encode_result(result: &Result<Scenario, FormatError>) -> Vec<u8> {
         }
     }
     w.0
+}
+
+/// Encoded scenarios as one file: each its length (4 bytes, little-endian)
+/// and its bytes, in order (`split` reads it back).
+pub fn join<'a>(entries: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for bytes in entries {
+        out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// The entries `join` wrote, in order; `None` for anything else.
+pub fn split(file: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut out = Vec::new();
+    let mut rest = file;
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (bytes, tail) = tail.split_at_checked(len)?;
+        out.push(bytes);
+        rest = tail;
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// The 64-bit FNV-1a hash of `bytes`: a build's fingerprint of the file
+/// `join` wrote, so that it reads no other build's.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// What `encode_result` wrote; `None` for anything else.
@@ -344,9 +376,29 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::super::parse;
     use super::*;
+
+    /// `split` gives back what `join` joined, and refuses a file cut short.
+    #[test]
+    fn split_reads_what_join_wrote() {
+        let entries: [&[u8]; 3] = [b"ab", b"", b"cde"];
+        let file = join(entries);
+        assert_eq!(file.len(), 3 * 4 + 5);
+        assert_eq!(split(&file), Some(entries.to_vec()));
+        assert_eq!(split(&file[..file.len() - 1]), None);
+        assert_eq!(split(&file[..2]), None);
+        assert_eq!(split(&[]), Some(Vec::new()));
+    }
+
+    /// The fingerprint is FNV-1a 64 (the published test vectors: the
+    /// empty string and "a").
+    #[test]
+    fn fingerprint_is_fnv1a_64() {
+        assert_eq!(fingerprint(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fingerprint(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 
     #[test]
     fn every_builtin_round_trips() {
