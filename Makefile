@@ -21,7 +21,7 @@ BENCH_DIST ?= target/bench
 FLOOR_DIST ?= target/bench-floor
 SIZE_DIR ?= dist
 
-.PHONY: help serve build test lint test-native conformance conformance-qemu check-core-wasm test-wasm book-check e2e e2e-build size bench book
+.PHONY: help serve build test lint test-native conformance conformance-qemu check-core-wasm test-wasm book-check e2e e2e-build size bench book builtins
 
 help:
 	@echo "make serve   start the playground (installs trunk, wasm-bindgen-cli, wasm-opt on first use)"
@@ -30,6 +30,7 @@ help:
 	@echo "make build   release build into dist/ (a static copy for hosting)"
 	@echo "make book    the book with the playground inside, into docs/book/ (installs mdbook on first use)"
 	@echo "make size    where dist/'s bytes are: by file, crate, function and data (SIZE_DIR=target/e2e/dist for the test build)"
+	@echo "make builtins  write www/builtins.bin and src/seed.bin, the built-ins' traces the page shows (after a change to the model)"
 	@echo "make bench   the model's criterion medians, the page's browser timings beside a minimal Yew page (bench/floor/), its size report"
 
 serve:
@@ -120,3 +121,10 @@ bench:
 	E2E_DIST=$(BENCH_DIST) FLOOR_DIST=$(FLOOR_DIST) node scripts/bench-browser.mjs
 	@node scripts/size-report.mjs $(BENCH_DIST)
 	@echo "==> machine: $$(nproc) cores, load average $$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The built-ins' traces computed ahead of time (core/src/library.rs): the
+# library the page fetches and the seed file its first module embeds. A
+# test fails while either differs from what the model computes.
+builtins:
+	cargo run -q -p apic-trace -- builtins > www/builtins.bin
+	cargo run -q -p apic-trace -- builtins --seed > src/seed.bin

@@ -12,8 +12,6 @@
 //! - `SEED`, `SEED_ID`: the seed's entry and id;
 //! - `TITLES`: each entry's id and title, for a picker of the built-ins
 //!   that links none of their steps;
-//! - `LIBRARY_HASH`: the `format::wire::fingerprint` of the library file
-//!   that `builtin::library` writes from `TABLE`;
 //! - `FILES`: (id, JSON source) for the tests, the files'
 //!   whitespace between JSON tokens removed.
 //!
@@ -76,7 +74,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut statics = String::new();
     let mut table = String::new();
     let mut titles = String::new();
-    let mut entries = Vec::new();
     let mut seed = None;
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
@@ -95,12 +92,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if id == SEED_ID {
             seed = Some(name);
         }
-        entries.push(bytes);
     }
     let seed = seed.ok_or("no core/scenarios/hotplug-cpu0.json: the seed must be built in")?;
-    // The library file, as `builtin::library` writes it.
-    let library_hash =
-        format::wire::fingerprint(&format::wire::join(entries.iter().map(Vec::as_slice)));
     let out = format!(
         "{statics}\
          /// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
@@ -111,8 +104,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          pub const SEED_ID: &str = {SEED_ID:?};\n\
          /// Each entry's id and title.\n\
          static TITLES: &[[&str; 2]] = &[\n{titles}];\n\
-         /// The fingerprint of the library file (`library`).\n\
-         pub const LIBRARY_HASH: u64 = {library_hash:#x};\n\
          /// (id, JSON source) of every built-in, sorted.\n\
          #[cfg(test)]\n\
          pub(crate) static FILES: &[(&str, &str)] = &[\n{sources}];\n"

@@ -333,9 +333,19 @@ pub fn shared_events<'a>(views: impl IntoIterator<Item = &'a StepView>) -> Vec<E
 
 /// A built-in scenario of the core, run under every profile with `guest`'s
 /// routines.
+#[cfg(feature = "play")]
 pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
     let scenario = crate::library::scenario(id)?;
     let trace = apic_core::engine::run_all_guest(&scenario, &Profile::EVERY, guest);
+    ScenarioData::from_trace(Meta::of(&scenario), trace)
+}
+
+/// A built-in scenario of the core under every profile with `guest`'s
+/// routines, as the engine traced it ahead of time (the viewer links no
+/// engine: `crate::library`).
+#[cfg(not(feature = "play"))]
+pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
+    let (scenario, trace) = crate::library::view(id, guest)?;
     ScenarioData::from_trace(Meta::of(&scenario), trace)
 }
 

@@ -1,8 +1,10 @@
-//! The built-ins beyond the seed, for the viewer: its first load embeds
-//! only the seed and the list of the built-ins, and reads any other from
-//! the library file `builtins.bin` (`apic_core::builtin::library`), fetched
-//! once, the first time a visit asks for one (README, "Performance": first
-//! load). The full playground embeds every built-in and never fetches it.
+//! The built-ins beyond the seed, for the viewer: it links no engine
+//! (`apic_core::library`): it shows the seed's traces, computed ahead of
+//! time, from the seed file it embeds (`seed.bin`), and reads any other
+//! built-in's, or another guest kernel's, from the library file
+//! `builtins.bin`, fetched once, the first time a visit asks for one
+//! (README, "Performance": first load). The full playground runs the
+//! engine on the built-ins it embeds and never fetches the file.
 //!
 //! The file, once read, is kept for the page's life in this module: the
 //! reducer's loader (`state::Loader`) is a plain function, and the bytes
@@ -10,8 +12,9 @@
 
 use std::cell::{OnceCell, RefCell};
 
-use apic_core::builtin::{self, Library, LIBRARY_FILE, LIBRARY_HASH};
-use apic_core::format::Scenario;
+use apic_core::builtin::{self, SEED_ID};
+use apic_core::format::{Kernel, Scenario};
+use apic_core::library::{Library, LIBRARY_FILE};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -20,8 +23,14 @@ use crate::url::{self, Value};
 /// What runs once the library is read (`then`).
 type Waiting = Box<dyn FnOnce()>;
 
+/// The seed file (`make builtins` writes it; a test of the CLI holds it
+/// to the engine): the seed's traces with the default kernel, and the
+/// fingerprint of the library written with it.
+#[cfg(not(feature = "play"))]
+const SEED_FILE: &[u8] = include_bytes!("seed.bin");
+
 thread_local! {
-    /// The library, once fetched and found to be this build's.
+    /// The library, once fetched and found to be the one the seed file names.
     static FILE: OnceCell<Library> = const { OnceCell::new() };
     /// Why the last fetch failed, for the message of a scenario it misses.
     static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -34,18 +43,32 @@ fn listed(id: &str) -> bool {
     builtin::titles().any(|(b, _)| b == id)
 }
 
-/// Whether showing built-in `id` needs the library first: the viewer, a
-/// built-in other than the seed, and no library read yet.
-pub fn needs(id: &str) -> bool {
-    !crate::PLAY && id != builtin::SEED_ID && FILE.with(|f| f.get().is_none()) && listed(id)
+/// Whether showing built-in `id` with `guest`'s routines needs the
+/// library first: the viewer, other than the seed with the default
+/// kernel, and no library read yet. (Until the library is read, the
+/// viewer shows nothing but that, so an action's `guest` or scenario
+/// missing here is the seed's or the default.)
+pub fn needs(id: &str, guest: Kernel) -> bool {
+    !crate::PLAY
+        && (id != SEED_ID || guest != Kernel::default())
+        && FILE.with(|f| f.get().is_none())
+        && listed(id)
 }
 
 /// Whether the view of `hash` (a link) needs the library first: it names
-/// a built-in that `needs` it, and no scenario of one's own (`c` wins).
+/// a built-in and a guest kernel that `needs` it, and no scenario of one's
+/// own (`c` wins).
 pub fn needed_by(hash: &str) -> bool {
     let parsed = url::parse(hash);
-    matches!(parsed.custom, Value::Missing)
-        && matches!(&parsed.scenario, Value::Given(id) if needs(id))
+    let id = match &parsed.scenario {
+        Value::Given(id) => id.as_str(),
+        _ => SEED_ID,
+    };
+    let guest = match parsed.guest {
+        Value::Given(guest) => guest,
+        _ => Kernel::default(),
+    };
+    matches!(parsed.custom, Value::Missing) && needs(id, guest)
 }
 
 /// The built-in `id`, from the table the full playground embeds.
@@ -54,22 +77,43 @@ pub fn scenario(id: &str) -> Result<Scenario, String> {
     builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))
 }
 
-/// The built-in `id`: the seed, else from the library.
+/// The built-in `id`.
 #[cfg(not(feature = "play"))]
 pub fn scenario(id: &str) -> Result<Scenario, String> {
+    view(id, Kernel::default()).map(|(scenario, _)| scenario)
+}
+
+/// The seed file, read.
+#[cfg(not(feature = "play"))]
+fn seed() -> Option<apic_core::library::Seed> {
+    apic_core::library::read_seed(SEED_FILE)
+}
+
+/// The built-in `id` and its traces under every profile with `guest`'s
+/// routines, as the engine computed them ahead of time: the seed's with
+/// the default kernel from the seed file, any other from the library.
+#[cfg(not(feature = "play"))]
+pub fn view(id: &str, guest: Kernel) -> Result<(Scenario, apic_core::Trace), String> {
+    use apic_core::library::LibraryError;
     let unknown = || format!("unknown scenario \"{id}\"");
-    if id == builtin::SEED_ID {
-        return builtin::seed().ok_or_else(unknown);
+    if id == SEED_ID && guest == Kernel::default() {
+        let seed = seed().ok_or_else(|| "the page's seed file is damaged".to_owned())?;
+        return Ok((seed.scenario, seed.trace));
     }
-    match FILE.with(|f| f.get().map(|library| library.get(id))) {
-        Some(Ok(scenario)) => Ok(scenario),
-        Some(Err(builtin::LibraryError::Unknown)) => Err(unknown()),
-        Some(Err(builtin::LibraryError::Stale)) => Err(format!(
+    match FILE.with(|f| f.get().map(|library| library.get(id, guest))) {
+        Some(Ok(view)) => Ok(view),
+        Some(Err(LibraryError::Unknown)) => Err(unknown()),
+        Some(Err(LibraryError::Stale)) => Err(format!(
             "\"{id}\" cannot be read from {LIBRARY_FILE}: {}",
             stale()
         )),
         None if listed(id) => Err(format!(
-            "\"{id}\" comes with the other built-ins in {LIBRARY_FILE}, which could not be read{}",
+            "\"{id}\"{} comes with the other built-ins in {LIBRARY_FILE}, which could not be read{}",
+            if guest == Kernel::default() {
+                String::new()
+            } else {
+                format!(" with {}", guest.short_title())
+            },
             FAILED
                 .with_borrow(Clone::clone)
                 .map(|why| format!(" ({why})"))
@@ -118,7 +162,7 @@ pub fn then(then: impl FnOnce() + 'static) {
 async fn load() {
     let library = fetch()
         .await
-        .and_then(|bytes| Library::read(bytes).map_err(|_| stale()));
+        .and_then(|bytes| Library::read(bytes, fingerprint()).map_err(|_| stale()));
     match library {
         Ok(library) => {
             FILE.with(|f| {
@@ -130,9 +174,18 @@ async fn load() {
     }
 }
 
+/// The fingerprint of the library this build reads, as its seed file
+/// names it (the full playground reads none).
+fn fingerprint() -> u64 {
+    #[cfg(not(feature = "play"))]
+    return seed().map_or(0, |s| s.fingerprint);
+    #[cfg(feature = "play")]
+    0
+}
+
 async fn fetch() -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let address = format!("{LIBRARY_FILE}?v={LIBRARY_HASH:016x}");
+    let address = format!("{LIBRARY_FILE}?v={:016x}", fingerprint());
     let response = JsFuture::from(window.fetch_with_str(&address))
         .await
         .map_err(|_| "the network or the server did not answer".to_owned())?;

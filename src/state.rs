@@ -9,7 +9,7 @@ use apic_core::format::{Field, FormatError, Kernel, Scenario};
 use apic_core::Profile;
 use yew::{AttrValue, Reducible};
 
-use crate::data::{Meta, ScenarioData};
+use crate::data::ScenarioData;
 use crate::edit::{self, StepEdit};
 use crate::marks::{marks, StepMarks};
 use crate::predict::{self, Guess, Outcome, Progress};
@@ -758,8 +758,8 @@ impl AppState {
                 }
             }
         }
-        if new_guest && matches!(parsed.scenario, Value::Invalid) {
-            next.retrace();
+        if new_guest && matches!(parsed.scenario, Value::Invalid) && !next.retrace() {
+            next.guest = self.guest;
         }
         let wanted = match parsed.scenario {
             Value::Given(id) => Some(id),
@@ -776,10 +776,14 @@ impl AppState {
                             next.step = 0;
                         }
                     }
-                    Err(e) => next.alerts.push(AttrValue::from(format!(
-                        "Cannot show the link's scenario: {e}; showing \"{}\" instead.",
-                        next.data.id
-                    ))),
+                    Err(e) => {
+                        next.alerts.push(AttrValue::from(format!(
+                            "Cannot show the link's scenario: {e}; showing \"{}\" instead.",
+                            next.data.id
+                        )));
+                        // What is shown is still the old guest's run.
+                        next.guest = self.guest;
+                    }
                 }
             }
         }
@@ -816,21 +820,26 @@ impl AppState {
         next
     }
 
-    /// Runs what is shown again, with `self.guest`'s routines.
-    fn retrace(&mut self) {
+    /// Runs what is shown again, with `self.guest`'s routines; when that
+    /// cannot be (the viewer's library is missing), keeps what is shown,
+    /// with an alert that says why, and returns false.
+    fn retrace(&mut self) -> bool {
         if let Some(d) = self.shown_draft().cloned() {
             self.show(&d.scenario);
-            return;
+            return true;
         }
         match (self.loader)(self.data.id.as_str(), self.guest) {
             Ok(data) => {
                 self.data = Rc::new(data);
                 self.step = self.step.min(self.last());
                 self.refresh_marks();
+                true
             }
-            Err(e) => self
-                .alerts
-                .push(AttrValue::from(format!("Cannot run it again: {e}."))),
+            Err(e) => {
+                self.alerts
+                    .push(AttrValue::from(format!("Cannot run it again: {e}.")));
+                false
+            }
         }
     }
 
@@ -860,9 +869,19 @@ fn flag(value: Value<bool>, current: bool) -> Option<bool> {
 
 /// A scenario's traces under every profile with `guest`'s routines, ready
 /// to show.
+#[cfg(feature = "play")]
 pub fn trace(scenario: &Scenario, guest: Kernel) -> ScenarioData {
     let result = apic_core::engine::run_all_guest(scenario, &Profile::EVERY, guest);
-    ScenarioData::from_trace(Meta::of(scenario), result).unwrap_or_else(|_| empty_data())
+    ScenarioData::from_trace(crate::data::Meta::of(scenario), result)
+        .unwrap_or_else(|_| empty_data())
+}
+
+/// The viewer links no engine and shows no scenario of one's own: it
+/// hands each to the full playground (`hooks::play_loader`), so this is
+/// never asked for there.
+#[cfg(not(feature = "play"))]
+pub fn trace(_: &Scenario, _: Kernel) -> ScenarioData {
+    empty_data()
 }
 
 /// A scenario with nothing to show, for when even the default cannot load.
@@ -994,8 +1013,12 @@ impl AppState {
             Action::SetGuest(guest) if guest != self.guest => {
                 let mut next = (*self).clone();
                 next.guest = guest;
-                next.retrace();
-                next.status = Some(AttrValue::from(format!("Guest: {}.", guest.title())));
+                if next.retrace() {
+                    next.status = Some(AttrValue::from(format!("Guest: {}.", guest.title())));
+                } else {
+                    // What is shown is still the old guest's run.
+                    next.guest = self.guest;
+                }
                 next
             }
             Action::SelectScenario(id) if id == DRAFT_ENTRY => {

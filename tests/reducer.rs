@@ -340,6 +340,56 @@ fn other_hypervisors_join_in_the_pickers_order() {
     );
 }
 
+/// A guest kernel whose run cannot be had (the viewer's library could not
+/// be read) leaves the screen as it was, guest and all, and says why: the
+/// picker never names a kernel the panes do not show.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_guest_kernel_that_cannot_be_run_keeps_the_one_shown() {
+    use apic_core::format::Kernel;
+    use apic_playground::data::ScenarioData;
+    fn no_v5_4(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
+        if guest == Kernel::V5_4 {
+            Err("the library could not be read".to_owned())
+        } else {
+            common::loader(id, guest)
+        }
+    }
+    let s = Rc::new(AppState::new("#s=mini&t=2", Theme::System, no_v5_4, "mini"));
+    let s = apply(&s, Action::SetGuest(Kernel::V5_4));
+    assert_eq!((s.guest, s.step), (Kernel::Wip2019, 2));
+    assert!(
+        s.data.summary.contains("guest wip-2019"),
+        "{}",
+        s.data.summary
+    );
+    assert_eq!(s.alerts.len(), 1, "{:?}", s.alerts);
+    assert!(
+        s.alerts[0].contains("the library could not be read"),
+        "{:?}",
+        s.alerts
+    );
+    let s = apply(&s, Action::ApplyHash("#s=mini&t=1&guest=v5.4".to_owned()));
+    assert_eq!(s.guest, Kernel::Wip2019);
+    assert!(
+        s.data.summary.contains("guest wip-2019"),
+        "{}",
+        s.data.summary
+    );
+    assert!(
+        s.alerts
+            .iter()
+            .any(|a| a.contains("the library could not be read")),
+        "{:?}",
+        s.alerts
+    );
+    assert!(!apic_playground::url::encode(&s.url_state()).contains("guest="));
+    // A kernel that runs still does.
+    let s = apply(&s, Action::SetGuest(Kernel::V5_2));
+    assert_eq!(s.guest, Kernel::V5_2);
+    assert!(s.data.summary.contains("guest v5.2"), "{}", s.data.summary);
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn the_guest_kernel_reruns_the_scenario_and_keeps_the_step() {

@@ -47,9 +47,17 @@ enum Command {
     },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
-    /// Write the library of built-ins the page reads a scenario other than
-    /// the seed from (www/builtins.bin), to standard output.
-    Builtins,
+    /// Write the library the page reads a built-in other than the seed, or
+    /// another guest kernel's traces, from (www/builtins.bin), to standard
+    /// output: every built-in with its traces computed ahead of time
+    /// (`make builtins` writes both files).
+    Builtins {
+        /// Write the seed file the page's first module embeds
+        /// (src/seed.bin) instead: the seed's traces and the library's
+        /// fingerprint.
+        #[arg(long)]
+        seed: bool,
+    },
     /// Print src/checked.rs: each built-in recorded on a real system (the
     /// host's KVM, QEMU) and how many states the model agrees with.
     Checked,
@@ -368,9 +376,14 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Builtins => {
+        Command::Builtins { seed } => {
             use std::io::Write as _;
-            match std::io::stdout().write_all(&builtin::library()) {
+            let bytes = if seed {
+                apic_core::library::seed_file()
+            } else {
+                apic_core::library::library()
+            };
+            match std::io::stdout().write_all(&bytes) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("apic-trace builtins: {e}");

@@ -508,28 +508,42 @@ fn a_step_qemu_cannot_perform_is_refused_with_its_number() {
 }
 
 /// www/builtins.bin, the library the page reads a built-in other than the
-/// seed from (`apic_core::builtin::library`), is what `apic-trace
-/// builtins` writes: regenerate it when a built-in or the encoding of
-/// `format::wire` changes.
+/// seed (or another guest kernel's traces) from, and src/seed.bin, the
+/// seed's traces the page's first module embeds (`apic_core::library`),
+/// are what `apic-trace builtins` writes: regenerate them with `make
+/// builtins` when a built-in, the model or the encoding changes.
 #[test]
-fn the_page_library_is_the_generated_one() {
+fn the_page_library_and_seed_file_are_the_generated_ones() {
+    use apic_core::format::Kernel;
+    use apic_core::library::{self, Library};
     let out = apic_trace(&["builtins"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(out.stdout, apic_core::builtin::library());
-    let committed =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/builtins.bin")).unwrap();
+    assert_eq!(out.stdout, library::library());
+    let seed = apic_trace(&["builtins", "--seed"]);
+    assert!(seed.status.success(), "{}", stderr(&seed));
+    assert_eq!(seed.stdout, library::seed_file());
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let committed = std::fs::read(format!("{root}/www/builtins.bin")).unwrap();
+    let committed_seed = std::fs::read(format!("{root}/src/seed.bin")).unwrap();
     assert!(
-        out.stdout == committed,
-        "www/builtins.bin is stale: run `cargo run -p apic-trace -- builtins > www/builtins.bin`"
+        out.stdout == committed && seed.stdout == committed_seed,
+        "www/builtins.bin or src/seed.bin is stale: run `make builtins`"
     );
-    // Every built-in reads back from it, the seed included.
-    let library = apic_core::builtin::Library::read(committed).unwrap();
+    // Every built-in reads back from them as the engine traces it.
+    let seed = library::read_seed(&committed_seed).unwrap();
+    let library = Library::read(committed, seed.fingerprint).unwrap();
     for b in apic_core::builtin::list() {
-        assert_eq!(
-            library.get(b.id).ok(),
-            apic_core::builtin::get(b.id),
-            "{}",
-            b.id
-        );
+        let scenario = apic_core::builtin::get(b.id).unwrap();
+        for &kernel in Kernel::variants() {
+            let trace =
+                apic_core::engine::run_all_guest(&scenario, &apic_core::Profile::EVERY, kernel);
+            assert_eq!(
+                library.get(b.id, kernel).ok(),
+                Some((scenario.clone(), trace)),
+                "{} under {kernel}",
+                b.id
+            );
+        }
     }
+    assert_eq!(seed.scenario.id, apic_core::builtin::SEED_ID);
 }

@@ -5,11 +5,9 @@
 //! no JSON at run time, so a program that only shows the built-ins carries
 //! no JSON reader.
 //!
-//! The same entries also travel as one file, the library (`library`,
-//! served with the page as `builtins.bin`): the page's first module embeds
-//! only the seed and the built-ins' titles (`seed`, `titles`), and reads
-//! any other from the library when a visit asks for it (`Library`), so
-//! that its first load carries no other scenario (README, "Performance").
+//! The page's first module links none of them but their titles
+//! (`titles`): it shows the built-ins as the engine traced them ahead of
+//! time (`library`).
 
 use crate::format::{wire, Scenario};
 
@@ -19,52 +17,6 @@ use crate::format::{wire, Scenario};
 // the page less than the scenarios as Rust literals, whose tables of
 // operations took about 13 KiB (README, "Performance": first load).
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
-
-/// The library file's name, as the page serves it.
-pub const LIBRARY_FILE: &str = "builtins.bin";
-
-/// The library file: every built-in's entry, in `TABLE` order, joined by
-/// `format::wire::join`. Its entries are in the private encoding of
-/// `format::wire`, so a program reads only a library of its own build:
-/// one whose fingerprint is `LIBRARY_HASH` (`Library::read`).
-pub fn library() -> Vec<u8> {
-    wire::join(TABLE.iter().copied())
-}
-
-/// Why a library cannot give a scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LibraryError {
-    /// The file is not this build's library (another build's, or damaged).
-    Stale,
-    /// The library holds no built-in of this id.
-    Unknown,
-}
-
-/// A library file found to be this build's: read once, then asked for
-/// scenarios.
-#[derive(Clone, Debug)]
-pub struct Library(Vec<u8>);
-
-impl Library {
-    /// `file` as this build's library, or `Stale` for any other file.
-    pub fn read(file: Vec<u8>) -> Result<Library, LibraryError> {
-        if wire::fingerprint(&file) == LIBRARY_HASH && wire::split(&file).is_some() {
-            Ok(Library(file))
-        } else {
-            Err(LibraryError::Stale)
-        }
-    }
-
-    /// The built-in `id`.
-    pub fn get(&self, id: &str) -> Result<Scenario, LibraryError> {
-        let entry = wire::split(&self.0)
-            .unwrap_or_default()
-            .into_iter()
-            .find(|bytes| wire::head(bytes).is_some_and(|[s, ..]| s == id))
-            .ok_or(LibraryError::Unknown)?;
-        wire::decode(entry).ok_or(LibraryError::Stale)
-    }
-}
 
 /// The seed, the one built-in a program that links no other has.
 pub fn seed() -> Option<Scenario> {
@@ -143,40 +95,13 @@ mod tests {
         }
     }
 
-    /// The titles, the seed and the library say what the table says: the
-    /// page's first module shows the titles and the seed, and reads the rest
-    /// from the library file.
+    /// The titles and the seed say what the table says.
     #[test]
-    fn the_list_the_seed_and_the_library_agree_with_the_table() {
+    fn the_list_and_the_seed_agree_with_the_table() {
         let heads: Vec<(&str, &str)> = entries().map(|([id, title, _], _)| (id, title)).collect();
         assert_eq!(titles().collect::<Vec<_>>(), heads);
         assert_eq!(seed(), get(SEED_ID));
         assert!(seed().is_some());
-        let file = library();
-        assert_eq!(
-            wire::fingerprint(&file),
-            LIBRARY_HASH,
-            "build.rs and library() agree"
-        );
-        let library = Library::read(file).unwrap();
-        for id in ids() {
-            assert_eq!(library.get(id).ok(), get(id), "{id}");
-        }
-        assert_eq!(library.get("no-such"), Err(LibraryError::Unknown));
-    }
-
-    /// A library of another build, cut short or changed in one byte, is
-    /// refused as a whole: its entries are in a private encoding.
-    #[test]
-    fn another_library_is_refused() {
-        let file = library();
-        let stale = |f: &[u8]| Library::read(f.to_vec()).err();
-        assert_eq!(stale(&file[..file.len() - 1]), Some(LibraryError::Stale));
-        let mut changed = file.clone();
-        changed[10] ^= 1;
-        assert_eq!(stale(&changed), Some(LibraryError::Stale));
-        assert_eq!(stale(&[]), Some(LibraryError::Stale));
-        assert_eq!(stale(&file), None);
     }
 
     #[test]

@@ -13,20 +13,28 @@
 //! - `explain`: outcomes as events with their rule, and their text when
 //!   read (an event keeps its outcome as data, `trace::Text`);
 //! - `engine`, `expect`, `compare`, `trace`, `report`, `builtin`: scenarios
-//!   in, traces out, and their renderings.
+//!   in, traces out, and their renderings;
+//! - `library`: the built-ins' traces computed ahead of time, for a
+//!   program built without the engine (feature `engine`): the page's
+//!   first module.
 
 pub mod apic;
 pub mod builtin;
+#[cfg(feature = "engine")]
 mod check;
 pub mod compare;
 pub mod cpu;
 pub mod decode;
 mod delivery;
+#[cfg(feature = "engine")]
 pub mod engine;
+#[cfg(feature = "engine")]
 mod expect;
+#[cfg(feature = "engine")]
 mod explain;
 pub mod format;
 pub mod guest;
+pub mod library;
 pub mod linux;
 pub mod machine;
 pub mod outcome;
@@ -38,6 +46,7 @@ pub mod trace;
 pub mod vectors;
 mod write;
 
+#[cfg(feature = "engine")]
 pub use check::check;
 pub use delivery::Delivery;
 pub use format::{Profile, ProfileGroup};

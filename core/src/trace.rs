@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
+#[cfg(feature = "engine")]
 use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
+#[cfg(feature = "engine")]
 use crate::format::{Field, FieldValue, Profile};
+#[cfg(feature = "engine")]
 use crate::outcome::Outcome;
 
 /// The traces of one scenario under one or more profiles.
@@ -41,7 +44,7 @@ pub struct ApicvState {
 }
 
 /// The kind of an event: what sort of thing happened (or did not).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A register was written.
@@ -105,19 +108,26 @@ pub struct Event {
 #[serde(from = "String")]
 pub struct Text {
     of: TextOf,
+    /// The words of a text formatted from an outcome, once read.
+    #[cfg_attr(not(feature = "engine"), allow(dead_code))]
     words: OnceLock<String>,
 }
 
-/// What a text is formatted from.
+/// What a text is formatted from. Without the engine (feature `engine`)
+/// a text is only ever words: those of a trace the engine computed ahead
+/// of time (`library`).
 #[derive(Clone, Debug)]
 pub(crate) enum TextOf {
     /// One outcome, as `profile` explains it.
+    #[cfg(feature = "engine")]
     Outcome(Outcome, Profile),
     /// A guest routine's LVT writes in one step, folded into one event
     /// (boxed: at most one per step, and it would double every text's size).
+    #[cfg(feature = "engine")]
     LvtWrites(Box<LvtWrites>),
     /// A checkpoint met: "<what it checks>: ok", shared by every
     /// profile's run.
+    #[cfg(feature = "engine")]
     Met(Arc<[(Field, FieldValue)]>),
     /// Words given as they are (a trace read back, another runner's
     /// events, a step's label): bytes `start..end` of `all`, shared by
@@ -151,16 +161,19 @@ impl Text {
 
     /// The words, formatted on first use.
     pub fn as_str(&self) -> &str {
-        if let TextOf::Words { all, start, end } = &self.of {
-            return all.get(*start..*end).unwrap_or_default();
+        match &self.of {
+            TextOf::Words { all, start, end } => all.get(*start..*end).unwrap_or_default(),
+            #[cfg(feature = "engine")]
+            TextOf::Outcome(o, profile) => self
+                .words
+                .get_or_init(|| crate::explain::outcome_text(o, *profile)),
+            #[cfg(feature = "engine")]
+            TextOf::LvtWrites(w) => self
+                .words
+                .get_or_init(|| crate::explain::lvt_writes_text(w)),
+            #[cfg(feature = "engine")]
+            TextOf::Met(e) => self.words.get_or_init(|| crate::expect::met_text(e)),
         }
-        self.words.get_or_init(|| match &self.of {
-            TextOf::Outcome(o, profile) => crate::explain::outcome_text(o, *profile),
-            TextOf::LvtWrites(w) => crate::explain::lvt_writes_text(w),
-            TextOf::Met(e) => crate::expect::met_text(e),
-            // Returned above, never formatted.
-            TextOf::Words { .. } => String::new(),
-        })
     }
 }
 
@@ -169,6 +182,7 @@ impl Clone for Text {
         match &self.of {
             // Shared words: a reference count, nothing else to copy.
             TextOf::Words { all, start, end } => Text::part(all, *start, *end),
+            #[cfg(feature = "engine")]
             of => Text {
                 of: of.clone(),
                 words: self.words.clone(),

@@ -57,6 +57,35 @@ test("the built-ins other than the seed come from builtins.bin, once, when a vis
   });
 });
 
+test("another guest kernel's traces come from builtins.bin too: read once, the step kept, and without it the kernel shown stays", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=4");
+    await page.locator("#guest-pick").selectOption("v5.4");
+    await page.waitForFunction(() => location.hash.includes("guest=v5.4"));
+    assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), "4");
+    await page.locator("#guest-pick").selectOption("v5.2");
+    await page.waitForFunction(() => location.hash.includes("guest=v5.2"));
+    const fetched = (await requested(page)).filter((n) => n.startsWith("builtins.bin"));
+    assert.equal(fetched.length, 1, `read once: ${fetched}`);
+    assertNoProblems(problems, assert);
+    await context.close();
+
+    // No library: the alert says why, and the picker still names the
+    // kernel whose run the panes show.
+    const failing = await openApp(browser, server, "#s=hotplug-cpu0&t=4", { serviceWorkers: "block" });
+    await failing.page.route("**/builtins.bin*", (route) => route.fulfill({ status: 503, body: "" }));
+    await failing.page.locator("#guest-pick").selectOption("v5.4");
+    const alert = failing.page.locator('[role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Linux v5\.4.*builtins\.bin.*503/s);
+    assert.equal(await failing.page.locator("#guest-pick").inputValue(), "wip-2019");
+    assert.doesNotMatch(await failing.page.evaluate(() => location.hash), /guest=/);
+    assert.equal(await failing.page.locator("[data-timeline]").getAttribute("data-current"), "4");
+    assert.deepEqual(besidesLibrary(failing.problems), []);
+    await failing.context.close();
+  });
+});
+
 test("without the library, a link or a pick of another built-in says why and keeps the seed", async () => {
   await withBrowser(async ({ browser, server }) => {
     // No service worker: its fetches would pass the page's routes by.

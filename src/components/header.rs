@@ -150,10 +150,24 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
         }
     });
-    let on_guest = props.on_action.reform(|e: Event| {
+    // The guest list likewise names the kernel whose run is shown: the
+    // viewer reads another kernel's from its library, which can wait or
+    // fail.
+    let guest_pick = use_node_ref();
+    {
+        let guest_pick = guest_pick.clone();
+        use_effect_with(props.guest, move |guest| {
+            if let Some(s) = guest_pick.cast::<web_sys::HtmlSelectElement>() {
+                s.set_value(guest.name());
+            }
+        });
+    }
+    let shown_guest = props.guest;
+    let on_guest = props.on_action.reform(move |e: Event| {
         let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
         let name = select.as_ref().map(|s| s.value()).unwrap_or_default();
         if let Some(s) = select {
+            s.set_value(shown_guest.name());
             let _ = s.blur();
         }
         Action::SetGuest(Kernel::from_name(&name).unwrap_or_default())
@@ -193,7 +207,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="guest">
                 <label for="guest-pick">{ "Guest" }</label>
-                <select id="guest-pick" onchange={on_guest} title={props.guest.title()}>{ for guests }</select>
+                <select id="guest-pick" ref={guest_pick} onchange={on_guest} title={props.guest.title()}>{ for guests }</select>
             </div>
             <div class="tools">
                 <button type="button" class="edit" data-fork=""

@@ -4,6 +4,8 @@
 //! control that edits ("Edit a copy", a what-if), a scenario with
 //! prediction checkpoints (on the full page), or the keyboard help.
 
+use apic_core::builtin::SEED_ID;
+use apic_core::format::Kernel;
 use yew::prelude::*;
 
 use crate::handoff;
@@ -37,12 +39,16 @@ fn hand_over(
     handoff::start(Some(view), command, file, failed(on_action));
 }
 
-/// Whether `action` waits for the library: it shows a built-in the viewer
-/// must read from it first (`library::needs`), or changes the scenario
-/// while one such action waits (the later must not overtake it).
+/// Whether `action` waits for the library: it shows a built-in, or a
+/// guest kernel's traces, the viewer must read from it first
+/// (`library::needs`), or changes the view while one such action waits
+/// (the later must not overtake it).
 fn needs_library(action: &Action) -> bool {
     match action {
-        Action::SelectScenario(id) => library::loading() || library::needs(id),
+        // Until the library is read, the viewer shows the seed with the
+        // default kernel (`library::needs`).
+        Action::SelectScenario(id) => library::loading() || library::needs(id, Kernel::default()),
+        Action::SetGuest(guest) => library::loading() || library::needs(SEED_ID, *guest),
         Action::ApplyHash(hash) => library::loading() || library::needed_by(hash),
         _ => false,
     }

@@ -4,11 +4,11 @@
 //! "Performance"), and for the built-in scenarios a program embeds
 //! (`build.rs` encodes them for `builtin.rs`). Every side compiles this one
 //! module, so the encoding needs no version: it is not a second format,
-//! and nothing but `encode`/`decode`/`head` may depend on its layout. The
-//! one copy kept outside a program, the page's library of built-ins
-//! (`join` of every built-in, `www/builtins.bin`), is read only by a build
-//! whose `fingerprint` of it matches (`builtin::Library`), and a test
-//! fails while it is stale.
+//! and nothing but this module and `library` (which writes traces with
+//! its items) may depend on its layout. The copies kept outside a program,
+//! the page's seed and library files (`library`), are read only by a build
+//! whose seed file names the library's `fingerprint`, and a test fails
+//! while they are stale.
 //!
 //! Layout: a number is unsigned LEB128; a text is its byte length and its
 //! UTF-8 bytes; a name (register, routine, profile, ...) is the format's
@@ -119,14 +119,15 @@ pub fn decode_result(bytes: &[u8]) -> Option<Result<Scenario, FormatError>> {
     r.0.is_empty().then_some(out)
 }
 
-struct Writer(Vec<u8>);
+/// Writes the layout's items (numbers, texts, optional values).
+pub(crate) struct Writer(pub(crate) Vec<u8>);
 
 impl Writer {
-    fn byte(&mut self, b: u8) {
+    pub(crate) fn byte(&mut self, b: u8) {
         self.0.push(b);
     }
 
-    fn num(&mut self, mut n: u64) {
+    pub(crate) fn num(&mut self, mut n: u64) {
         loop {
             let low = (n & 0x7f) as u8;
             n >>= 7;
@@ -138,12 +139,12 @@ impl Writer {
         }
     }
 
-    fn text(&mut self, s: &str) {
+    pub(crate) fn text(&mut self, s: &str) {
         self.num(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
 
-    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Writer, T)) {
+    pub(crate) fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Writer, T)) {
         match v {
             None => self.byte(0),
             Some(v) => {
@@ -153,7 +154,7 @@ impl Writer {
         }
     }
 
-    fn scenario(&mut self, s: &Scenario) {
+    pub(crate) fn scenario(&mut self, s: &Scenario) {
         self.text(&s.id);
         self.text(&s.title);
         self.text(&s.summary);
@@ -223,16 +224,17 @@ impl Writer {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads the layout's items; every read is `None` past the end.
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Option<u8> {
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
         Some(b)
     }
 
-    fn num(&mut self) -> Option<u64> {
+    pub(crate) fn num(&mut self) -> Option<u64> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -244,28 +246,28 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn usize(&mut self) -> Option<usize> {
+    pub(crate) fn usize(&mut self) -> Option<usize> {
         usize::try_from(self.num()?).ok()
     }
 
     /// A count of items, each at least one byte long: never more than the
     /// bytes left, so a forged count cannot make `decode` loop or allocate.
-    fn count(&mut self) -> Option<usize> {
+    pub(crate) fn count(&mut self) -> Option<usize> {
         self.usize().filter(|n| *n <= self.0.len())
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.count()?;
         let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
         self.0 = rest;
         Some(head)
     }
 
-    fn text(&mut self) -> Option<String> {
+    pub(crate) fn text(&mut self) -> Option<String> {
         String::from_utf8(self.bytes()?.to_vec()).ok()
     }
 
-    fn name<T>(&mut self, from: fn(&str) -> Option<T>) -> Option<T> {
+    pub(crate) fn name<T>(&mut self, from: fn(&str) -> Option<T>) -> Option<T> {
         let n = self.count()?;
         let head = self.0.get(..n)?;
         let v = from(std::str::from_utf8(head).ok()?)?;
@@ -273,7 +275,7 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+    pub(crate) fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         match self.byte()? {
             0 => Some(None),
             1 => Some(Some(f(self)?)),
@@ -281,7 +283,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn bool(&mut self) -> Option<bool> {
+    pub(crate) fn bool(&mut self) -> Option<bool> {
         match self.byte()? {
             0 => Some(false),
             1 => Some(true),
@@ -289,7 +291,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn scenario(&mut self) -> Option<Scenario> {
+    pub(crate) fn scenario(&mut self) -> Option<Scenario> {
         let id = self.text()?;
         let title = self.text()?;
         let summary = self.text()?;

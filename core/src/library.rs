@@ -1,0 +1,562 @@
+//! The built-ins as the page's viewer shows them: each scenario with its
+//! traces under every profile (`Profile::EVERY`) and every guest kernel,
+//! computed by the engine ahead of time and kept as bytes. The viewer
+//! (the page's first module) links no engine and no explanations (feature
+//! `engine`): it reads the seed's traces from the seed file it embeds
+//! (`seed_file`) and any other built-in's, or another kernel's, from the
+//! library file served beside it (`library`, `builtins.bin`), the first
+//! time a visit asks for one (README, "Performance": first load).
+//!
+//! Both files are written by `apic-trace builtins` and committed; a test
+//! holds them to what the engine computes now. Their entries are in the
+//! private encoding of `format::wire`, so a program reads only the library
+//! its seed file names (`fingerprint`), never another build's.
+//!
+//! An entry: the scenario (`format::wire`); the words of its traces, each
+//! distinct text once (a count, then texts); then, per kernel, the
+//! kernel's name and its trace as one byte string, so that a reader skips
+//! the kernels it was not asked for. A trace: its profiles, each its id
+//! and states; a state: step, label, IRR, ISR, TMR, TPR, PPR, SPIV, the
+//! two flags, the CPU's run state, the six LVTs, APICv's RVI and SVI,
+//! events (kind, vector, text, rule), warnings and the checkpoint's
+//! result. Words and rules are indices into the entry's texts.
+
+use std::sync::Arc;
+
+use crate::format::wire::{self, Reader};
+use crate::format::{CpuRun, Kernel, Scenario};
+use crate::trace::{ApicvState, Event, EventKind, ExpectResult, ProfileTrace, Rule, State, Text};
+use crate::Trace;
+
+/// The library file's name, as the page serves it.
+pub const LIBRARY_FILE: &str = "builtins.bin";
+
+/// Why a library cannot give a built-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LibraryError {
+    /// The file is not the library the seed file names (another build's,
+    /// or damaged).
+    Stale,
+    /// The library holds no built-in of this id.
+    Unknown,
+}
+
+/// The seed file: the library's fingerprint and the seed's entry with
+/// the default kernel's trace only, as `seed_file` wrote it.
+#[derive(Clone, Debug)]
+pub struct Seed {
+    /// `format::wire::fingerprint` of the library written with it.
+    pub fingerprint: u64,
+    /// The seed scenario.
+    pub scenario: Scenario,
+    /// Its traces under every profile, with the default kernel.
+    pub trace: Trace,
+}
+
+/// Reads the seed file `seed_file` wrote; `None` for anything else.
+pub fn read_seed(file: &[u8]) -> Option<Seed> {
+    let (fingerprint, entry) = file.split_first_chunk::<8>()?;
+    let (scenario, trace) = read_entry(entry, Kernel::default())?;
+    Some(Seed {
+        fingerprint: u64::from_le_bytes(*fingerprint),
+        scenario,
+        trace,
+    })
+}
+
+/// A library file found to be the one the seed file names: read once,
+/// then asked for built-ins.
+#[derive(Clone, Debug)]
+pub struct Library(Vec<u8>);
+
+impl Library {
+    /// `file` as the library whose fingerprint is `fingerprint`, or
+    /// `Stale` for any other file.
+    pub fn read(file: Vec<u8>, fingerprint: u64) -> Result<Library, LibraryError> {
+        if wire::fingerprint(&file) == fingerprint && wire::split(&file).is_some() {
+            Ok(Library(file))
+        } else {
+            Err(LibraryError::Stale)
+        }
+    }
+
+    /// The built-in `id` and its traces with `kernel`'s routines.
+    pub fn get(&self, id: &str, kernel: Kernel) -> Result<(Scenario, Trace), LibraryError> {
+        let entry = wire::split(&self.0)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|bytes| wire::head(bytes).is_some_and(|[s, ..]| s == id))
+            .ok_or(LibraryError::Unknown)?;
+        read_entry(entry, kernel).ok_or(LibraryError::Stale)
+    }
+}
+
+/// The scenario of `entry` and its trace with `kernel`'s routines.
+fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Scenario, Trace)> {
+    let mut r = Reader(entry);
+    let scenario = r.scenario()?;
+    let n = r.count()?;
+    let mut texts = Vec::with_capacity(n);
+    for _ in 0..n {
+        texts.push(Text::from(Arc::<str>::from(r.text()?)));
+    }
+    let mut found = None;
+    for _ in 0..r.count()? {
+        let k = r.name(Kernel::from_name)?;
+        let bytes = r.bytes()?;
+        if k == kernel {
+            found = Some(bytes);
+        }
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    let mut t = TraceReader {
+        r: Reader(found?),
+        texts,
+    };
+    let trace = t.trace(&scenario.id)?;
+    t.r.0.is_empty().then_some((scenario, trace))
+}
+
+/// The mask of a state that has every register (16 of them, from IRR to
+/// APICv's).
+const ALL_FIELDS: u64 = 0xffff;
+
+/// A state to read the first state of a run into.
+fn blank() -> State {
+    State {
+        step: 0,
+        label: Text::default(),
+        irr: Vec::new(),
+        isr: Vec::new(),
+        tmr: Vec::new(),
+        tpr: 0,
+        ppr: 0,
+        spiv: 0,
+        sw_enabled: false,
+        if_flag: false,
+        cpu: CpuRun::Running,
+        lvt_timer: 0,
+        lvt_lint0: 0,
+        lvt_lint1: 0,
+        lvt_error: 0,
+        lvt_pmc: 0,
+        lvt_thermal: 0,
+        apicv: None,
+        events: Vec::new(),
+        warnings: Vec::new(),
+        expect: None,
+    }
+}
+
+/// `prev`'s registers, with no label, events, warnings or result yet.
+fn registers_of(prev: &State) -> State {
+    State {
+        step: prev.step,
+        label: Text::default(),
+        irr: prev.irr.clone(),
+        isr: prev.isr.clone(),
+        tmr: prev.tmr.clone(),
+        events: Vec::new(),
+        warnings: Vec::new(),
+        expect: None,
+        ..*prev
+    }
+}
+
+/// Reads a trace whose words are indices into an entry's texts.
+struct TraceReader<'a> {
+    r: Reader<'a>,
+    texts: Vec<Text>,
+}
+
+impl TraceReader<'_> {
+    fn trace(&mut self, id: &str) -> Option<Trace> {
+        let n = self.r.count()?;
+        let mut profiles = Vec::with_capacity(n);
+        for _ in 0..n {
+            let profile = self.r.text()?;
+            let n = self.r.count()?;
+            let mut states: Vec<State> = Vec::with_capacity(n);
+            for _ in 0..n {
+                let state = self.state(states.last())?;
+                states.push(state);
+            }
+            profiles.push(ProfileTrace { profile, states });
+        }
+        Some(Trace {
+            scenario: id.to_owned(),
+            profiles,
+        })
+    }
+
+    fn text(&mut self) -> Option<Text> {
+        self.texts.get(self.r.usize()?).cloned()
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        u32::try_from(self.r.num()?).ok()
+    }
+
+    /// A state; a register the mask leaves out is as in `prev` (the
+    /// first state of a run has them all).
+    fn state(&mut self, prev: Option<&State>) -> Option<State> {
+        let mask = self.r.num()?;
+        let has = |i: u32| mask & (1 << i) != 0;
+        let mut s = match prev {
+            Some(prev) => registers_of(prev),
+            None if mask == ALL_FIELDS => blank(),
+            None => return None,
+        };
+        s.step = self.r.usize()?;
+        s.label = self.text()?;
+        for (i, v) in [&mut s.irr, &mut s.isr, &mut s.tmr].into_iter().enumerate() {
+            if has(i as u32) {
+                *v = self.r.bytes()?.to_vec();
+            }
+        }
+        for (i, v) in [&mut s.tpr, &mut s.ppr].into_iter().enumerate() {
+            if has(3 + i as u32) {
+                *v = self.r.byte()?;
+            }
+        }
+        if has(5) {
+            s.spiv = self.u32()?;
+        }
+        for (i, v) in [&mut s.sw_enabled, &mut s.if_flag].into_iter().enumerate() {
+            if has(6 + i as u32) {
+                *v = self.r.bool()?;
+            }
+        }
+        if has(8) {
+            s.cpu = self.r.name(CpuRun::from_name)?;
+        }
+        let lvts = [
+            &mut s.lvt_timer,
+            &mut s.lvt_lint0,
+            &mut s.lvt_lint1,
+            &mut s.lvt_error,
+            &mut s.lvt_pmc,
+            &mut s.lvt_thermal,
+        ];
+        for (i, v) in lvts.into_iter().enumerate() {
+            if has(9 + i as u32) {
+                *v = self.u32()?;
+            }
+        }
+        if has(15) {
+            s.apicv = self.r.opt(|r| {
+                Some(ApicvState {
+                    rvi: r.byte()?,
+                    svi: r.byte()?,
+                })
+            })?;
+        }
+        for _ in 0..self.r.count()? {
+            let event = self.event()?;
+            s.events.push(event);
+        }
+        for _ in 0..self.r.count()? {
+            let warning = self.text()?.to_string();
+            s.warnings.push(warning);
+        }
+        s.expect = match self.r.byte()? {
+            0 => None,
+            1 => Some(ExpectResult {
+                ok: self.r.bool()?,
+                detail: self.text()?,
+            }),
+            _ => return None,
+        };
+        Some(s)
+    }
+
+    fn event(&mut self) -> Option<Event> {
+        use strum::VariantArray;
+        Some(Event {
+            kind: *EventKind::VARIANTS.get(usize::from(self.r.byte()?))?,
+            vector: self.r.opt(Reader::byte)?,
+            text: self.text()?,
+            rule: Rule::from(self.text()?.to_string()),
+        })
+    }
+}
+
+#[cfg(feature = "engine")]
+pub use write::{entry, library, seed_file};
+
+/// Writing the files: the engine's side.
+#[cfg(feature = "engine")]
+mod write {
+    use std::collections::HashMap;
+
+    use super::wire::{self, Writer};
+    use crate::format::{Kernel, Scenario};
+    use crate::trace::{Event, EventKind, State};
+    use crate::{builtin, engine, Profile, Trace};
+
+    /// `scenario`'s entry, with its traces under every profile for each
+    /// of `kernels`.
+    pub fn entry(scenario: &Scenario, kernels: &[Kernel]) -> Vec<u8> {
+        let traces: Vec<(Kernel, Trace)> = kernels
+            .iter()
+            .map(|&k| (k, engine::run_all_guest(scenario, &Profile::EVERY, k)))
+            .collect();
+        let mut texts = Texts::default();
+        let blocks: Vec<(Kernel, Vec<u8>)> = traces
+            .iter()
+            .map(|(k, trace)| (*k, texts.trace(trace)))
+            .collect();
+        let mut w = Writer(Vec::new());
+        w.scenario(scenario);
+        w.num(texts.list.len() as u64);
+        for t in &texts.list {
+            w.text(t);
+        }
+        w.num(blocks.len() as u64);
+        for (k, bytes) in &blocks {
+            w.text(k.name());
+            w.num(bytes.len() as u64);
+            w.0.extend_from_slice(bytes);
+        }
+        w.0
+    }
+
+    /// The library file: every built-in's entry under every kernel, in
+    /// the built-ins' order, joined by `format::wire::join`.
+    pub fn library() -> Vec<u8> {
+        let entries: Vec<Vec<u8>> = builtin::ids()
+            .filter_map(builtin::get)
+            .map(|s| entry(&s, Kernel::variants()))
+            .collect();
+        wire::join(entries.iter().map(Vec::as_slice))
+    }
+
+    /// The seed file: the fingerprint of `library` (8 bytes,
+    /// little-endian), then the seed's entry with the default kernel only.
+    pub fn seed_file() -> Vec<u8> {
+        let mut out = wire::fingerprint(&library()).to_le_bytes().to_vec();
+        if let Some(seed) = builtin::seed() {
+            out.extend(entry(&seed, &[Kernel::default()]));
+        }
+        out
+    }
+
+    /// An entry's distinct texts, in the order first met, and the traces
+    /// written with indices into them.
+    #[derive(Default)]
+    struct Texts {
+        list: Vec<String>,
+        index: HashMap<String, usize>,
+    }
+
+    impl Texts {
+        fn of(&mut self, text: &str) -> u64 {
+            let next = self.list.len();
+            let i = *self.index.entry(text.to_owned()).or_insert_with(|| next);
+            if i == next {
+                self.list.push(text.to_owned());
+            }
+            i as u64
+        }
+
+        fn trace(&mut self, trace: &Trace) -> Vec<u8> {
+            let mut w = Writer(Vec::new());
+            w.num(trace.profiles.len() as u64);
+            for p in &trace.profiles {
+                w.text(&p.profile);
+                w.num(p.states.len() as u64);
+                let mut prev = None;
+                for s in &p.states {
+                    self.state(&mut w, s, prev);
+                    prev = Some(s);
+                }
+            }
+            w.0
+        }
+
+        fn vectors(w: &mut Writer, v: &[u8]) {
+            w.num(v.len() as u64);
+            w.0.extend_from_slice(v);
+        }
+
+        /// `s`, its registers only where they differ from `prev`'s (a
+        /// mask of the fields written first): a step changes few.
+        fn state(&mut self, w: &mut Writer, s: &State, prev: Option<&State>) {
+            let differs = |f: &dyn Fn(&State) -> bool| prev.is_none_or(f);
+            let fields = [
+                differs(&|p| p.irr != s.irr),
+                differs(&|p| p.isr != s.isr),
+                differs(&|p| p.tmr != s.tmr),
+                differs(&|p| p.tpr != s.tpr),
+                differs(&|p| p.ppr != s.ppr),
+                differs(&|p| p.spiv != s.spiv),
+                differs(&|p| p.sw_enabled != s.sw_enabled),
+                differs(&|p| p.if_flag != s.if_flag),
+                differs(&|p| p.cpu != s.cpu),
+                differs(&|p| p.lvt_timer != s.lvt_timer),
+                differs(&|p| p.lvt_lint0 != s.lvt_lint0),
+                differs(&|p| p.lvt_lint1 != s.lvt_lint1),
+                differs(&|p| p.lvt_error != s.lvt_error),
+                differs(&|p| p.lvt_pmc != s.lvt_pmc),
+                differs(&|p| p.lvt_thermal != s.lvt_thermal),
+                differs(&|p| p.apicv != s.apicv),
+            ];
+            let mask = fields
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &d)| m | (u64::from(d) << i));
+            let has = |i: usize| fields.get(i).copied().unwrap_or(true);
+            w.num(mask);
+            w.num(s.step as u64);
+            w.num(self.of(&s.label));
+            for (i, v) in [&s.irr, &s.isr, &s.tmr].into_iter().enumerate() {
+                if has(i) {
+                    Self::vectors(w, v);
+                }
+            }
+            if has(3) {
+                w.byte(s.tpr);
+            }
+            if has(4) {
+                w.byte(s.ppr);
+            }
+            if has(5) {
+                w.num(u64::from(s.spiv));
+            }
+            if has(6) {
+                w.byte(u8::from(s.sw_enabled));
+            }
+            if has(7) {
+                w.byte(u8::from(s.if_flag));
+            }
+            if has(8) {
+                w.text(s.cpu.name());
+            }
+            let lvts = [
+                s.lvt_timer,
+                s.lvt_lint0,
+                s.lvt_lint1,
+                s.lvt_error,
+                s.lvt_pmc,
+                s.lvt_thermal,
+            ];
+            for (i, lvt) in lvts.into_iter().enumerate() {
+                if has(9 + i) {
+                    w.num(u64::from(lvt));
+                }
+            }
+            if has(15) {
+                w.opt(s.apicv, |w, a| {
+                    w.byte(a.rvi);
+                    w.byte(a.svi);
+                });
+            }
+            w.num(s.events.len() as u64);
+            for e in &s.events {
+                self.event(w, e);
+            }
+            w.num(s.warnings.len() as u64);
+            for warning in &s.warnings {
+                w.num(self.of(warning));
+            }
+            match &s.expect {
+                None => w.byte(0),
+                Some(x) => {
+                    w.byte(1);
+                    w.byte(u8::from(x.ok));
+                    w.num(self.of(&x.detail));
+                }
+            }
+        }
+
+        fn event(&mut self, w: &mut Writer, e: &Event) {
+            use strum::VariantArray;
+            let kind = EventKind::VARIANTS.iter().position(|k| *k == e.kind);
+            w.byte(kind.and_then(|k| u8::try_from(k).ok()).unwrap_or(u8::MAX));
+            w.opt(e.vector, Writer::byte);
+            w.num(self.of(&e.text));
+            w.num(self.of(&e.rule));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::format::Profile;
+    use crate::{builtin, engine};
+
+    /// Every built-in under every kernel reads back from the library as
+    /// the engine computes it, event words and rules included: the viewer
+    /// shows exactly what the full playground (which runs the engine)
+    /// shows.
+    #[test]
+    fn the_library_gives_every_builtin_as_the_engine_traces_it() {
+        let file = library();
+        let library = Library::read(file.clone(), wire::fingerprint(&file)).unwrap();
+        for id in builtin::ids() {
+            let scenario = builtin::get(id).unwrap();
+            for &kernel in Kernel::variants() {
+                let (s, trace) = library.get(id, kernel).unwrap();
+                assert_eq!(s, scenario, "{id}");
+                let expected = engine::run_all_guest(&scenario, &Profile::EVERY, kernel);
+                assert_eq!(trace, expected, "{id} under {kernel}");
+                // Equal texts compare their words; the rules too.
+                let events = |t: &Trace| -> Vec<(String, String)> {
+                    t.profiles
+                        .iter()
+                        .flat_map(|p| &p.states)
+                        .flat_map(|s| &s.events)
+                        .map(|e| (e.text.to_string(), e.rule.to_string()))
+                        .collect()
+                };
+                assert_eq!(events(&trace), events(&expected), "{id} under {kernel}");
+            }
+        }
+        assert_eq!(
+            library.get("no-such", Kernel::default()).err(),
+            Some(LibraryError::Unknown)
+        );
+    }
+
+    /// The seed file names the library written with it and holds the
+    /// seed's traces with the default kernel.
+    #[test]
+    fn the_seed_file_names_its_library_and_holds_the_seed() {
+        let seed = read_seed(&seed_file()).unwrap();
+        assert_eq!(seed.fingerprint, wire::fingerprint(&library()));
+        let scenario = builtin::seed().unwrap();
+        assert_eq!(
+            seed.trace,
+            engine::run_all_guest(&scenario, &Profile::EVERY, Kernel::default())
+        );
+        assert_eq!(seed.scenario, scenario);
+    }
+
+    /// A library other than the one named, cut short or changed in one
+    /// byte, is refused as a whole; an entry cut short or with bytes after
+    /// it reads as nothing.
+    #[test]
+    fn another_library_or_entry_is_refused() {
+        let file = library();
+        let hash = wire::fingerprint(&file);
+        let stale = |f: &[u8]| Library::read(f.to_vec(), hash).err();
+        assert_eq!(stale(&file[..file.len() - 1]), Some(LibraryError::Stale));
+        let mut changed = file.clone();
+        changed[10] ^= 1;
+        assert_eq!(stale(&changed), Some(LibraryError::Stale));
+        assert_eq!(stale(&[]), Some(LibraryError::Stale));
+        assert_eq!(stale(&file), None);
+        let seed = seed_file();
+        assert!(read_seed(&seed).is_some());
+        for cut in (0..seed.len()).step_by(97) {
+            assert!(read_seed(&seed[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut longer = seed.clone();
+        longer.push(0);
+        assert!(read_seed(&longer).is_none());
+    }
+}
