@@ -14,6 +14,7 @@ use crate::predict::Checkpoint;
 
 pub use apic_core::format::Field;
 use apic_core::format::Kernel;
+pub use apic_core::view::Meta;
 
 /// How the screen names a field of the visible state.
 pub fn label(field: Field) -> &'static str {
@@ -123,34 +124,6 @@ pub struct ScenarioData {
     pub runs: Vec<Rc<ProfileRun>>,
     /// Its prediction checkpoints (`crate::predict`).
     pub checkpoints: Rc<[Checkpoint]>,
-}
-
-/// The scenario's texts, apart from its trace.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Meta {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Summary.
-    pub summary: String,
-    /// `notes[i]` narrates step i+1 (state i+1).
-    pub notes: Vec<Option<String>>,
-    /// Its prediction checkpoints (`crate::predict::checkpoints`).
-    pub checkpoints: Vec<Checkpoint>,
-}
-
-impl Meta {
-    /// The texts and checkpoints of `scenario`.
-    pub fn of(scenario: &apic_core::format::Scenario) -> Meta {
-        Meta {
-            id: scenario.id.clone(),
-            title: scenario.title.clone(),
-            summary: scenario.summary.clone(),
-            notes: scenario.steps.iter().map(|s| s.note.clone()).collect(),
-            checkpoints: crate::predict::checkpoints(scenario),
-        }
-    }
 }
 
 impl ScenarioData {
@@ -345,8 +318,8 @@ pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
 /// engine: `crate::library`).
 #[cfg(not(feature = "play"))]
 pub fn load_builtin(id: &str, guest: Kernel) -> Result<ScenarioData, String> {
-    let (scenario, trace) = crate::library::view(id, guest)?;
-    ScenarioData::from_trace(Meta::of(&scenario), trace)
+    let (meta, trace) = crate::library::view(id, guest)?;
+    ScenarioData::from_trace(meta, trace)
 }
 
 /// Sorts a short list (a run's few profiles, the dozen built-ins) by

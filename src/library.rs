@@ -77,10 +77,12 @@ pub fn scenario(id: &str) -> Result<Scenario, String> {
     builtin::get(id).ok_or_else(|| format!("unknown scenario \"{id}\""))
 }
 
-/// The built-in `id`.
+/// The viewer holds no built-in's steps (only what it shows of them,
+/// `view`): what edits one hands it to the full playground first
+/// (`hooks::play_loader`), so this is never asked for there.
 #[cfg(not(feature = "play"))]
 pub fn scenario(id: &str) -> Result<Scenario, String> {
-    view(id, Kernel::default()).map(|(scenario, _)| scenario)
+    Err(format!("\"{id}\" is edited in the full playground"))
 }
 
 /// The seed file, read.
@@ -89,16 +91,17 @@ fn seed() -> Option<apic_core::library::Seed> {
     apic_core::library::read_seed(SEED_FILE)
 }
 
-/// The built-in `id` and its traces under every profile with `guest`'s
-/// routines, as the engine computed them ahead of time: the seed's with
-/// the default kernel from the seed file, any other from the library.
+/// What the page shows of built-in `id` and its traces under every
+/// profile with `guest`'s routines, as the engine computed them ahead of
+/// time: the seed's with the default kernel from the seed file, any other
+/// from the library.
 #[cfg(not(feature = "play"))]
-pub fn view(id: &str, guest: Kernel) -> Result<(Scenario, apic_core::Trace), String> {
+pub fn view(id: &str, guest: Kernel) -> Result<(apic_core::view::Meta, apic_core::Trace), String> {
     use apic_core::library::LibraryError;
     let unknown = || format!("unknown scenario \"{id}\"");
     if id == SEED_ID && guest == Kernel::default() {
         let seed = seed().ok_or_else(|| "the page's seed file is damaged".to_owned())?;
-        return Ok((seed.scenario, seed.trace));
+        return Ok((seed.meta, seed.trace));
     }
     match FILE.with(|f| f.get().map(|library| library.get(id, guest))) {
         Some(Ok(view)) => Ok(view),

@@ -539,11 +539,11 @@ fn the_page_library_and_seed_file_are_the_generated_ones() {
                 apic_core::engine::run_all_guest(&scenario, &apic_core::Profile::EVERY, kernel);
             assert_eq!(
                 library.get(b.id, kernel).ok(),
-                Some((scenario.clone(), trace)),
+                Some((apic_core::view::Meta::of(&scenario), trace)),
                 "{} under {kernel}",
                 b.id
             );
         }
     }
-    assert_eq!(seed.scenario.id, apic_core::builtin::SEED_ID);
+    assert_eq!(seed.meta.id, apic_core::builtin::SEED_ID);
 }

@@ -44,6 +44,7 @@ pub mod report;
 mod timer;
 pub mod trace;
 pub mod vectors;
+pub mod view;
 mod write;
 
 #[cfg(feature = "engine")]

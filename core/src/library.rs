@@ -12,20 +12,26 @@
 //! private encoding of `format::wire`, so a program reads only the library
 //! its seed file names (`fingerprint`), never another build's.
 //!
-//! An entry: the scenario (`format::wire`); the words of its traces, each
-//! distinct text once (a count, then texts); then, per kernel, the
+//! An entry: what the viewer shows of the scenario beside its traces
+//! (`view::Meta`: id, title and summary first, as `format::wire::head`
+//! reads them; each step's note; the checkpoints, each its state, the
+//! first state it hides, its fields and profiles); the words of its
+//! traces, each distinct text once (a count, then texts); then, per kernel, the
 //! kernel's name and its trace as one byte string, so that a reader skips
 //! the kernels it was not asked for. A trace: its profiles, each its id
-//! and states; a state: step, label, IRR, ISR, TMR, TPR, PPR, SPIV, the
-//! two flags, the CPU's run state, the six LVTs, APICv's RVI and SVI,
-//! events (kind, vector, text, rule), warnings and the checkpoint's
-//! result. Words and rules are indices into the entry's texts.
+//! and states; a state (its step is its place): a mask of the registers
+//! written (those it leaves out are as in the state before), the label,
+//! IRR, ISR, TMR, TPR, PPR, SPIV, the two flags, the CPU's run state, the
+//! six LVTs, APICv's RVI and SVI, then its events (kind, vector, text,
+//! rule), warnings and the checkpoint's result. Words and rules are
+//! indices into the entry's texts.
 
 use std::sync::Arc;
 
 use crate::format::wire::{self, Reader};
-use crate::format::{CpuRun, Kernel, Scenario};
+use crate::format::{CpuRun, Field, Kernel, Profile};
 use crate::trace::{ApicvState, Event, EventKind, ExpectResult, ProfileTrace, Rule, State, Text};
+use crate::view::{Checkpoint, Meta};
 use crate::Trace;
 
 /// The library file's name, as the page serves it.
@@ -47,8 +53,8 @@ pub enum LibraryError {
 pub struct Seed {
     /// `format::wire::fingerprint` of the library written with it.
     pub fingerprint: u64,
-    /// The seed scenario.
-    pub scenario: Scenario,
+    /// What the viewer shows of the seed beside its traces.
+    pub meta: Meta,
     /// Its traces under every profile, with the default kernel.
     pub trace: Trace,
 }
@@ -56,10 +62,10 @@ pub struct Seed {
 /// Reads the seed file `seed_file` wrote; `None` for anything else.
 pub fn read_seed(file: &[u8]) -> Option<Seed> {
     let (fingerprint, entry) = file.split_first_chunk::<8>()?;
-    let (scenario, trace) = read_entry(entry, Kernel::default())?;
+    let (meta, trace) = read_entry(entry, Kernel::default())?;
     Some(Seed {
         fingerprint: u64::from_le_bytes(*fingerprint),
-        scenario,
+        meta,
         trace,
     })
 }
@@ -81,7 +87,7 @@ impl Library {
     }
 
     /// The built-in `id` and its traces with `kernel`'s routines.
-    pub fn get(&self, id: &str, kernel: Kernel) -> Result<(Scenario, Trace), LibraryError> {
+    pub fn get(&self, id: &str, kernel: Kernel) -> Result<(Meta, Trace), LibraryError> {
         let entry = wire::split(&self.0)
             .unwrap_or_default()
             .into_iter()
@@ -91,10 +97,11 @@ impl Library {
     }
 }
 
-/// The scenario of `entry` and its trace with `kernel`'s routines.
-fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Scenario, Trace)> {
+/// What `entry` says of its scenario, and its trace with `kernel`'s
+/// routines.
+fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Meta, Trace)> {
     let mut r = Reader(entry);
-    let scenario = r.scenario()?;
+    let meta = read_meta(&mut r)?;
     let n = r.count()?;
     let mut texts = Vec::with_capacity(n);
     for _ in 0..n {
@@ -102,7 +109,7 @@ fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Scenario, Trace)> {
     }
     let mut found = None;
     for _ in 0..r.count()? {
-        let k = r.name(Kernel::from_name)?;
+        let k = r.variant::<Kernel>()?;
         let bytes = r.bytes()?;
         if k == kernel {
             found = Some(bytes);
@@ -115,8 +122,45 @@ fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Scenario, Trace)> {
         r: Reader(found?),
         texts,
     };
-    let trace = t.trace(&scenario.id)?;
-    t.r.0.is_empty().then_some((scenario, trace))
+    let trace = t.trace(&meta.id)?;
+    t.r.0.is_empty().then_some((meta, trace))
+}
+
+/// A `Meta` as `write::meta` wrote it.
+fn read_meta(r: &mut Reader) -> Option<Meta> {
+    let id = r.text()?;
+    let title = r.text()?;
+    let summary = r.text()?;
+    let n = r.count()?;
+    let mut notes = Vec::with_capacity(n);
+    for _ in 0..n {
+        notes.push(r.opt(Reader::text)?);
+    }
+    let n = r.count()?;
+    let mut checkpoints = Vec::with_capacity(n);
+    for _ in 0..n {
+        let step = r.usize()?;
+        let from = r.usize()?;
+        let fields = (0..r.count()?)
+            .map(|_| r.variant::<Field>())
+            .collect::<Option<_>>()?;
+        let profiles = (0..r.count()?)
+            .map(|_| r.variant::<Profile>())
+            .collect::<Option<_>>()?;
+        checkpoints.push(Checkpoint {
+            step,
+            from,
+            fields,
+            profiles,
+        });
+    }
+    Some(Meta {
+        id,
+        title,
+        summary,
+        notes,
+        checkpoints,
+    })
 }
 
 /// The mask of a state that has every register (16 of them, from IRR to
@@ -179,8 +223,8 @@ impl TraceReader<'_> {
             let profile = self.r.text()?;
             let n = self.r.count()?;
             let mut states: Vec<State> = Vec::with_capacity(n);
-            for _ in 0..n {
-                let state = self.state(states.last())?;
+            for step in 0..n {
+                let state = self.state(step, states.last())?;
                 states.push(state);
             }
             profiles.push(ProfileTrace { profile, states });
@@ -199,9 +243,9 @@ impl TraceReader<'_> {
         u32::try_from(self.r.num()?).ok()
     }
 
-    /// A state; a register the mask leaves out is as in `prev` (the
+    /// State `step`; a register the mask leaves out is as in `prev` (the
     /// first state of a run has them all).
-    fn state(&mut self, prev: Option<&State>) -> Option<State> {
+    fn state(&mut self, step: usize, prev: Option<&State>) -> Option<State> {
         let mask = self.r.num()?;
         let has = |i: u32| mask & (1 << i) != 0;
         let mut s = match prev {
@@ -209,7 +253,7 @@ impl TraceReader<'_> {
             None if mask == ALL_FIELDS => blank(),
             None => return None,
         };
-        s.step = self.r.usize()?;
+        s.step = step;
         s.label = self.text()?;
         for (i, v) in [&mut s.irr, &mut s.isr, &mut s.tmr].into_iter().enumerate() {
             if has(i as u32) {
@@ -230,7 +274,7 @@ impl TraceReader<'_> {
             }
         }
         if has(8) {
-            s.cpu = self.r.name(CpuRun::from_name)?;
+            s.cpu = self.r.variant::<CpuRun>()?;
         }
         let lvts = [
             &mut s.lvt_timer,
@@ -271,7 +315,9 @@ impl TraceReader<'_> {
         };
         Some(s)
     }
+}
 
+impl TraceReader<'_> {
     fn event(&mut self) -> Option<Event> {
         use strum::VariantArray;
         Some(Event {
@@ -294,6 +340,7 @@ mod write {
     use super::wire::{self, Writer};
     use crate::format::{Kernel, Scenario};
     use crate::trace::{Event, EventKind, State};
+    use crate::view::Meta;
     use crate::{builtin, engine, Profile, Trace};
 
     /// `scenario`'s entry, with its traces under every profile for each
@@ -309,18 +356,42 @@ mod write {
             .map(|(k, trace)| (*k, texts.trace(trace)))
             .collect();
         let mut w = Writer(Vec::new());
-        w.scenario(scenario);
+        meta(&mut w, &Meta::of(scenario));
         w.num(texts.list.len() as u64);
         for t in &texts.list {
             w.text(t);
         }
         w.num(blocks.len() as u64);
         for (k, bytes) in &blocks {
-            w.text(k.name());
+            w.variant(*k);
             w.num(bytes.len() as u64);
             w.0.extend_from_slice(bytes);
         }
         w.0
+    }
+
+    /// `m` as `read_meta` reads it.
+    fn meta(w: &mut Writer, m: &Meta) {
+        w.text(&m.id);
+        w.text(&m.title);
+        w.text(&m.summary);
+        w.num(m.notes.len() as u64);
+        for note in &m.notes {
+            w.opt(note.as_deref(), Writer::text);
+        }
+        w.num(m.checkpoints.len() as u64);
+        for c in &m.checkpoints {
+            w.num(c.step as u64);
+            w.num(c.from as u64);
+            w.num(c.fields.len() as u64);
+            for f in &c.fields {
+                w.variant(*f);
+            }
+            w.num(c.profiles.len() as u64);
+            for p in &c.profiles {
+                w.variant(*p);
+            }
+        }
     }
 
     /// The library file: every built-in's entry under every kernel, in
@@ -409,7 +480,6 @@ mod write {
                 .fold(0u64, |m, (i, &d)| m | (u64::from(d) << i));
             let has = |i: usize| fields.get(i).copied().unwrap_or(true);
             w.num(mask);
-            w.num(s.step as u64);
             w.num(self.of(&s.label));
             for (i, v) in [&s.irr, &s.isr, &s.tmr].into_iter().enumerate() {
                 if has(i) {
@@ -432,7 +502,7 @@ mod write {
                 w.byte(u8::from(s.if_flag));
             }
             if has(8) {
-                w.text(s.cpu.name());
+                w.variant(s.cpu);
             }
             let lvts = [
                 s.lvt_timer,
@@ -500,8 +570,8 @@ mod tests {
         for id in builtin::ids() {
             let scenario = builtin::get(id).unwrap();
             for &kernel in Kernel::variants() {
-                let (s, trace) = library.get(id, kernel).unwrap();
-                assert_eq!(s, scenario, "{id}");
+                let (meta, trace) = library.get(id, kernel).unwrap();
+                assert_eq!(meta, crate::view::Meta::of(&scenario), "{id}");
                 let expected = engine::run_all_guest(&scenario, &Profile::EVERY, kernel);
                 assert_eq!(trace, expected, "{id} under {kernel}");
                 // Equal texts compare their words; the rules too.
@@ -533,7 +603,7 @@ mod tests {
             seed.trace,
             engine::run_all_guest(&scenario, &Profile::EVERY, Kernel::default())
         );
-        assert_eq!(seed.scenario, scenario);
+        assert_eq!(seed.meta, crate::view::Meta::of(&scenario));
     }
 
     /// A library other than the one named, cut short or changed in one

@@ -11,14 +11,17 @@
 //! while they are stale.
 //!
 //! Layout: a number is unsigned LEB128; a text is its byte length and its
-//! UTF-8 bytes; a name (register, routine, profile, ...) is the format's
-//! name as a text; an optional value is a 0 byte, or a 1 byte and the
-//! value; a list is its length and its items. A scenario is id, title,
+//! UTF-8 bytes; a name (register, routine, profile, ...) is one byte, its
+//! place in the format's list of those names (`names.rs`); an optional
+//! value is a 0 byte, or a 1 byte and the value; a list is its length and
+//! its items. A scenario is id, title,
 //! summary, handlers, processor, steps; a step is its `do` name, that
 //! operation's fields in declaration order, optional label, optional note.
 //! An expect's value is a tag (0 vectors, 1 number, 2 bool, 3 cpu) and the
 //! value; its optional `predict` list follows its checks. `decode` rejects anything else, trailing bytes included, and
 //! never panics nor allocates more than its input could describe.
+
+use strum::VariantArray;
 
 use super::{
     CpuRun, Expect, Field, FieldValue, FormatError, Handlers, Op, OpName, Processor, Profile, Reg,
@@ -144,6 +147,12 @@ impl Writer {
         self.0.extend_from_slice(s.as_bytes());
     }
 
+    /// A name, as its place in its list (`VariantArray`): one byte.
+    pub(crate) fn variant<T: VariantArray + PartialEq>(&mut self, v: T) {
+        let i = T::VARIANTS.iter().position(|x| *x == v);
+        self.byte(i.and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX));
+    }
+
     pub(crate) fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Writer, T)) {
         match v {
             None => self.byte(0),
@@ -158,8 +167,8 @@ impl Writer {
         self.text(&s.id);
         self.text(&s.title);
         self.text(&s.summary);
-        self.text(s.handlers.name());
-        self.text(s.processor.name());
+        self.variant(s.handlers);
+        self.variant(s.processor);
         self.num(s.steps.len() as u64);
         for step in &s.steps {
             self.step(step);
@@ -167,10 +176,10 @@ impl Writer {
     }
 
     fn step(&mut self, s: &Step) {
-        self.text(s.op.name().name());
+        self.variant(s.op.name());
         match &s.op {
             Op::Write { reg, value } => {
-                self.text(reg.name());
+                self.variant(*reg);
                 self.num(*value);
             }
             Op::Irq { vector, level } => {
@@ -178,18 +187,18 @@ impl Writer {
                 self.byte(u8::from(*level));
             }
             Op::SelfIpi { vector } | Op::Sipi { vector } => self.byte(*vector),
-            Op::Linux { routine } => self.text(routine.name()),
+            Op::Linux { routine } => self.variant(*routine),
             Op::Note { text } => self.text(text),
             Op::Expect(e) => {
                 self.opt(e.profiles.as_ref(), |w, ps| {
                     w.num(ps.len() as u64);
                     for p in ps {
-                        w.text(p.name());
+                        w.variant(*p);
                     }
                 });
                 self.num(e.checks.len() as u64);
                 for (field, value) in &e.checks {
-                    self.text(field.name());
+                    self.variant(*field);
                     match value {
                         FieldValue::Vectors(v) => {
                             self.byte(0);
@@ -206,14 +215,14 @@ impl Writer {
                         }
                         FieldValue::Cpu(c) => {
                             self.byte(3);
-                            self.text(c.name());
+                            self.variant(*c);
                         }
                     }
                 }
                 self.opt(e.predict.as_ref(), |w, fs| {
                     w.num(fs.len() as u64);
                     for f in fs {
-                        w.text(f.name());
+                        w.variant(*f);
                     }
                 });
             }
@@ -267,12 +276,9 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.bytes()?.to_vec()).ok()
     }
 
-    pub(crate) fn name<T>(&mut self, from: fn(&str) -> Option<T>) -> Option<T> {
-        let n = self.count()?;
-        let head = self.0.get(..n)?;
-        let v = from(std::str::from_utf8(head).ok()?)?;
-        self.0 = self.0.get(n..)?;
-        Some(v)
+    /// A name `Writer::variant` wrote.
+    pub(crate) fn variant<T: VariantArray + Copy>(&mut self) -> Option<T> {
+        T::VARIANTS.get(usize::from(self.byte()?)).copied()
     }
 
     pub(crate) fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
@@ -295,8 +301,8 @@ impl<'a> Reader<'a> {
         let id = self.text()?;
         let title = self.text()?;
         let summary = self.text()?;
-        let handlers = self.name(Handlers::from_name)?;
-        let processor = self.name(Processor::from_name)?;
+        let handlers = self.variant::<Handlers>()?;
+        let processor = self.variant::<Processor>()?;
         let n = self.count()?;
         let mut steps = Vec::with_capacity(n);
         for _ in 0..n {
@@ -313,9 +319,9 @@ impl<'a> Reader<'a> {
     }
 
     fn step(&mut self) -> Option<Step> {
-        let op = match self.name(OpName::from_name)? {
+        let op = match self.variant::<OpName>()? {
             OpName::Write => Op::Write {
-                reg: self.name(Reg::from_name)?,
+                reg: self.variant::<Reg>()?,
                 value: self.num()?,
             },
             OpName::Cli => Op::Cli,
@@ -336,30 +342,30 @@ impl<'a> Reader<'a> {
             OpName::TimerFire => Op::TimerFire,
             OpName::Eoi => Op::Eoi,
             OpName::Linux => Op::Linux {
-                routine: self.name(Routine::from_name)?,
+                routine: self.variant::<Routine>()?,
             },
             OpName::Note => Op::Note { text: self.text()? },
             OpName::Expect => {
                 let profiles = self.opt(|r| {
                     let n = r.count()?;
-                    (0..n).map(|_| r.name(Profile::from_name)).collect()
+                    (0..n).map(|_| r.variant::<Profile>()).collect()
                 })?;
                 let n = self.count()?;
                 let mut checks = Vec::with_capacity(n);
                 for _ in 0..n {
-                    let field = self.name(Field::from_name)?;
+                    let field = self.variant::<Field>()?;
                     let value = match self.byte()? {
                         0 => FieldValue::Vectors(self.bytes()?.to_vec()),
                         1 => FieldValue::Number(u32::try_from(self.num()?).ok()?),
                         2 => FieldValue::Bool(self.bool()?),
-                        3 => FieldValue::Cpu(self.name(CpuRun::from_name)?),
+                        3 => FieldValue::Cpu(self.variant::<CpuRun>()?),
                         _ => return None,
                     };
                     checks.push((field, value));
                 }
                 let predict = self.opt(|r| {
                     let n = r.count()?;
-                    (0..n).map(|_| r.name(Field::from_name)).collect()
+                    (0..n).map(|_| r.variant::<Field>()).collect()
                 })?;
                 Op::Expect(Expect {
                     profiles,
