@@ -6,9 +6,9 @@
 const CACHE = "apic-playground-v1";
 
 // What the page loads on demand (index.html): Play, the scenario reader,
-// the full playground's style and the built-ins other than the seed. Cached
-// too, so that a workshop room without Wi-Fi can still open every built-in,
-// fork, edit and open scenarios of its own.
+// the full playground's style and the built-ins' traces beyond the seed's
+// (builtins.bin). Cached too, so that a workshop room without Wi-Fi can
+// still open every built-in, fork, edit and open scenarios of its own.
 const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css", "builtins.bin"];
 
 // On install, cache the page and every file it names (Trunk's hashed
