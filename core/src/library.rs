@@ -16,15 +16,15 @@
 //! (`view::Meta`: id, title and summary first, as `format::wire::head`
 //! reads them; each step's note; the checkpoints, each its state, the
 //! first state it hides, its fields and profiles); the words of its
-//! traces, each distinct text once (a count, then texts); then, per kernel, the
-//! kernel's name and its trace as one byte string, so that a reader skips
-//! the kernels it was not asked for. A trace: its profiles, each its id
-//! and states; a state (its step is its place): a mask of the registers
-//! written (those it leaves out are as in the state before), the label,
-//! IRR, ISR, TMR, TPR, PPR, SPIV, the two flags, the CPU's run state, the
-//! six LVTs, APICv's RVI and SVI, then its events (kind, vector, text,
-//! rule), warnings and the checkpoint's result. Words and rules are
-//! indices into the entry's texts.
+//! traces, each distinct text once (a count, then texts); then, per
+//! kernel, the kernel and its trace as one byte string, so that a reader
+//! skips the kernels it was not asked for. A trace: its profiles, each its
+//! id and states; a state (its step is its place): a mask of the
+//! registers written (those it leaves out are as in the state before),
+//! the label, IRR, ISR, TMR, TPR, PPR, SPIV, the two flags, the CPU's run
+//! state, the six LVTs, APICv's RVI and SVI, then its events (kind,
+//! vector, text, rule), warnings and the checkpoint's result. Words and
+//! rules are indices into the entry's texts.
 
 use std::sync::Arc;
 
@@ -59,7 +59,9 @@ pub struct Seed {
     pub trace: Trace,
 }
 
-/// Reads the seed file `seed_file` wrote; `None` for anything else.
+/// Reads the seed file `seed_file` wrote; `None` for anything else (a
+/// file cut short, with bytes after its end, or not of this build's
+/// encoding).
 pub fn read_seed(file: &[u8]) -> Option<Seed> {
     let (fingerprint, entry) = file.split_first_chunk::<8>()?;
     let (meta, trace) = read_entry(entry, Kernel::default())?;

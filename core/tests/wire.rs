@@ -1,6 +1,7 @@
 //! Property tests of the page's private transfer encoding
-//! (`format::wire`): any scenario comes back as it went, and no input,
-//! however forged, makes `decode` panic.
+//! (`format::wire`) and of the library of traces written with it
+//! (`library`): any scenario comes back as it went, and no input, however
+//! forged, makes a reader panic.
 
 #![allow(clippy::unwrap_used)]
 
@@ -140,5 +141,62 @@ proptest! {
             }
         }
         let _ = decode(&bytes);
+    }
+}
+
+/// The library of traces computed ahead of time (`apic_core::library`):
+/// any scenario's entry gives back, under every guest kernel, what it
+/// shows of the scenario and exactly the traces the engine computes; no
+/// file, however forged or damaged, makes a reader panic.
+mod library {
+    use super::*;
+    use apic_core::format::{wire, Kernel};
+    use apic_core::library::{entry, read_seed, seed_file, Library, LibraryError};
+    use apic_core::view::Meta;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn any_scenario_reads_back_as_the_engine_traces_it(s in scenario()) {
+            let file = wire::join([entry(&s, Kernel::variants()).as_slice()]);
+            let library = Library::read(file.clone(), wire::fingerprint(&file)).unwrap();
+            for &kernel in Kernel::variants() {
+                let expected =
+                    apic_core::engine::run_all_guest(&s, &Profile::EVERY, kernel);
+                prop_assert_eq!(
+                    library.get(&s.id, kernel),
+                    Ok((Meta::of(&s), expected))
+                );
+            }
+        }
+
+        #[test]
+        fn no_library_or_seed_file_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_seed(&bytes);
+            if let Ok(library) = Library::read(bytes.clone(), wire::fingerprint(&bytes)) {
+                let _ = library.get("hotplug-cpu0", Kernel::default());
+            }
+        }
+
+        /// The seed file with one byte flipped reads as something or as
+        /// nothing, never panics; a library with one byte flipped is refused.
+        #[test]
+        fn flipped_bytes_of_the_files_never_panic(at in any::<prop::sample::Index>(), bit in 0u8..8) {
+            let mut seed = seed_file();
+            let i = at.index(seed.len());
+            if let Some(b) = seed.get_mut(i) {
+                *b ^= 1 << bit;
+            }
+            let _ = read_seed(&seed);
+            let file = wire::join([entry(&apic_core::builtin::seed().unwrap(), &[Kernel::default()]).as_slice()]);
+            let hash = wire::fingerprint(&file);
+            let mut flipped = file.clone();
+            let i = at.index(flipped.len());
+            if let Some(b) = flipped.get_mut(i) {
+                *b ^= 1 << bit;
+            }
+            prop_assert_eq!(Library::read(flipped, hash).err(), Some(LibraryError::Stale));
+        }
     }
 }
