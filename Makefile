@@ -53,6 +53,9 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p apic-playground --all-targets -- -D warnings
+	@# The viewer (the page's first module): without Play, and its core without the engine.
+	cargo clippy --target wasm32-unknown-unknown -p apic-playground --bin apic-playground --no-default-features -- -D warnings
+	cargo clippy -p apic-core --no-default-features -- -D warnings
 
 test-native:
 	@echo "==> 2/6 native tests of the whole workspace"
@@ -77,7 +80,8 @@ conformance-qemu:
 	@target/debug/apic-trace conformance --against qemu-tcg kvm/conformance
 
 check-core-wasm:
-	@echo "==> 3/6 apic-core builds for wasm32 (the core stays free of host-only code)"
+	@echo "==> 3/6 apic-core builds for wasm32 (the core stays free of host-only code), with its engine and without (the viewer's)"
+	cargo build -p apic-core --no-default-features --features engine --target wasm32-unknown-unknown
 	cargo build -p apic-core --no-default-features --target wasm32-unknown-unknown
 
 test-wasm:
