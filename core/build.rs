@@ -8,7 +8,7 @@
 //!   read (`builtin.rs` decodes an entry with the same module), so a
 //!   program that only shows the built-ins (the web page) carries no JSON
 //!   reader; each entry a static of its own, so that a program which names
-//!   only `SEED` (the page's first module) links no other;
+//!   only `SEED` links no other;
 //! - `SEED`, `SEED_ID`: the seed's entry and id;
 //! - `TITLES`: each entry's id and title, for a picker of the built-ins
 //!   that links none of their steps;

@@ -18,7 +18,8 @@ use crate::format::{wire, Scenario};
 // operations took about 13 KiB (README, "Performance": first load).
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
-/// The seed, the one built-in a program that links no other has.
+/// The seed (`SEED_ID`), which a program can link without any other
+/// built-in.
 pub fn seed() -> Option<Scenario> {
     wire::decode(SEED)
 }
