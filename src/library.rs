@@ -159,13 +159,14 @@ pub fn then(then: impl FnOnce() + 'static) {
     }
 }
 
-/// Fetches the library and keeps it if it is this build's, else why not
-/// (`FAILED`). The address names the build's library (`?v=` its
+/// Fetches the library and keeps it if it is the one the seed file names,
+/// else why not (`FAILED`). The address names that library (`?v=` its
 /// fingerprint), so that no cache answers with another build's.
 async fn load() {
-    let library = fetch()
+    let fingerprint = fingerprint();
+    let library = fetch(fingerprint)
         .await
-        .and_then(|bytes| Library::read(bytes, fingerprint()).map_err(|_| stale()));
+        .and_then(|bytes| Library::read(bytes, fingerprint).map_err(|_| stale()));
     match library {
         Ok(library) => {
             FILE.with(|f| {
@@ -181,14 +182,14 @@ async fn load() {
 /// names it (the full playground reads none).
 fn fingerprint() -> u64 {
     #[cfg(not(feature = "play"))]
-    return seed().map_or(0, |s| s.fingerprint);
+    return apic_core::library::seed_fingerprint(SEED_FILE).unwrap_or(0);
     #[cfg(feature = "play")]
     0
 }
 
-async fn fetch() -> Result<Vec<u8>, String> {
+async fn fetch(fingerprint: u64) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let address = format!("{LIBRARY_FILE}?v={:016x}", fingerprint());
+    let address = format!("{LIBRARY_FILE}?v={fingerprint:016x}");
     let response = JsFuture::from(window.fetch_with_str(&address))
         .await
         .map_err(|_| "the network or the server did not answer".to_owned())?;

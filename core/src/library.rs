@@ -63,13 +63,18 @@ pub struct Seed {
 /// file cut short, with bytes after its end, or not of this build's
 /// encoding).
 pub fn read_seed(file: &[u8]) -> Option<Seed> {
-    let (fingerprint, entry) = file.split_first_chunk::<8>()?;
-    let (meta, trace) = read_entry(entry, Kernel::default())?;
+    let (meta, trace) = read_entry(file.get(8..)?, Kernel::default())?;
     Some(Seed {
-        fingerprint: u64::from_le_bytes(*fingerprint),
+        fingerprint: seed_fingerprint(file)?,
         meta,
         trace,
     })
+}
+
+/// The fingerprint of the library a seed file names (its first 8 bytes),
+/// read without its traces.
+pub fn seed_fingerprint(file: &[u8]) -> Option<u64> {
+    file.first_chunk::<8>().map(|b| u64::from_le_bytes(*b))
 }
 
 /// A library file found to be the one the seed file names: read once,
@@ -598,8 +603,10 @@ mod tests {
     /// seed's traces with the default kernel.
     #[test]
     fn the_seed_file_names_its_library_and_holds_the_seed() {
-        let seed = read_seed(&seed_file()).unwrap();
+        let file = seed_file();
+        let seed = read_seed(&file).unwrap();
         assert_eq!(seed.fingerprint, wire::fingerprint(&library()));
+        assert_eq!(seed_fingerprint(&file), Some(seed.fingerprint));
         let scenario = builtin::seed().unwrap();
         assert_eq!(
             seed.trace,
