@@ -7,9 +7,8 @@
 //! - `TABLE`: each scenario as `format::wire` encodes what `format::parse`
 //!   read (`builtin.rs` decodes an entry with the same module), so a
 //!   program that only shows the built-ins (the web page) carries no JSON
-//!   reader; each entry a static of its own, so that a program which names
-//!   only `SEED` links no other;
-//! - `SEED`, `SEED_ID`: the seed's entry and id;
+//!   reader;
+//! - `SEED_ID`: the seed's id (its file must be there);
 //! - `TITLES`: each entry's id and title, for a picker of the built-ins
 //!   that links none of their steps;
 //! - `FILES`: (id, JSON source) for the tests, the files'
@@ -71,10 +70,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     files.sort();
     let mut sources = String::new();
-    let mut statics = String::new();
     let mut table = String::new();
     let mut titles = String::new();
-    let mut seed = None;
     for (id, path) in &files {
         let p = path.to_str().ok_or("scenario path is not UTF-8")?;
         println!("cargo:rerun-if-changed={p}");
@@ -84,22 +81,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{p}: the id {:?} must be the file name", s.id).into());
         }
         writeln!(sources, "    ({id:?}, {:?}),", minify(&json))?;
-        let bytes = format::wire::encode(&s);
-        let name = format!("B_{}", id.to_uppercase().replace(['-', '.'], "_"));
-        writeln!(statics, "static {name}: &[u8] = &{bytes:?};")?;
-        writeln!(table, "    {name},")?;
+        writeln!(table, "    &{:?},", format::wire::encode(&s))?;
         writeln!(titles, "    [{:?}, {:?}],", s.id, s.title)?;
-        if id == SEED_ID {
-            seed = Some(name);
-        }
     }
-    let seed = seed.ok_or("no core/scenarios/hotplug-cpu0.json: the seed must be built in")?;
+    if !files.iter().any(|(id, _)| id == SEED_ID) {
+        return Err("no core/scenarios/hotplug-cpu0.json: the seed must be built in".into());
+    }
     let out = format!(
-        "{statics}\
-         /// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
+        "/// Every built-in scenario as `format::parse` read its file, sorted by id.\n\
          static TABLE: &[&[u8]] = &[\n{table}];\n\
-         /// The seed's entry.\n\
-         static SEED: &[u8] = {seed};\n\
          /// The seed's id.\n\
          pub const SEED_ID: &str = {SEED_ID:?};\n\
          /// Each entry's id and title.\n\
