@@ -91,39 +91,51 @@ fn checked_line(id: &str) -> Html {
         .collect()
 }
 
+/// A `<select>` that names what is shown, and only that: a choice goes
+/// back to it at once, and the list follows when what is shown changes.
+/// What a choice asks for may wait (for the viewer's library) or fail (a
+/// built-in or kernel it could not read), and the options' `selected`
+/// alone cannot put the list back, as a user's choice outlives the
+/// attribute.
+#[hook]
+fn use_shown_select(shown: AttrValue) -> NodeRef {
+    let select = use_node_ref();
+    {
+        let select = select.clone();
+        use_effect_with(shown, move |shown| {
+            if let Some(s) = select.cast::<web_sys::HtmlSelectElement>() {
+                s.set_value(shown);
+            }
+        });
+    }
+    select
+}
+
+/// The value chosen in the `<select>` of `e`; the list goes back to
+/// `shown` (`use_shown_select`), and focus leaves it, so that the arrow
+/// keys then step through what is shown rather than choose again.
+fn chosen(e: &Event, shown: &str) -> String {
+    let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
+    let value = select.as_ref().map(|s| s.value()).unwrap_or_default();
+    if let Some(s) = select {
+        s.set_value(shown);
+        let _ = s.blur();
+    }
+    value
+}
+
 /// The page header.
 #[function_component]
 pub fn Header(props: &HeaderProps) -> Html {
-    // The list names the scenario shown, and only that: a pick goes back
-    // to it at once, and the list follows when the scenario changes. A
-    // pick that fails (a built-in the viewer could not read) or waits (for
-    // the library) leaves it on the scenario still shown; the options'
-    // `selected` alone cannot, as a user's pick outlives the attribute.
     let shown = if props.on_draft {
         AttrValue::Static(crate::state::DRAFT_ENTRY)
     } else {
         props.scenario.clone()
     };
-    let pick = use_node_ref();
-    {
-        let pick = pick.clone();
-        use_effect_with(shown.clone(), move |shown| {
-            if let Some(s) = pick.cast::<web_sys::HtmlSelectElement>() {
-                s.set_value(shown);
-            }
-        });
-    }
-    let on_pick = props.on_action.reform(move |e: Event| {
-        let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
-        let id = select.as_ref().map(|s| s.value()).unwrap_or_default();
-        // Once a scenario is chosen the arrow keys must step through it, not
-        // change the choice again: focus leaves the list.
-        if let Some(s) = select {
-            s.set_value(&shown);
-            let _ = s.blur();
-        }
-        Action::SelectScenario(id)
-    });
+    let pick = use_shown_select(shown.clone());
+    let on_pick = props
+        .on_action
+        .reform(move |e: Event| Action::SelectScenario(chosen(&e, &shown)));
     // Grouped as hardware, KVM and the other hypervisors; keys 1 to 8 in
     // `Profile::EVERY` order.
     let groups = ProfileGroup::ALL.map(|g| {
@@ -150,27 +162,12 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
         }
     });
-    // The guest list likewise names the kernel whose run is shown: the
-    // viewer reads another kernel's from its library, which can wait or
-    // fail.
-    let guest_pick = use_node_ref();
-    {
-        let guest_pick = guest_pick.clone();
-        use_effect_with(props.guest, move |guest| {
-            if let Some(s) = guest_pick.cast::<web_sys::HtmlSelectElement>() {
-                s.set_value(guest.name());
-            }
-        });
-    }
+    // The viewer reads another kernel's run from its library, which can
+    // wait or fail.
+    let guest_pick = use_shown_select(AttrValue::Static(props.guest.name()));
     let shown_guest = props.guest;
     let on_guest = props.on_action.reform(move |e: Event| {
-        let select = e.target_dyn_into::<web_sys::HtmlSelectElement>();
-        let name = select.as_ref().map(|s| s.value()).unwrap_or_default();
-        if let Some(s) = select {
-            s.set_value(shown_guest.name());
-            let _ = s.blur();
-        }
-        Action::SetGuest(Kernel::from_name(&name).unwrap_or_default())
+        Action::SetGuest(Kernel::from_name(&chosen(&e, shown_guest.name())).unwrap_or_default())
     });
     let guests = Kernel::variants().iter().map(|&k| {
         html! { <option value={k.name()} selected={k == props.guest}>{ k.short_title() }</option> }
