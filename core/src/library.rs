@@ -322,13 +322,10 @@ impl TraceReader<'_> {
         };
         Some(s)
     }
-}
 
-impl TraceReader<'_> {
     fn event(&mut self) -> Option<Event> {
-        use strum::VariantArray;
         Some(Event {
-            kind: *EventKind::VARIANTS.get(usize::from(self.r.byte()?))?,
+            kind: self.r.variant::<EventKind>()?,
             vector: self.r.opt(Reader::byte)?,
             text: self.text()?,
             rule: Rule::from(self.text()?.to_string()),
@@ -346,7 +343,7 @@ mod write {
 
     use super::wire::{self, Writer};
     use crate::format::{Kernel, Scenario};
-    use crate::trace::{Event, EventKind, State};
+    use crate::trace::{Event, State};
     use crate::view::Meta;
     use crate::{builtin, engine, Profile, Trace};
 
@@ -549,9 +546,7 @@ mod write {
         }
 
         fn event(&mut self, w: &mut Writer, e: &Event) {
-            use strum::VariantArray;
-            let kind = EventKind::VARIANTS.iter().position(|k| *k == e.kind);
-            w.byte(kind.and_then(|k| u8::try_from(k).ok()).unwrap_or(u8::MAX));
+            w.variant(e.kind);
             w.opt(e.vector, Writer::byte);
             w.num(self.of(&e.text));
             w.num(self.of(&e.rule));

@@ -163,7 +163,7 @@ impl Writer {
         }
     }
 
-    pub(crate) fn scenario(&mut self, s: &Scenario) {
+    fn scenario(&mut self, s: &Scenario) {
         self.text(&s.id);
         self.text(&s.title);
         self.text(&s.summary);
@@ -297,7 +297,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn scenario(&mut self) -> Option<Scenario> {
+    fn scenario(&mut self) -> Option<Scenario> {
         let id = self.text()?;
         let title = self.text()?;
         let summary = self.text()?;
