@@ -2,6 +2,8 @@
 //! Copy and cheap to compare, so a bit grid's props decide in four word
 //! comparisons whether its 256 cells need to render again.
 
+use apic_core::trace::VectorBits;
+
 /// One bit per interrupt vector 0..=255.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Bits256([u64; 4]);
@@ -17,6 +19,13 @@ impl Bits256 {
             bits.insert(v);
         }
         bits
+    }
+
+    /// The same set as the model's (its eight 32-bit registers, two to a
+    /// word).
+    pub fn from_bits(bits: &VectorBits) -> Bits256 {
+        let word = |i: usize| u64::from(bits.reg(2 * i)) | u64::from(bits.reg(2 * i + 1)) << 32;
+        Bits256([word(0), word(1), word(2), word(3)])
     }
 
     /// Sets the bit of `vector`.

@@ -236,9 +236,9 @@ fn build_run(
     let mut differs = differs.into_iter();
     let mut steps: Vec<Rc<StepView>> = Vec::with_capacity(len);
     for (k, state) in pt.states.into_iter().take(len).enumerate() {
-        let irr = Bits256::from_vectors(&state.irr);
-        let isr = Bits256::from_vectors(&state.isr);
-        let tmr = Bits256::from_vectors(&state.tmr);
+        let irr = Bits256::from_bits(&state.irr);
+        let isr = Bits256::from_bits(&state.isr);
+        let tmr = Bits256::from_bits(&state.tmr);
         let was_warned = k
             .checked_sub(1)
             .and_then(|j| warned.get(j))
@@ -248,9 +248,9 @@ fn build_run(
         let (irr_changed, isr_changed, tmr_changed, changed, apicv_changed) =
             match steps.last().map(|v| &v.state) {
                 Some(prev) => (
-                    irr.changed_from(Bits256::from_vectors(&prev.irr)),
-                    isr.changed_from(Bits256::from_vectors(&prev.isr)),
-                    tmr.changed_from(Bits256::from_vectors(&prev.tmr)),
+                    irr.changed_from(Bits256::from_bits(&prev.irr)),
+                    isr.changed_from(Bits256::from_bits(&prev.isr)),
+                    tmr.changed_from(Bits256::from_bits(&prev.tmr)),
                     compare::differing(prev, was_warned, &state, now_warned),
                     state.apicv != prev.apicv,
                 ),

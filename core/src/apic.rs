@@ -259,10 +259,70 @@ impl VectorReg {
 }
 
 /// 256 bits, one per vector, stored as the eight 32-bit registers the xAPIC
-/// page shows (register i holds vectors 32*i .. 32*i+31).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// page shows (register i holds vectors 32*i .. 32*i+31). A trace's IRR,
+/// ISR and TMR are these too: 32 bytes in place, no allocation per state.
+/// Read, written and printed as the list of set vectors, ascending (the
+/// trace's JSON contract: `"irr": [236]`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct VectorBits {
     regs: [u32; 8],
+}
+
+impl std::fmt::Debug for VectorBits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for VectorBits {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VectorBits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<VectorBits, D::Error> {
+        // Any list of vectors (0..=255, in any order, repeats allowed) is a
+        // set; a value over 255 is refused by `u8` itself.
+        Ok(Vec::<u8>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+impl FromIterator<u8> for VectorBits {
+    fn from_iter<I: IntoIterator<Item = u8>>(vectors: I) -> VectorBits {
+        let mut bits = VectorBits::default();
+        for v in vectors {
+            bits.set(v);
+        }
+        bits
+    }
+}
+
+impl From<&[u8]> for VectorBits {
+    fn from(vectors: &[u8]) -> VectorBits {
+        vectors.iter().copied().collect()
+    }
+}
+
+/// A set equals the list of exactly its vectors, ascending.
+impl PartialEq<[u8]> for VectorBits {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.len() == other.len()
+            && other.windows(2).all(|w| w.first() < w.last())
+            && other.iter().all(|&v| self.test(v))
+    }
+}
+
+impl PartialEq<Vec<u8>> for VectorBits {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        *self == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for VectorBits {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        *self == other[..]
+    }
 }
 
 impl VectorBits {
@@ -326,25 +386,22 @@ impl VectorBits {
         self.regs.iter().map(|r| r.count_ones() as usize).sum()
     }
 
+    /// Whether `vector`'s bit is set (`test`, named as a set's).
+    pub fn contains(&self, vector: u8) -> bool {
+        self.test(vector)
+    }
+
+    /// The set vectors, ascending.
+    pub fn iter(&self) -> Vectors {
+        Vectors {
+            regs: self.regs,
+            at: 0,
+        }
+    }
+
     /// The set vectors, ascending.
     pub fn vectors(&self) -> Vec<u8> {
-        // No allocation for an empty set; one (room for eight) for up to
-        // eight vectors, the usual case.
-        let mut out = Vec::new();
-        if self.is_empty() {
-            return out;
-        }
-        for (i, r) in self.regs.iter().enumerate() {
-            let mut bits = *r;
-            while bits != 0 {
-                let b = bits.trailing_zeros() as usize;
-                if let Ok(v) = u8::try_from(i * 32 + b) {
-                    out.push(v);
-                }
-                bits &= bits - 1;
-            }
-        }
-        out
+        self.iter().collect()
     }
 
     /// The bits as eight 32-bit registers, register i holding vectors
@@ -368,6 +425,31 @@ impl VectorBits {
             .map(|r| format!("{r:08x}"))
             .collect::<Vec<_>>()
             .join(",")
+    }
+}
+
+/// The vectors of a `VectorBits`, ascending (`VectorBits::iter`).
+#[derive(Clone, Debug)]
+pub struct Vectors {
+    regs: [u32; 8],
+    /// The register being read: 0..8.
+    at: u8,
+}
+
+impl Iterator for Vectors {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        while let Some(r) = self.regs.get_mut(usize::from(self.at)) {
+            if *r != 0 {
+                // trailing_zeros() < 32 and at < 8: at * 32 + bit <= 255.
+                let bit = r.trailing_zeros() as u8;
+                *r &= *r - 1;
+                return Some(self.at * 32 + bit);
+            }
+            self.at += 1;
+        }
+        None
     }
 }
 
@@ -688,6 +770,26 @@ mod tests {
         );
         assert_eq!(b.highest(), Some(0xec));
         assert_eq!(b.vectors(), vec![0xec]);
+    }
+
+    // A trace's IRR is a list of vectors, ascending (README.md, "The
+    // trace"): read in any order with repeats, written sorted, once each.
+    // Vectors 0, 31, 32 and 255 are the edges of the first, second and
+    // last 32-bit registers (SDM 10.8.4: IRR bit n is vector n).
+    #[test]
+    fn a_set_of_vectors_reads_and_writes_as_its_ascending_list() {
+        let b: VectorBits = serde_json::from_str("[255, 32, 0, 31, 32, 236]").unwrap();
+        assert_eq!(b, [0, 31, 32, 236, 255]);
+        assert_eq!(b.len(), 5);
+        assert!(b.contains(236) && !b.contains(235));
+        assert_eq!(serde_json::to_string(&b).unwrap(), "[0,31,32,236,255]");
+        assert_eq!(format!("{b:?}"), "[0, 31, 32, 236, 255]");
+        assert_eq!(b.reg(0), 0x8000_0001);
+        assert_eq!(b.reg(1), 1);
+        assert_eq!(b.reg(7), 0x8000_1000);
+        assert!(serde_json::from_str::<VectorBits>("[256]").is_err());
+        assert_ne!(b, vec![0, 31, 32, 236]);
+        assert_eq!(VectorBits::default(), Vec::<u8>::new());
     }
 
     #[test]

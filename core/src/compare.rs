@@ -9,9 +9,9 @@ use crate::trace::{ProfileTrace, State};
 /// (whether the guest has printed a warning at this step or before).
 pub fn value(field: Field, s: &State, warned: bool) -> FieldValue {
     match field {
-        Field::Irr => FieldValue::Vectors(s.irr.clone()),
-        Field::Isr => FieldValue::Vectors(s.isr.clone()),
-        Field::Tmr => FieldValue::Vectors(s.tmr.clone()),
+        Field::Irr => FieldValue::Vectors(s.irr.vectors()),
+        Field::Isr => FieldValue::Vectors(s.isr.vectors()),
+        Field::Tmr => FieldValue::Vectors(s.tmr.vectors()),
         Field::Tpr => FieldValue::Number(u32::from(s.tpr)),
         Field::Ppr => FieldValue::Number(u32::from(s.ppr)),
         Field::Spiv => FieldValue::Number(s.spiv),

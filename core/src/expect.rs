@@ -16,21 +16,15 @@ pub(crate) fn met_text(checks: &[(Field, FieldValue)]) -> String {
     format!("{}: ok", describe_checks(checks))
 }
 
-/// Whether the state's `field` has the value `want`, without copying a
+/// Whether the state's `field` has the value `want`, without making a
 /// vector list (`compare::value` makes one).
 fn matches(field: Field, want: &FieldValue, s: &State, warned: bool) -> bool {
     match (field, want) {
-        (Field::Irr, FieldValue::Vectors(v)) => same(v, &s.irr),
-        (Field::Isr, FieldValue::Vectors(v)) => same(v, &s.isr),
-        (Field::Tmr, FieldValue::Vectors(v)) => same(v, &s.tmr),
+        (Field::Irr, FieldValue::Vectors(v)) => s.irr == *v,
+        (Field::Isr, FieldValue::Vectors(v)) => s.isr == *v,
+        (Field::Tmr, FieldValue::Vectors(v)) => s.tmr == *v,
         _ => value(field, s, warned) == *want,
     }
-}
-
-/// Two vector lists are equal. They hold a few vectors at most: compared
-/// in place, not by a call to `memcmp`.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Compare every field the checkpoint names; `warned` is whether the guest

@@ -30,7 +30,9 @@ use std::sync::Arc;
 
 use crate::format::wire::{self, Reader};
 use crate::format::{CpuRun, Field, Kernel, Profile};
-use crate::trace::{ApicvState, Event, EventKind, ExpectResult, ProfileTrace, Rule, State, Text};
+use crate::trace::{
+    ApicvState, Event, EventKind, ExpectResult, ProfileTrace, Rule, State, Text, VectorBits,
+};
 use crate::view::{Checkpoint, Meta};
 use crate::Trace;
 
@@ -179,9 +181,9 @@ fn blank() -> State {
     State {
         step: 0,
         label: Text::default(),
-        irr: Vec::new(),
-        isr: Vec::new(),
-        tmr: Vec::new(),
+        irr: VectorBits::default(),
+        isr: VectorBits::default(),
+        tmr: VectorBits::default(),
         tpr: 0,
         ppr: 0,
         spiv: 0,
@@ -206,9 +208,6 @@ fn registers_of(prev: &State) -> State {
     State {
         step: prev.step,
         label: Text::default(),
-        irr: prev.irr.clone(),
-        isr: prev.isr.clone(),
-        tmr: prev.tmr.clone(),
         events: Vec::new(),
         warnings: Vec::new(),
         expect: None,
@@ -264,7 +263,7 @@ impl TraceReader<'_> {
         s.label = self.text()?;
         for (i, v) in [&mut s.irr, &mut s.isr, &mut s.tmr].into_iter().enumerate() {
             if has(i as u32) {
-                *v = self.r.bytes()?.to_vec();
+                *v = VectorBits::from(self.r.bytes()?);
             }
         }
         for (i, v) in [&mut s.tpr, &mut s.ppr].into_iter().enumerate() {
@@ -343,7 +342,7 @@ mod write {
 
     use super::wire::{self, Writer};
     use crate::format::{Kernel, Scenario};
-    use crate::trace::{Event, State};
+    use crate::trace::{Event, State, VectorBits};
     use crate::view::Meta;
     use crate::{builtin, engine, Profile, Trace};
 
@@ -451,9 +450,9 @@ mod write {
             w.0
         }
 
-        fn vectors(w: &mut Writer, v: &[u8]) {
+        fn vectors(w: &mut Writer, v: &VectorBits) {
             w.num(v.len() as u64);
-            w.0.extend_from_slice(v);
+            w.0.extend(v.iter());
         }
 
         /// `s`, its registers only where they differ from `prev`'s (a

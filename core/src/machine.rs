@@ -75,9 +75,9 @@ impl Machine {
         State {
             step,
             label,
-            irr: a.irr.vectors(),
-            isr: a.isr.vectors(),
-            tmr: a.tmr.vectors(),
+            irr: a.irr,
+            isr: a.isr,
+            tmr: a.tmr,
             tpr: a.tpr8(),
             ppr: a.ppr(),
             spiv: a.spiv,

@@ -4,7 +4,7 @@
 
 use crate::apic::hex;
 use crate::format::Profile;
-use crate::trace::{ProfileTrace, State, Trace};
+use crate::trace::{ProfileTrace, State, Trace, VectorBits};
 
 const HEADERS: [&str; 8] = [
     "step",
@@ -17,11 +17,11 @@ const HEADERS: [&str; 8] = [
     "expect",
 ];
 
-fn vectors(v: &[u8]) -> String {
+fn vectors(v: &VectorBits) -> String {
     if v.is_empty() {
         "-".into()
     } else {
-        v.iter().map(|x| hex(*x)).collect::<Vec<_>>().join(" ")
+        v.iter().map(hex).collect::<Vec<_>>().join(" ")
     }
 }
 

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
+pub use crate::apic::VectorBits;
+
 #[cfg(feature = "engine")]
 use crate::explain::LvtWrites;
 pub use crate::format::CpuRun;
@@ -333,12 +335,12 @@ pub struct State {
     pub step: usize,
     /// The step's label (the initial state's is "initial state").
     pub label: Text,
-    /// Vectors set in IRR, ascending.
-    pub irr: Vec<u8>,
-    /// Vectors set in ISR, ascending.
-    pub isr: Vec<u8>,
-    /// Vectors set in TMR, ascending.
-    pub tmr: Vec<u8>,
+    /// Vectors set in IRR (a list, ascending, in JSON).
+    pub irr: VectorBits,
+    /// Vectors set in ISR.
+    pub isr: VectorBits,
+    /// Vectors set in TMR.
+    pub tmr: VectorBits,
     /// Task-priority register.
     pub tpr: u8,
     /// Processor-priority register (SDM 10.8.3.1).

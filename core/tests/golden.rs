@@ -24,7 +24,7 @@ fn last(t: &ProfileTrace) -> &State {
 
 /// IRR and ISR bits of one vector in a state, as the seed's tables show them.
 fn bits(s: &State, v: u8) -> (u8, u8) {
-    (u8::from(s.isr.contains(&v)), u8::from(s.irr.contains(&v)))
+    (u8::from(s.isr.contains(v)), u8::from(s.irr.contains(v)))
 }
 
 /// What the 2019 guest printed (Feng Tang's run, LKML 2019-06-28, the stock
@@ -345,7 +345,7 @@ fn nested_delivery_and_eoi_order() {
         assert_eq!(t.states[4].isr, vec![0x31, 0x71], "0x71 preempts 0x31");
         assert_eq!(t.states[5].irr, vec![0x72], "same class as 0x71 waits");
         assert_eq!(
-            (t.states[6].irr.clone(), t.states[6].isr.clone()),
+            (t.states[6].irr.vectors(), t.states[6].isr.vectors()),
             (vec![], vec![0x31, 0x72]),
             "EOI clears 0x71 first, then 0x72 goes in"
         );
@@ -365,7 +365,7 @@ fn two_requests_per_vector_at_most() {
     .unwrap();
     let t = engine::run(&sc, Profile::Hardware);
     assert_eq!(
-        (t.states[4].irr.clone(), t.states[4].isr.clone()),
+        (t.states[4].irr.vectors(), t.states[4].isr.vectors()),
         (vec![0x31], vec![0x31])
     );
     assert!(t.states[5].events.iter().any(|e| e.kind == EventKind::Drop));
@@ -429,7 +429,7 @@ fn held_bit_when_re_enabled_with_if0_becomes_a_normal_interrupt() {
     for p in Profile::ALL {
         let t = engine::run(&sc, p);
         assert_eq!(
-            (t.states[5].irr.clone(), t.states[5].isr.clone()),
+            (t.states[5].irr.vectors(), t.states[5].isr.vectors()),
             (vec![], vec![0xec]),
             "{p:?}"
         );

@@ -89,7 +89,7 @@ fn v5_4_prints_stale_irr_where_the_bit_is_held() {
     ] {
         let t = engine::run_guest(&sc, p, Kernel::V5_4);
         let s = &t.states[startup];
-        assert_eq!(s.irr.contains(&0xec), held, "{p} on startup");
+        assert_eq!(s.irr.contains(0xec), held, "{p} on startup");
         assert_eq!(s.tpr, 0x10, "{p}: TPR = 0x10 after setup_local_APIC()");
         assert!(
             s.sw_enabled,

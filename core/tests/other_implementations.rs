@@ -88,7 +88,7 @@ fn seed_hotplug_cpu0_on_startup() {
             "{p} after apic_soft_disable()"
         );
         let on_startup = &t.states[startup];
-        assert_eq!(on_startup.irr.contains(&0xec), stale, "{p} on startup");
+        assert_eq!(on_startup.irr.contains(0xec), stale, "{p} on startup");
         assert!(on_startup.isr.is_empty(), "{p}");
         assert_eq!(warned(&t.states[..=startup]), stale, "{p} warns");
     }
@@ -147,7 +147,7 @@ fn a_new_self_ipi_while_soft_disabled() {
     ] {
         let t = engine::run(&sc, p);
         let s = &t.states[2];
-        assert_eq!(s.irr.contains(&0x40), accepted, "{p}");
+        assert_eq!(s.irr.contains(0x40), accepted, "{p}");
         let pol = Policy::for_profile(p);
         assert!(
             s.events
@@ -166,7 +166,7 @@ fn a_new_self_ipi_while_soft_disabled() {
         (Profile::Virtualbox, true),
     ] {
         assert_eq!(
-            engine::run(&sc, p).states[1].irr.contains(&0x41),
+            engine::run(&sc, p).states[1].irr.contains(0x41),
             accepted,
             "{p}"
         );
@@ -199,7 +199,7 @@ fn soft_disable_and_the_lvts() {
             "{p} unmask while disabled"
         );
         assert_eq!(
-            t.states[6].irr.contains(&0xe1),
+            t.states[6].irr.contains(0xe1),
             qemu,
             "{p} timer while disabled"
         );
@@ -262,9 +262,9 @@ fn level_triggered_fixed_self_ipi() {
         (Profile::Virtualbox, true, false),
     ] {
         let t = engine::run(&sc, p);
-        assert!(t.states[2].irr.contains(&0x61), "{p}");
-        assert_eq!(t.states[2].tmr.contains(&0x61), tmr61, "{p} TMR");
-        assert_eq!(t.states[3].irr.contains(&0x62), irr62, "{p} de-assert");
+        assert!(t.states[2].irr.contains(0x61), "{p}");
+        assert_eq!(t.states[2].tmr.contains(0x61), tmr61, "{p} TMR");
+        assert_eq!(t.states[3].irr.contains(0x62), irr62, "{p} de-assert");
     }
 }
 

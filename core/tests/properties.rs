@@ -94,7 +94,7 @@ fn scenario_json() -> impl Strategy<Value = Value> {
 
 /// SDM 10.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0.
 fn ppr_formula(s: &State) -> u8 {
-    let isrv = s.isr.iter().copied().max().unwrap_or(0);
+    let isrv = s.isr.iter().max().unwrap_or(0);
     if s.tpr >> 4 >= isrv >> 4 {
         s.tpr
     } else {
@@ -105,12 +105,12 @@ fn ppr_formula(s: &State) -> u8 {
 fn check_state(p: Profile, s: &State) {
     for set in [&s.irr, &s.isr, &s.tmr] {
         assert!(
-            set.windows(2).all(|w| w[0] < w[1]),
+            set.vectors().windows(2).all(|w| w[0] < w[1]),
             "ascending, each vector once: {set:?}"
         );
     }
     assert!(
-        s.irr.iter().chain(&s.isr).all(|v| *v >= 16),
+        s.irr.iter().chain(s.isr.iter()).all(|v| v >= 16),
         "vectors 0-15 are illegal (SDM 10.5.3)"
     );
     assert_eq!(s.ppr, ppr_formula(s), "PPR, SDM 10.8.3.1, step {}", s.step);
@@ -145,8 +145,8 @@ fn check_state(p: Profile, s: &State) {
     }
     match (p, s.apicv) {
         (Profile::KvmApicv, Some(a)) => {
-            assert_eq!(a.rvi, s.irr.last().copied().unwrap_or(0));
-            assert_eq!(a.svi, s.isr.last().copied().unwrap_or(0));
+            assert_eq!(a.rvi, s.irr.iter().last().unwrap_or(0));
+            assert_eq!(a.svi, s.isr.iter().last().unwrap_or(0));
         }
         (Profile::KvmApicv, None) => panic!("kvm-apicv must show RVI/SVI"),
         (_, a) => assert!(a.is_none()),

@@ -18,7 +18,7 @@ use apic_core::compare::value;
 use apic_core::format::{CpuRun, Field, Op, Processor, Reg, Routine, Scenario};
 use apic_core::guest::GuestCpu;
 use apic_core::outcome::Guest;
-use apic_core::trace::{Event, EventKind, ExpectResult, ProfileTrace, State};
+use apic_core::trace::{Event, EventKind, ExpectResult, ProfileTrace, State, VectorBits};
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -460,9 +460,9 @@ pub fn state_of(
     State {
         step,
         label: label.into(),
-        irr: l.irr(),
-        isr: l.isr(),
-        tmr: l.tmr(),
+        irr: VectorBits::from(l.irr().as_slice()),
+        isr: VectorBits::from(l.isr().as_slice()),
+        tmr: VectorBits::from(l.tmr().as_slice()),
         tpr: l.tpr() as u8,
         ppr: l.ppr() as u8,
         spiv: l.spiv(),

@@ -22,9 +22,9 @@ fn state(step: usize, label: &str, irr: &[u8], if_flag: bool, warnings: &[&str])
     State {
         step,
         label: label.into(),
-        irr: irr.to_vec(),
-        isr: vec![],
-        tmr: vec![],
+        irr: irr.into(),
+        isr: Default::default(),
+        tmr: Default::default(),
         tpr: 0,
         ppr: 0,
         spiv: 0x1ff,
