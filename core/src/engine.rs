@@ -101,7 +101,7 @@ fn run_words(
         let mut state = m.state(i + 1, label(i + 1), events, warnings);
         if let (Op::Expect(e), Some(Some(met))) = (&step.op, words.met.get(i)) {
             if e.applies_to(profile) {
-                state.expect = Some(evaluate(e, &state, warned, met));
+                state.expect = Some(Box::new(evaluate(e, &state, warned, met)));
             }
         }
         states.push(state);
