@@ -8,6 +8,18 @@
 //          the page), cold (a fresh browser context: empty HTTP cache, no
 //          service worker), the playground and the floor loaded alternately
 //          so that both see the same machine load; the ratio of the medians
+//   split: where a cold load's time goes, as medians of the same loads:
+//          the page's .wasm fetched (resource timing), the first render in
+//          the DOM (Trunk's TrunkApplicationStarted event: it comes once the
+//          module is compiled and instantiated and main() has run, and by
+//          then Yew's scheduler has run its first batch, which puts the
+//          whole first render in the DOM), ready; and the longest rendering
+//          (style, layout, paint) of a frame before ready, from the Long
+//          Animation Frames API (0 when no frame took 50 ms). Yew's scheduler (0.23, yewstack/yew#4033) yields to the browser
+//          once a batch of work has run 16 ms and no render is pending: a
+//          first render longer than that is laid out and painted before
+//          the effects (use_ready's among them) run, so ready then also
+//          waits for the first frame's style, layout and paint.
 //   warm:  the playground's second load in the same context, once its
 //          service worker (www/sw.js) is active and controls the page
 //   step:  a synthetic ArrowRight keydown -> the DOM updated for the next step,
@@ -75,9 +87,12 @@ const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.f
 const stats = (xs) => ({ n: xs.length, median: median(xs), p95: p95(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 // Records the moment <html data-ready="1"> appears, in page time (0 is the
-// navigation start). The init script runs before <html> exists: it watches
-// the document.
+// navigation start), and the moment Trunk's loader says the app started (by then the first render is in the DOM).
+// The init script runs before <html> exists: it watches the document.
 function watchReady() {
+  addEventListener("TrunkApplicationStarted", () => (window.__renderedAt = performance.now()), { once: true });
+  window.__frames = [];
+  new PerformanceObserver((list) => window.__frames.push(...list.getEntries())).observe({ type: "long-animation-frame", buffered: true });
   new MutationObserver((_, mo) => {
     if (document.documentElement.dataset.ready === "1") {
       window.__readyAt = performance.now();
@@ -87,9 +102,27 @@ function watchReady() {
 }
 
 async function readyTime(page, url) {
+  return (await coldSplit(page, url)).ready;
+}
+
+// One load's split (see "split" above), in page time.
+async function coldSplit(page, url) {
   await page.goto(url);
   await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 15000 });
-  return page.evaluate(() => window.__readyAt);
+  // A frame's entry is reported once the frame is done: wait for the frame
+  // after ready, so that every frame before it is in.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+  return page.evaluate(() => ({
+    wasm: performance.getEntriesByType("resource").find((e) => e.name.endsWith("_bg.wasm"))?.responseEnd ?? NaN,
+    rendered: window.__renderedAt ?? NaN,
+    ready: window.__readyAt,
+    frame: Math.max(
+      0,
+      ...window.__frames
+        .filter((f) => f.renderStart > 0 && f.startTime < window.__readyAt)
+        .map((f) => f.startTime + f.duration - f.renderStart),
+    ),
+  }));
 }
 
 // Bytes a compressing server would send for everything the page fetched.
@@ -131,6 +164,8 @@ const isolated = await startServer(undefined, {
 const floor = only ? null : await startServer(floorDir);
 const browser = await launchBrowser();
 const ready = { app: [], floor: [] };
+const SPLIT = ["wasm", "rendered", "ready", "frame"];
+const split = { app: [], floor: [] };
 const bytes = {};
 try {
   // Cold loads, alternating which page goes first in each pair.
@@ -141,7 +176,9 @@ try {
       const page = await context.newPage();
       await page.addInitScript(watchReady);
       const server = which === "app" ? app : floor;
-      ready[which].push(await readyTime(page, server.url("/") + (which === "app" ? HASH : "")));
+      const times = await coldSplit(page, server.url("/") + (which === "app" ? HASH : ""));
+      ready[which].push(times.ready);
+      split[which].push(times);
       if (!bytes[which]) bytes[which] = await transferred(page, which === "app" ? distDir : floorDir);
       await context.close();
     }
@@ -267,6 +304,9 @@ try {
     : {
         loads,
         ready_ms: { app: stats(ready.app), floor: stats(ready.floor), ratio: median(ready.app) / median(ready.floor) },
+        cold_split_median_ms: Object.fromEntries(
+          ["app", "floor"].map((w) => [w, Object.fromEntries(SPLIT.map((k) => [k, median(split[w].map((t) => t[k]))]))]),
+        ),
         warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
         step_ms: step,
         retrace_100_steps_ms: retrace,
@@ -282,6 +322,10 @@ try {
     console.log(`  playground   median ${ms(r.app.median)}, p95 ${ms(r.app.p95)} (min ${ms(r.app.min)}, max ${ms(r.app.max)})`);
     console.log(`  floor        median ${ms(r.floor.median)}, p95 ${ms(r.floor.p95)} (min ${ms(r.floor.min)}, max ${ms(r.floor.max)})`);
     console.log(`  ratio        ${r.ratio.toFixed(2)} x the floor (ratio of the medians)`);
+    const c = report.cold_split_median_ms;
+    console.log(`  where it goes (medians): .wasm fetched, first render in the DOM, ready; the longest frame's style, layout and paint before ready`);
+    for (const w of ["app", "floor"])
+      console.log(`  ${(w === "app" ? "playground" : "floor").padEnd(12)} ${SPLIT.map((k) => ms(c[w][k], 0)).join(", ")}`);
     console.log(`navigation -> data-ready, warm through the service worker (${controlled}/${loads} controlled):`);
     console.log(`  playground   median ${ms(report.warm_ready_ms.median)}, p95 ${ms(report.warm_ready_ms.p95)}`);
   }
