@@ -85,9 +85,12 @@ impl OnMachine<'_> {
 
 impl GuestCpu for OnMachine<'_> {
     fn read(&mut self, offset: u32) -> u32 {
-        let v = self.machine.read(offset);
-        self.settle();
-        v
+        // No settle: a read (`Machine::read` takes `&self`) changes none
+        // of what decides a delivery (IRR, ISR, TPR, SPIV, IF: SDM 10.8.3,
+        // 10.8.4), and every operation that changes the machine settles
+        // after it. So the CPU has taken what it could, and what is held
+        // stays held for the same reason: a settle here would find nothing.
+        self.machine.read(offset)
     }
 
     fn write(&mut self, reg: Reg, value: u64) {
