@@ -114,7 +114,7 @@ fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Meta, Trace)> {
     let n = r.count()?;
     let mut texts = Vec::with_capacity(n);
     for _ in 0..n {
-        texts.push(Text::from(Arc::<str>::from(r.text()?)));
+        texts.push(Arc::<str>::from(r.text()?));
     }
     let mut found = None;
     for _ in 0..r.count()? {
@@ -215,10 +215,11 @@ fn registers_of(prev: &State) -> State {
     }
 }
 
-/// Reads a trace whose words are indices into an entry's texts.
+/// Reads a trace whose words are indices into an entry's texts. Labels,
+/// events' words and rules share the entry's one copy of each text.
 struct TraceReader<'a> {
     r: Reader<'a>,
-    texts: Vec<Text>,
+    texts: Vec<Arc<str>>,
 }
 
 impl TraceReader<'_> {
@@ -241,8 +242,12 @@ impl TraceReader<'_> {
         })
     }
 
-    fn text(&mut self) -> Option<Text> {
+    fn words(&mut self) -> Option<Arc<str>> {
         self.texts.get(self.r.usize()?).cloned()
+    }
+
+    fn text(&mut self) -> Option<Text> {
+        self.words().map(Text::from)
     }
 
     fn u32(&mut self) -> Option<u32> {
@@ -308,7 +313,7 @@ impl TraceReader<'_> {
             s.events.push(event);
         }
         for _ in 0..self.r.count()? {
-            let warning = self.text()?.to_string();
+            let warning = self.words()?.to_string();
             s.warnings.push(warning);
         }
         s.expect = match self.r.byte()? {
@@ -327,7 +332,7 @@ impl TraceReader<'_> {
             kind: self.r.variant::<EventKind>()?,
             vector: self.r.opt(Reader::byte)?,
             text: self.text()?,
-            rule: Rule::from(self.text()?.to_string()),
+            rule: Rule::from(self.words()?),
         })
     }
 }

@@ -4,7 +4,6 @@
 //! `apic-trace run --format json`; rename nothing without updating the README.
 
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 pub use crate::apic::VectorBits;
@@ -263,59 +262,92 @@ impl std::fmt::Display for Text {
 }
 
 /// An event's rule or source: one of the model's `&'static str` sources
-/// (the SDM section, a kernel function, a profile's decision), or a string
-/// read back from a trace. Read as a `str`; serialized as the string.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Rule(Cow<'static, str>);
+/// (the SDM section, a kernel function, a profile's decision), or words
+/// read back (a trace's JSON, another runner's events, the library, whose
+/// rules share the entry's one copy of each text). Read as a `str`; two
+/// rules are equal when their words are; serialized as the string.
+#[derive(Clone, Deserialize)]
+#[serde(from = "String")]
+pub struct Rule(RuleOf);
+
+#[derive(Clone)]
+enum RuleOf {
+    /// One of the model's sources.
+    Static(&'static str),
+    /// Words read back, shared by every clone.
+    Shared(Arc<str>),
+}
 
 impl Rule {
     /// The rule as a string.
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            RuleOf::Static(rule) => rule,
+            RuleOf::Shared(rule) => rule,
+        }
     }
 }
 
 impl From<&'static str> for Rule {
     fn from(rule: &'static str) -> Rule {
-        Rule(Cow::Borrowed(rule))
+        Rule(RuleOf::Static(rule))
+    }
+}
+
+impl From<Arc<str>> for Rule {
+    fn from(rule: Arc<str>) -> Rule {
+        Rule(RuleOf::Shared(rule))
     }
 }
 
 impl From<String> for Rule {
     fn from(rule: String) -> Rule {
-        Rule(Cow::Owned(rule))
+        Rule::from(Arc::<str>::from(rule))
     }
 }
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Rule {}
 
 impl std::ops::Deref for Rule {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl PartialEq<str> for Rule {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Rule {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
