@@ -347,7 +347,7 @@ mod write {
 
     use super::wire::{self, Writer};
     use crate::format::{Kernel, Scenario};
-    use crate::trace::{Event, State, VectorBits};
+    use crate::trace::{Event, State};
     use crate::view::Meta;
     use crate::{builtin, engine, Profile, Trace};
 
@@ -372,8 +372,7 @@ mod write {
         w.num(blocks.len() as u64);
         for (k, bytes) in &blocks {
             w.variant(*k);
-            w.num(bytes.len() as u64);
-            w.0.extend_from_slice(bytes);
+            w.bytes(bytes);
         }
         w.0
     }
@@ -455,11 +454,6 @@ mod write {
             w.0
         }
 
-        fn vectors(w: &mut Writer, v: &VectorBits) {
-            w.num(v.len() as u64);
-            w.0.extend(v.iter());
-        }
-
         /// `s`, its registers only where they differ from `prev`'s (a
         /// mask of the fields written first): a step changes few.
         fn state(&mut self, w: &mut Writer, s: &State, prev: Option<&State>) {
@@ -491,7 +485,7 @@ mod write {
             w.num(self.of(&s.label));
             for (i, v) in [&s.irr, &s.isr, &s.tmr].into_iter().enumerate() {
                 if has(i) {
-                    Self::vectors(w, v);
+                    w.bytes(&v.vectors());
                 }
             }
             if has(3) {

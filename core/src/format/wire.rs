@@ -142,9 +142,14 @@ impl Writer {
         }
     }
 
+    /// A byte string: its length, then its bytes (`Reader::bytes`).
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.num(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+
     pub(crate) fn text(&mut self, s: &str) {
-        self.num(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
+        self.bytes(s.as_bytes());
     }
 
     /// A name, as its place in its list (`VariantArray`): one byte.
@@ -202,8 +207,7 @@ impl Writer {
                     match value {
                         FieldValue::Vectors(v) => {
                             self.byte(0);
-                            self.num(v.len() as u64);
-                            self.0.extend_from_slice(v);
+                            self.bytes(v);
                         }
                         FieldValue::Number(n) => {
                             self.byte(1);
