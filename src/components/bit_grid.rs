@@ -124,12 +124,11 @@ fn cell_title(v: u8, set: bool, changed: bool) -> String {
 /// The grid's `.bits` element: the 16x16 cells with their row and column
 /// labels, as markup.
 ///
-/// Why a string and not 289 virtual nodes: four panes hold 3072 cells,
+/// Why markup and not 289 virtual nodes: four panes hold 3072 cells,
 /// and building each through the DOM API costs several wasm-to-JS calls
 /// per cell, too slow for the first load (see the README's performance
-/// budgets). The browser's HTML parser builds them in one call, and the
-/// one `.bits` element around them makes them one node for Yew to insert
-/// (it inserts each top-level node of markup with a call of its own).
+/// budgets). The browser's HTML parser builds them in one call, once
+/// (`EMPTY_CELLS`); every grid is a deep copy of that element.
 /// A cell's title is written when the pointer first rests on it
 /// (`title_on_hover`): 3072 titles, formatted and parsed up front, cost the
 /// first load about 15 ms for words few cells are ever asked for.
@@ -159,6 +158,38 @@ fn cells_markup(bits: Bits256, changed: Bits256) -> String {
     }
     out.push_str("</div>");
     out
+}
+
+thread_local! {
+    /// The `.bits` element of an empty register, parsed once into a
+    /// detached element of the page's document. Copying it (`new_cells`)
+    /// costs the browser a fraction of parsing 289 elements' markup again:
+    /// twelve grids parsed one by one were most of the first load's HTML
+    /// parsing (README, "Performance": main-thread time).
+    static EMPTY_CELLS: Option<Element> = parse_empty_cells();
+}
+
+fn parse_empty_cells() -> Option<Element> {
+    let holder = web_sys::window()?.document()?.create_element("div").ok()?;
+    holder.set_inner_html(&cells_markup(Bits256::default(), Bits256::default()));
+    holder.first_element_child()
+}
+
+/// A new `.bits` element showing `bits` and `changed`: a deep copy of
+/// `EMPTY_CELLS` with the cells that differ patched. `None` where there
+/// is no document to build it in.
+fn new_cells(bits: Bits256, changed: Bits256) -> Option<Element> {
+    let copy = EMPTY_CELLS
+        .with(|empty| empty.as_ref().map(|e| e.clone_node_with_deep(true)))?
+        .ok()?
+        .dyn_into::<Element>()
+        .ok()?;
+    patch_cells(
+        &copy,
+        (Bits256::default(), Bits256::default()),
+        (bits, changed),
+    );
+    Some(copy)
 }
 
 /// Gives the cell under the pointer its title (`cell_title`), read from
@@ -222,11 +253,17 @@ fn cell_index(v: u8) -> u32 {
 #[function_component]
 pub fn BitGrid(props: &BitGridProps) -> Html {
     let BitGridProps { reg, bits, changed } = *props;
-    // The bits and changes the cells show, and their markup as first
-    // rendered: Yew finds the same markup on every later render and
-    // leaves the cells alone; the effect below brings them to the props.
-    let shown = use_mut_ref(|| (bits, changed, AttrValue::from(cells_markup(bits, changed))));
-    let markup = shown.borrow().2.clone();
+    // The bits and changes the cells show, and the cells as first
+    // rendered: Yew finds the same node (or markup) on every later render
+    // and leaves the cells alone; the effect below brings them to the props.
+    let shown = use_mut_ref(|| {
+        let cells = match new_cells(bits, changed) {
+            Some(element) => Html::VRef(element.into()),
+            None => Html::from_html_unchecked(AttrValue::from(cells_markup(bits, changed))),
+        };
+        (bits, changed, cells)
+    });
+    let cells = shown.borrow().2.clone();
     let figure = use_node_ref();
     let on_hover = use_memo((), |_| Callback::from(title_on_hover));
     {
@@ -268,7 +305,7 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
                 { names }
             </figcaption>
-            { Html::from_html_unchecked(markup) }
+            { cells }
         </figure>
     }
 }
