@@ -20,6 +20,15 @@
 //          first render longer than that is laid out and painted before
 //          the effects (use_ready's among them) run, so ready then also
 //          waits for the first frame's style, layout and paint.
+//   main thread: where a cold load's main-thread time goes up to ready,
+//          from a Chromium trace of separate loads (tracing slows a load,
+//          so the timed loads above are not traced): thread time, which a
+//          busy machine inflates far less than elapsed time, each trace
+//          event's own time given to its nearest enclosing kind of work:
+//          script (JS and wasm, with the garbage collector), HTML parsing
+//          (the page's and every innerHTML), style, layout, paint (pre-
+//          paint, paint, layerize), and the rest (navigation, loading,
+//          the browser's messages), from the navigation's start to ready
 //   warm:  the playground's second load in the same context, once its
 //          service worker (www/sw.js) is active and controls the page
 //   step:  a synthetic ArrowRight keydown -> the DOM updated for the next step,
@@ -34,7 +43,8 @@
 //          own with four panes, from the edit to the timeline updated
 //   bytes: everything the first load transferred (resource entries plus the
 //          service worker's script), as gzip and brotli would send them
-// Usage: node scripts/bench-browser.mjs [--loads N] [--json FILE] [--only step]
+// Usage: node scripts/bench-browser.mjs [--loads N] [--traced N] [--json FILE] [--only step]
+//   --traced N: traced loads of each page for the main-thread split (5)
 //   --only step: the step timings alone (no floor needed), for comparing two
 //          builds of the page run alternately under the same machine load
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -48,6 +58,7 @@ const opt = (name, dflt) => {
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };
 const loads = Number(opt("--loads", 15));
+const traced = Number(opt("--traced", 5));
 const out = opt("--json", "e2e/artifacts/bench.json");
 const only = opt("--only", "");
 if (only && only !== "step") {
@@ -100,6 +111,7 @@ function watchReady() {
   new MutationObserver((_, mo) => {
     if (document.documentElement.dataset.ready === "1") {
       window.__readyAt = performance.now();
+      performance.mark("bench: ready");
       console.debug("bench: ready");
       mo.disconnect();
     }
@@ -157,6 +169,53 @@ async function transferred(page, dir) {
   return sum;
 }
 
+// The kinds of main-thread work (see "main thread" above), by the trace
+// event that starts each; an event of no kind belongs to its parent's.
+const WORK = {
+  script: ["FunctionCall", "EvaluateScript", "RunMicrotasks", "TimerFire", "FireAnimationFrame", "EventDispatch", "MajorGC", "MinorGC"],
+  parse: ["ParseHTML"],
+  style: ["UpdateLayoutTree", "ParseAuthorStyleSheet"],
+  layout: ["Layout"],
+  paint: ["PrePaint", "Paint", "Layerize"],
+};
+const KIND = new Map(Object.entries(WORK).flatMap(([kind, names]) => names.map((n) => [n, kind])));
+
+// One traced cold load: main-thread time (ms) by kind of work, from the
+// navigation's start to ready, and in all.
+async function mainThread(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(watchReady);
+  await browser.startTracing(page, { categories: ["devtools.timeline", "toplevel", "blink.user_timing", "loading", "v8.execute"] });
+  const ready = page.waitForEvent("console", { predicate: (m) => m.text() === "bench: ready", timeout: 15000 });
+  await page.goto(url, { waitUntil: "commit" });
+  await ready;
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const readyAt = await page.evaluate(() => window.__readyAt);
+  await context.close();
+  const mark = events.find((e) => e.name === "bench: ready");
+  if (!mark) throw new Error("bench: the trace has no ready mark");
+  // The page's clock starts at the navigation: its start in trace time.
+  const start = mark.ts - readyAt * 1000;
+  const span = events
+    .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X" && e.ts >= start && e.ts <= mark.ts)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const own = (e) => (e.tdur ?? e.dur) / 1000;
+  const sums = Object.fromEntries([...Object.keys(WORK), "other"].map((k) => [k, 0]));
+  // An event's own time is its time less its children's; a stack of open
+  // events gives each its parent.
+  const stack = [];
+  const close = (frame) => (sums[frame.kind] += Math.max(0, frame.self));
+  for (const e of span) {
+    while (stack.length && stack.at(-1).end <= e.ts) close(stack.pop());
+    const parent = stack.at(-1);
+    if (parent) parent.self -= own(e);
+    stack.push({ end: e.ts + e.dur, self: own(e), kind: KIND.get(e.name) ?? parent?.kind ?? "other" });
+  }
+  while (stack.length) close(stack.pop());
+  return { ...sums, total: Object.values(sums).reduce((a, b) => a + b, 0) };
+}
+
 if (!only && !existsSync(`${floorDir}/index.html`)) {
   console.error(`bench: ${floorDir}/index.html is missing; build the floor first (make bench does)`);
   process.exit(2);
@@ -187,6 +246,15 @@ try {
       split[which].push(times);
       if (!bytes[which]) bytes[which] = await transferred(page, which === "app" ? distDir : floorDir);
       await context.close();
+    }
+  }
+
+  // Where the main thread's time goes: traced loads, alternating.
+  const threadTime = { app: [], floor: [] };
+  for (let i = 0; i < (only ? 0 : traced); i++) {
+    for (const which of i % 2 ? ["floor", "app"] : ["app", "floor"]) {
+      const server = which === "app" ? app : floor;
+      threadTime[which].push(await mainThread(browser, server.url("/") + (which === "app" ? HASH : "")));
     }
   }
 
@@ -313,6 +381,9 @@ try {
         cold_split_median_ms: Object.fromEntries(
           ["app", "floor"].map((w) => [w, Object.fromEntries(SPLIT.map((k) => [k, median(split[w].map((t) => t[k]))]))]),
         ),
+        main_thread_to_ready_median_ms: Object.fromEntries(
+          ["app", "floor"].map((w) => [w, Object.fromEntries([...Object.keys(WORK), "other", "total"].map((k) => [k, median(threadTime[w].map((t) => t[k]))]))]),
+        ),
         warm_ready_ms: { ...stats(warm), controlled_by_service_worker: controlled },
         step_ms: step,
         retrace_100_steps_ms: retrace,
@@ -332,6 +403,13 @@ try {
     console.log(`  where it goes (medians): .wasm fetched, first render in the DOM, ready; the longest frame's style, layout and paint before ready`);
     for (const w of ["app", "floor"])
       console.log(`  ${(w === "app" ? "playground" : "floor").padEnd(12)} ${SPLIT.map((k) => ms(c[w][k], 0)).join(", ")}`);
+    const t = report.main_thread_to_ready_median_ms;
+    console.log(`  main-thread time, navigation -> ready (thread time from a trace, medians of ${traced} traced loads each):`);
+    for (const w of ["app", "floor"])
+      console.log(
+        `  ${(w === "app" ? "playground" : "floor").padEnd(12)} ${ms(t[w].total, 0)}: ` +
+          [...Object.keys(WORK), "other"].map((k) => `${k === "parse" ? "HTML parse" : k} ${t[w][k].toFixed(0)}`).join(", "),
+      );
     console.log(`navigation -> data-ready, warm through the service worker (${controlled}/${loads} controlled):`);
     console.log(`  playground   median ${ms(report.warm_ready_ms.median)}, p95 ${ms(report.warm_ready_ms.p95)}`);
   }
