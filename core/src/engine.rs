@@ -98,13 +98,16 @@ fn run_words(
         apply(&mut m, scenario, &step.op, kernel, out);
         let (events, warnings) = explain(out, &m.policy);
         warned |= !warnings.is_empty();
-        let mut state = m.state(i + 1, label(i + 1), events, warnings);
-        if let (Op::Expect(e), Some(Some(met))) = (&step.op, words.met.get(i)) {
+        // Built in place in `states` (a state is some 300 bytes), and its
+        // checkpoint evaluated there.
+        states.push(m.state(i + 1, label(i + 1), events, warnings));
+        if let (Op::Expect(e), Some(Some(met)), Some(state)) =
+            (&step.op, words.met.get(i), states.last_mut())
+        {
             if e.applies_to(profile) {
-                state.expect = Some(Box::new(evaluate(e, &state, warned, met)));
+                state.expect = Some(Box::new(evaluate(e, state, warned, met)));
             }
         }
-        states.push(state);
     }
     ProfileTrace {
         profile: profile.id().into(),
