@@ -908,6 +908,11 @@ fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
 /// runs a guest routine, the routine's LVT writes are shown as one event
 /// with the entries they changed.
 pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec<String>) {
+    if outcomes.is_empty() {
+        // A step where nothing happened (a checkpoint, a step skipped by
+        // nothing): no events, and nothing to allocate.
+        return (Vec::new(), Vec::new());
+    }
     let accepted = outcomes
         .iter()
         .any(|o| matches!(o, Outcome::Accepted { .. }));
