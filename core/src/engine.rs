@@ -38,6 +38,9 @@ pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> Profi
     )
 }
 
+/// The label of `states[0]`.
+const INITIAL_LABEL: &str = "initial state";
+
 /// What every profile's run of a scenario shows alike, worded once and
 /// shared: each step's label, and each checkpoint's detail when it is met.
 struct Words {
@@ -50,7 +53,15 @@ struct Words {
 impl Words {
     fn of(scenario: &Scenario) -> Words {
         // Every label in one string, each state's label a part of it.
-        let mut all = String::from("initial state");
+        // Sized once for every label (a described op is short), rather
+        // than grown as they are added.
+        let room: usize = scenario
+            .steps
+            .iter()
+            .map(|s| s.label.as_ref().map_or(32, String::len))
+            .sum();
+        let mut all = String::with_capacity(INITIAL_LABEL.len() + room);
+        all.push_str(INITIAL_LABEL);
         let mut ends = Vec::with_capacity(scenario.steps.len() + 1);
         ends.push(all.len());
         for s in &scenario.steps {
@@ -179,7 +190,9 @@ pub fn run_all(scenario: &Scenario, profiles: &[Profile]) -> Trace {
 /// Trace a scenario under several profiles with `kernel`'s routines.
 pub fn run_all_guest(scenario: &Scenario, profiles: &[Profile], kernel: Kernel) -> Trace {
     let words = Words::of(scenario);
-    let mut out = Vec::new();
+    // Room for a busy step's outcomes (a Linux routine's) from the start,
+    // rather than growing the buffer in the scenario's first steps.
+    let mut out = Vec::with_capacity(64);
     Trace {
         scenario: scenario.id.clone(),
         profiles: profiles
