@@ -371,12 +371,17 @@ impl VectorBits {
     }
 
     /// The highest set vector, as the APIC's priority logic sees it.
+    /// Read as four 64-bit words (a base vector and the two registers
+    /// that hold it), highest first, with one leading-zero count in the
+    /// first non-zero one: delivery (of IRR) and PPR (of ISR) ask this
+    /// after every operation and for every state, mostly of an empty set.
     pub fn highest(&self) -> Option<u8> {
-        let mut base = 256;
-        for r in self.regs.iter().rev() {
-            base -= 32;
-            if *r != 0 {
-                return u8::try_from(base + 31 - r.leading_zeros() as usize).ok();
+        let [a, b, c, d, e, f, g, h] = self.regs;
+        let words: [(u32, u32, u32); 4] = [(192, g, h), (128, e, f), (64, c, d), (0, a, b)];
+        for (base, low, high) in words {
+            let word = u64::from(high) << 32 | u64::from(low);
+            if word != 0 {
+                return u8::try_from(base + 63 - word.leading_zeros()).ok();
             }
         }
         None
