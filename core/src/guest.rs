@@ -55,6 +55,11 @@ impl OnMachine<'_> {
     /// returns the pending bit that stays, and why, if one does.
     pub fn settle(&mut self) -> Option<(u8, Blocked)> {
         for _ in 0..MAX_DELIVERIES {
+            if self.machine.apic.irr.is_empty() {
+                // Nothing pending, as after most operations: `deliver`
+                // would find nothing (its first test), so it is not called.
+                return None;
+            }
             match self.machine.deliver(self.out) {
                 Delivery::Nothing => return None,
                 Delivery::Blocked(v, why) => return Some((v, why)),
