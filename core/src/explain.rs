@@ -254,17 +254,17 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Optio
             format!("the APIC is software-disabled (SPIV bit 8 = 0), but {} still sets IRR for a new fixed interrupt ({})", policy.profile.implementer(), hex(*v)),
             policy.fixed_while_sw_disabled.source,
         ),
-        Outcome::HeldAtDisable { irr, isr } => ev!(
+        Outcome::HeldAtDisable(kept) => ev!(
             w,
             K::Held,
-            irr.last().or(isr.last()).copied(),
+            kept.irr.highest().or(kept.isr.highest()),
             {
                 let mut held = Vec::new();
-                if !irr.is_empty() {
-                    held.push(format!("IRR [{}]", list(irr)));
+                if !kept.irr.is_empty() {
+                    held.push(format!("IRR [{}]", list(&kept.irr.vectors())));
                 }
-                if !isr.is_empty() {
-                    held.push(format!("ISR [{}]", list(isr)));
+                if !kept.isr.is_empty() {
+                    held.push(format!("ISR [{}]", list(&kept.isr.vectors())));
                 }
                 format!(
                     "{} held as is: software disable clears no IRR or ISR bit; they need masking or handling by the CPU",
@@ -652,14 +652,14 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Optio
             "sdm-10.8.1",
         ),
         Outcome::NmiIgnored => ev!(w, K::Signal, None, "NMI not taken: the CPU is waiting for SIPI".into(), "sdm-10.4.7.3"),
-        Outcome::InitReset { irr, isr } => ev!(
+        Outcome::InitReset(lost) => ev!(
             w,
             K::Reset,
             None,
             {
                 let mut text = "INIT: the APIC is reset as at power-up except its ID: IRR, ISR, TMR cleared, SPIV = 0xff (software-disabled), every LVT masked".to_owned();
-                if !irr.is_empty() || !isr.is_empty() {
-                    text.push_str(&format!(" (IRR [{}] and ISR [{}] are gone)", list(irr), list(isr)));
+                if !lost.irr.is_empty() || !lost.isr.is_empty() {
+                    text.push_str(&format!(" (IRR [{}] and ISR [{}] are gone)", list(&lost.irr.vectors()), list(&lost.isr.vectors())));
                 }
                 text
             },
@@ -854,11 +854,11 @@ fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
             "apic_check_and_ack(): ack_APIC_irq() for an ISR bit, then another round".into(),
             PENDING_V54,
         ),
-        Guest::StaleIrr { line, irr } => ev!(
+        Guest::StaleIrr(stale) => ev!(
             w,
             EventKind::Warning,
-            irr.last().copied(),
-            format!("the guest kernel warns: after 512 rounds IRR still holds [{}], so apic_pending_intr_clear() prints \"{line}\" (pr_warn(), no WARN_ON() any more)", list(irr)),
+            stale.irr.last().copied(),
+            format!("the guest kernel warns: after 512 rounds IRR still holds [{}], so apic_pending_intr_clear() prints \"{}\" (pr_warn(), no WARN_ON() any more)", list(&stale.irr), stale.line),
             PENDING_V54,
         ),
         Guest::PendingClean { rounds, acked } => ev!(
@@ -922,11 +922,12 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
     let mut lvt_writes = LvtWrites::default();
     let mut lvt_slot: Option<usize> = None;
     for o in outcomes.drain(..) {
-        if let Outcome::Guest(
-            Guest::Warning(text) | Guest::WarnOn(text) | Guest::StaleIrr { line: text, .. },
-        ) = &o
-        {
-            warnings.push(text.clone());
+        match &o {
+            Outcome::Guest(Guest::Warning(text) | Guest::WarnOn(text)) => {
+                warnings.push(text.clone());
+            }
+            Outcome::Guest(Guest::StaleIrr(stale)) => warnings.push(stale.line.clone()),
+            _ => {}
         }
         if in_routine {
             if let Outcome::Written { reg, old, new, .. } = o {

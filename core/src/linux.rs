@@ -14,7 +14,7 @@ use crate::apic::{
 };
 use crate::format::{Kernel, Processor, Reg, Routine};
 use crate::guest::GuestCpu;
-use crate::outcome::Guest;
+use crate::outcome::{Guest, StaleIrr};
 
 /// `ERROR_APIC_VECTOR` (arch/x86/include/asm/irq_vectors.h).
 const ERROR_APIC_VECTOR: u64 = 0xfe;
@@ -257,10 +257,10 @@ fn apic_pending_intr_clear_v54(cpu: &mut dyn GuestCpu) {
         bitmap_256pb(&irr),
         bitmap_256pb(&isr)
     );
-    cpu.say(Guest::StaleIrr {
+    cpu.say(Guest::StaleIrr(Box::new(StaleIrr {
         line,
         irr: irr.vectors(),
-    });
+    })));
 }
 
 /// IRR or ISR as v5.4's `apic_check_and_ack()` reads them: `for (i = 0; i <
@@ -384,7 +384,7 @@ fn apic_pending_intr_clear(cpu: &mut dyn GuestCpu) {
         previous = isr.is_empty().then_some(irr);
     }
     cpu.say(Guest::PendingStuck {
-        irr: last.vectors(),
+        irr: last.vectors().into(),
         if_flag: cpu.if_flag(),
         acked,
     });

@@ -10,7 +10,7 @@ use crate::apic::APIC_BASE_BSP;
 use crate::apic::{Apic, Lvt};
 use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
-use crate::outcome::{Outcome, Waker};
+use crate::outcome::{IrrIsr, Outcome, Waker};
 use crate::policy::{BspLint0, HwDisable, Policy};
 use crate::trace::{ApicvState, Event, State, Text};
 
@@ -182,10 +182,12 @@ impl Machine {
     /// (if it is an AP)"; KVM v5.2 `kvm_apic_accept_events()`: RUNNABLE
     /// for the BSP, INIT_RECEIVED for an AP).
     pub fn init(&mut self, out: &mut Vec<Outcome>) {
-        let irr = self.apic.irr.vectors();
-        let isr = self.apic.isr.vectors();
+        let before = IrrIsr {
+            irr: self.apic.irr,
+            isr: self.apic.isr,
+        };
         self.apic.init_reset();
-        out.push(Outcome::InitReset { irr, isr });
+        out.push(Outcome::InitReset(Box::new(before)));
         self.reset_bsp_lint0(false, out);
         let run = match self.processor {
             Processor::Bsp => CpuRun::Running,

@@ -4,7 +4,7 @@
 //! events, with their text and the rule or source behind each. Nothing here
 //! is English, and nothing reads outcomes back to decide what to do.
 
-use crate::apic::Lvt;
+use crate::apic::{Lvt, VectorBits};
 use crate::decode::TimerMode;
 use crate::format::{Reg, Routine};
 
@@ -87,6 +87,26 @@ pub enum DeliveryMode {
     Reserved(u8),
 }
 
+/// What v5.4's `apic_pending_intr_clear()` prints when it gives up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaleIrr {
+    /// The `pr_warn()` line as printed.
+    pub line: String,
+    /// IRR as last read.
+    pub irr: Vec<u8>,
+}
+
+/// IRR and ISR at one moment (what a software disable keeps, what INIT
+/// clears). Boxed in an `Outcome`: in place, the two would make every
+/// outcome, and so every event of a trace, larger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrrIsr {
+    /// IRR.
+    pub irr: VectorBits,
+    /// ISR.
+    pub isr: VectorBits,
+}
+
 /// What a guest kernel routine says it does, and what it prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Guest {
@@ -114,13 +134,9 @@ pub enum Guest {
     SetupSoftDisablesFirst,
     /// v5.4's `apic_check_and_ack()`: `ack_APIC_irq()` for an ISR bit.
     AckV54,
-    /// v5.4's `apic_pending_intr_clear()` gave up after 512 rounds.
-    StaleIrr {
-        /// The `pr_warn()` line as printed.
-        line: String,
-        /// IRR as last read.
-        irr: Vec<u8>,
-    },
+    /// v5.4's `apic_pending_intr_clear()` gave up after 512 rounds
+    /// (boxed, as rare as it is large).
+    StaleIrr(Box<StaleIrr>),
     /// `apic_pending_intr_clear()` found IRR and ISR empty.
     PendingClean {
         /// Rounds read.
@@ -131,8 +147,9 @@ pub enum Guest {
     /// `apic_pending_intr_clear()` reads the same IRR every round and
     /// nothing can move it.
     PendingStuck {
-        /// IRR as read.
-        irr: Vec<u8>,
+        /// IRR as read (a boxed slice, without a capacity: so `Guest` is
+        /// no larger than its `String` variants).
+        irr: Box<[u8]>,
         /// IF at the time.
         if_flag: bool,
         /// EOIs written (ISR bits found).
@@ -170,12 +187,7 @@ pub enum Outcome {
         masked: Vec<Lvt>,
     },
     /// At a software disable, IRR and ISR keep what they hold.
-    HeldAtDisable {
-        /// IRR.
-        irr: Vec<u8>,
-        /// ISR.
-        isr: Vec<u8>,
-    },
+    HeldAtDisable(Box<IrrIsr>),
     /// SPIV bit 8 went 0 -> 1.
     SoftwareEnabled,
     /// An unmask was refused while software-disabled (SDM 10.4.7.2).
@@ -369,13 +381,8 @@ pub enum Outcome {
     /// vector instead of waiting for SIPI (SDM 8.4.2; KVM:
     /// KVM_MP_STATE_RUNNABLE).
     InitBspRuns,
-    /// INIT: the APIC reset; what IRR and ISR lost.
-    InitReset {
-        /// IRR before.
-        irr: Vec<u8>,
-        /// ISR before.
-        isr: Vec<u8>,
-    },
+    /// INIT: the APIC reset; what IRR and ISR lost (as they were before).
+    InitReset(Box<IrrIsr>),
     /// The CPU now waits for SIPI.
     WaitForSipi,
     /// A SIPI started the CPU.

@@ -10,7 +10,7 @@ use crate::apic::{
 use crate::decode::TimerMode;
 use crate::format::Reg;
 use crate::machine::Machine;
-use crate::outcome::{DeliveryMode, DropReason, Outcome, Source};
+use crate::outcome::{DeliveryMode, DropReason, IrrIsr, Outcome, Source};
 use crate::policy::{FixedIpiFlags, HwDisable, LvtStatusBits, ReservedBits, SwDisabledLvts};
 
 /// The APIC ID KVM gives the APIC when it is hardware-enabled again
@@ -128,10 +128,10 @@ impl Machine {
                 SwDisabledLvts::Untouched => out.push(Outcome::SoftwareDisabledLvtsKept),
             }
             if !self.apic.irr.is_empty() || !self.apic.isr.is_empty() {
-                out.push(Outcome::HeldAtDisable {
-                    irr: self.apic.irr.vectors(),
-                    isr: self.apic.isr.vectors(),
-                });
+                out.push(Outcome::HeldAtDisable(Box::new(IrrIsr {
+                    irr: self.apic.irr,
+                    isr: self.apic.isr,
+                })));
             }
         } else if !was_on && on {
             out.push(Outcome::SoftwareEnabled);

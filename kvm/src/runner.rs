@@ -708,7 +708,7 @@ fn guest_text(g: &Guest) -> String {
             "setup_local_APIC(): SPIV &= ~APIC_SPIV_APIC_ENABLED first".into()
         }
         Guest::AckV54 => "apic_check_and_ack(): write EOI".into(),
-        Guest::StaleIrr { line, .. } => line.clone(),
+        Guest::StaleIrr(stale) => stale.line.clone(),
     }
 }
 
