@@ -109,9 +109,11 @@ pub struct Event {
 #[serde(from = "String")]
 pub struct Text {
     of: TextOf,
-    /// The words of a text formatted from an outcome, once read.
+    /// The words of a text formatted from an outcome, once read. A
+    /// `Box<str>`, not a `String`: the words never grow, and every event,
+    /// label and checkpoint of a trace carries this cell.
     #[cfg_attr(not(feature = "engine"), allow(dead_code))]
-    words: OnceLock<String>,
+    words: OnceLock<Box<str>>,
 }
 
 /// What a text is formatted from. Without the engine (feature `engine`)
@@ -167,13 +169,13 @@ impl Text {
             #[cfg(feature = "engine")]
             TextOf::Outcome(o, profile) => self
                 .words
-                .get_or_init(|| crate::explain::outcome_text(o, *profile)),
+                .get_or_init(|| crate::explain::outcome_text(o, *profile).into()),
             #[cfg(feature = "engine")]
             TextOf::LvtWrites(w) => self
                 .words
-                .get_or_init(|| crate::explain::lvt_writes_text(w)),
+                .get_or_init(|| crate::explain::lvt_writes_text(w).into()),
             #[cfg(feature = "engine")]
-            TextOf::Met(e) => self.words.get_or_init(|| crate::expect::met_text(e)),
+            TextOf::Met(e) => self.words.get_or_init(|| crate::expect::met_text(e).into()),
         }
     }
 }
