@@ -52,14 +52,20 @@ pub struct OnMachine<'a> {
 
 impl OnMachine<'_> {
     /// Take every interrupt the CPU can take now, running its handler;
-    /// returns the pending bit that stays, and why, if one does.
+    /// returns the pending bit that stays, and why, if one does. Inline,
+    /// for its first test: after most operations nothing is pending.
+    #[inline]
     pub fn settle(&mut self) -> Option<(u8, Blocked)> {
+        if self.machine.apic.irr.is_empty() {
+            // `deliver` would find nothing (its first test): no call.
+            return None;
+        }
+        self.take_pending()
+    }
+
+    /// `settle` with IRR set: deliver until nothing more can be taken.
+    fn take_pending(&mut self) -> Option<(u8, Blocked)> {
         for _ in 0..MAX_DELIVERIES {
-            if self.machine.apic.irr.is_empty() {
-                // Nothing pending, as after most operations: `deliver`
-                // would find nothing (its first test), so it is not called.
-                return None;
-            }
             match self.machine.deliver(self.out) {
                 Delivery::Nothing => return None,
                 Delivery::Blocked(v, why) => return Some((v, why)),
