@@ -44,8 +44,11 @@ const INITIAL_LABEL: &str = "initial state";
 /// What every profile's run of a scenario shows alike, worded once and
 /// shared: each step's label, and each checkpoint's detail when it is met.
 struct Words {
-    /// "initial state", then one label per step.
-    labels: Vec<Text>,
+    /// Every label: "initial state", then one per step.
+    all: Arc<str>,
+    /// Where each state's label ends in `all` (it starts where the one
+    /// before ends).
+    ends: Vec<usize>,
     /// Per step, "<checks>: ok" for a checkpoint.
     met: Vec<Option<Text>>,
 }
@@ -69,15 +72,6 @@ impl Words {
             ends.push(all.len());
         }
         let all: Arc<str> = all.into();
-        let mut start = 0;
-        let labels = ends
-            .into_iter()
-            .map(|end| {
-                let label = Text::part(&all, start, end);
-                start = end;
-                label
-            })
-            .collect();
         let met = scenario
             .steps
             .iter()
@@ -86,7 +80,16 @@ impl Words {
                 _ => None,
             })
             .collect();
-        Words { labels, met }
+        Words { all, ends, met }
+    }
+
+    /// State k's label: part of the shared string, a reference count.
+    fn label(&self, k: usize) -> Text {
+        let start = k.checked_sub(1).and_then(|i| self.ends.get(i)).copied();
+        match self.ends.get(k) {
+            Some(&end) => Text::part(&self.all, start.unwrap_or(0), end),
+            None => Text::default(),
+        }
     }
 }
 
@@ -101,9 +104,8 @@ fn run_words(
 ) -> ProfileTrace {
     let mut m = Machine::new(profile, scenario.processor, out);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let label = |k: usize| words.labels.get(k).cloned().unwrap_or_default();
     let (events, warnings) = explain(out, &m.policy);
-    states.push(m.state(0, label(0), events, warnings));
+    states.push(m.state(0, words.label(0), events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
         apply(&mut m, scenario, &step.op, kernel, out);
@@ -111,7 +113,7 @@ fn run_words(
         warned |= !warnings.is_empty();
         // Built in place in `states` (a state is some 300 bytes), and its
         // checkpoint evaluated there.
-        states.push(m.state(i + 1, label(i + 1), events, warnings));
+        states.push(m.state(i + 1, words.label(i + 1), events, warnings));
         if let (Op::Expect(e), Some(Some(met)), Some(state)) =
             (&step.op, words.met.get(i), states.last_mut())
         {
