@@ -909,8 +909,8 @@ fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
 /// with the entries they changed.
 pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec<String>) {
     if outcomes.is_empty() {
-        // A step where nothing happened (a checkpoint, a step skipped by
-        // nothing): no events, and nothing to allocate.
+        // A step where nothing happened (every checkpoint): no events,
+        // and nothing to allocate.
         return (Vec::new(), Vec::new());
     }
     let accepted = outcomes
