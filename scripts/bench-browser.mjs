@@ -22,9 +22,10 @@
 //          waits for the first frame's style, layout and paint.
 //   main thread: where a cold load's main-thread time goes up to ready,
 //          from a Chromium trace of separate loads (tracing slows a load,
-//          so the timed loads above are not traced): thread time, which a
-//          busy machine inflates far less than elapsed time, each trace
-//          event's own time given to its nearest enclosing kind of work:
+//          so the timed loads above are not traced): thread time, what
+//          the main thread itself did, without its waits for other threads
+//          or for a busy machine's cores; each trace event's own time is
+//          given to its nearest enclosing kind of work:
 //          script (JS and wasm, with the garbage collector), HTML parsing
 //          (the page's and every innerHTML), style, layout, paint (pre-
 //          paint, paint, layerize), and the rest (navigation, loading,
