@@ -328,7 +328,7 @@ impl<const N: usize> PartialEq<[u8; N]> for VectorBits {
 
 impl VectorBits {
     /// Whether `vector`'s bit is set.
-    pub fn test(&self, vector: u8) -> bool {
+    pub fn contains(&self, vector: u8) -> bool {
         let (i, bit) = split(vector);
         self.regs.get(i).is_some_and(|r| r & bit != 0)
     }
@@ -390,11 +390,6 @@ impl VectorBits {
     /// How many bits are set.
     pub fn len(&self) -> usize {
         self.regs.iter().map(|r| r.count_ones() as usize).sum()
-    }
-
-    /// Whether `vector`'s bit is set (`test`, named as a set's).
-    pub fn contains(&self, vector: u8) -> bool {
-        self.test(vector)
     }
 
     /// The set vectors, ascending.

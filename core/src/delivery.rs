@@ -75,7 +75,7 @@ impl Machine {
             self.apic.record_error(ESR_RECEIVE_ILLEGAL_VECTOR);
             return Outcome::IllegalVector(vector);
         }
-        if self.apic.irr.test(vector) {
+        if self.apic.irr.contains(vector) {
             return Outcome::Merged { source, vector };
         }
         self.apic.irr.set(vector);

@@ -92,7 +92,7 @@ impl Machine {
             vector,
             ppr: self.apic.ppr(),
         });
-        if self.apic.tmr.test(vector) {
+        if self.apic.tmr.contains(vector) {
             out.push(Outcome::LevelEoi {
                 vector,
                 suppressed: self.apic.spiv & SPIV_EOI_BROADCAST_SUPPRESSION != 0,
