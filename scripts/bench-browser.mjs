@@ -123,11 +123,17 @@ async function readyTime(page, url) {
   return (await coldSplit(page, url)).ready;
 }
 
-// One load's split (see "split" above), in page time.
-async function coldSplit(page, url) {
+// Navigates `page` (with `watchReady` as its init script) to `url` and
+// waits for its ready message, running nothing in the page meanwhile.
+async function loadUntilReady(page, url) {
   const ready = page.waitForEvent("console", { predicate: (m) => m.text() === "bench: ready", timeout: 15000 });
   await page.goto(url, { waitUntil: "commit" });
   await ready;
+}
+
+// One load's split (see "split" above), in page time.
+async function coldSplit(page, url) {
+  await loadUntilReady(page, url);
   // A frame's entry is reported once the frame is done: wait for the frame
   // after ready, so that every frame before it is in.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
@@ -188,9 +194,7 @@ async function mainThread(browser, url) {
   const page = await context.newPage();
   await page.addInitScript(watchReady);
   await browser.startTracing(page, { categories: ["devtools.timeline", "toplevel", "blink.user_timing", "loading", "v8.execute"] });
-  const ready = page.waitForEvent("console", { predicate: (m) => m.text() === "bench: ready", timeout: 15000 });
-  await page.goto(url, { waitUntil: "commit" });
-  await ready;
+  await loadUntilReady(page, url);
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
   const readyAt = await page.evaluate(() => window.__readyAt);
   await context.close();
