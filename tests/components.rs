@@ -43,19 +43,68 @@ async fn settle() {
     yew::scheduler::flush().await;
 }
 
-/// The title of vector `v`'s cell under `root`, once the pointer is on it
-/// (the grid writes a cell's title when the pointer first rests on it).
-fn hovered_title(root: &Element, v: u8) -> String {
-    let cell = root
-        .query_selector(&format!("[data-vector='{v}']"))
-        .unwrap()
-        .unwrap();
-    let init = web_sys::MouseEventInit::new();
-    init.set_bubbles(true);
-    let over = web_sys::MouseEvent::new_with_mouse_event_init_dict("mouseover", &init).unwrap();
-    cell.dispatch_event(&over).unwrap();
-    cell.get_attribute("title").unwrap()
+/// A root laid out as on the page: the page's own stylesheet in the test
+/// page, and the root fixed at the window's top left, over what earlier
+/// tests left, so that a point on it finds its elements. Both are removed
+/// when dropped.
+struct OnPage {
+    style: Element,
+    root: Element,
 }
+
+impl OnPage {
+    fn mount() -> Self {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let style = document.create_element("style").unwrap();
+        style.set_text_content(Some(include_str!("../www/style.css")));
+        document.body().unwrap().append_child(&style).unwrap();
+        let root = mount();
+        root.set_attribute(
+            "style",
+            "position: fixed; top: 0; left: 0; z-index: 1; width: 260px; background: #fff",
+        )
+        .unwrap();
+        Self { style, root }
+    }
+}
+
+impl Drop for OnPage {
+    fn drop(&mut self) {
+        self.root.remove();
+        self.style.remove();
+    }
+}
+
+/// The centre of `el`'s box, and its box.
+fn centre(el: &Element) -> (f64, f64, web_sys::DomRect) {
+    let r = el.get_bounding_client_rect();
+    (r.left() + r.width() / 2.0, r.top() + r.height() / 2.0, r)
+}
+
+/// The grid's label (`.col` or `.row`) that reads `text`.
+fn label(root: &Element, class: &str, text: &str) -> Element {
+    let list = root.query_selector_all(&format!(".bits .{class}")).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
+        .find(|el| el.text_content().as_deref() == Some(text))
+        .unwrap()
+}
+
+/// The title under the pointer where the row label of `v` and its column
+/// label cross in the grid under `root`: a set or changed cell's own, or,
+/// over a clear cell, the field's. Needs a root laid out as on the page
+/// (`OnPage`).
+fn hovered_title(root: &Element, v: u8) -> String {
+    let (x, _, _) = centre(&label(root, "col", &format!("{:x}", v % 16)));
+    let (_, y, _) = centre(&label(root, "row", &format!("{:x}0", v / 16)));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let under = document.element_from_point(x as f32, y as f32).unwrap();
+    assert!(root.contains(Some(&under)), "the pointer is over the grid");
+    under.get_attribute("title").unwrap_or_default()
+}
+
+/// What the field says of a clear cell.
+const CLEAR: &str = "clear: the cell in row x0 and column y is vector 0xXY";
 
 /// The `data-vector` values of the cells under `root` matching `selector`.
 fn vectors(root: &Element, selector: &str) -> Vec<u8> {
@@ -70,7 +119,8 @@ fn vectors(root: &Element, selector: &str) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 async fn a_bit_grid_shows_exactly_its_vectors() {
-    let root = mount();
+    let page = OnPage::mount();
+    let root = page.root.clone();
     let props = BitGridProps {
         reg: Reg::Irr,
         bits: Bits256::from_vectors(&[0xff, 0x20, 0xec, 0x00]),
@@ -91,8 +141,11 @@ async fn a_bit_grid_shows_exactly_its_vectors() {
     assert_eq!(vectors(&root, "[data-set='0']").len(), 252);
     assert_eq!(vectors(&root, "[data-changed='1']"), vec![0x31, 0xec]);
 
-    // No cell has a title until the pointer rests on it.
-    assert!(root.query_selector(".cell[title]").unwrap().is_none());
+    // Titles for the four set and two changed cells, and for the field.
+    assert_eq!(
+        root.query_selector_all(".bits [title]").unwrap().length(),
+        6
+    );
     assert_eq!(
         hovered_title(&root, 0xec),
         "0xec (236) LOCAL_TIMER_VECTOR: set at this step"
@@ -105,7 +158,7 @@ async fn a_bit_grid_shows_exactly_its_vectors() {
         hovered_title(&root, 0xff),
         "0xff (255) SPURIOUS_APIC_VECTOR: set"
     );
-    assert_eq!(hovered_title(&root, 0x40), "0x40 (64): clear");
+    assert_eq!(hovered_title(&root, 0x40), CLEAR);
 
     // Row e0, column c: the hex labels a reader uses to find 0xec.
     let text = root.text_content().unwrap();
@@ -135,7 +188,8 @@ async fn an_empty_grid_sets_no_cell() {
 /// cells that changed are patched in place, the others keep their state.
 #[wasm_bindgen_test]
 async fn a_bit_grid_given_new_bits_shows_exactly_them() {
-    let root = mount();
+    let page = OnPage::mount();
+    let root = page.root.clone();
     let before = BitGridProps {
         reg: Reg::Irr,
         bits: Bits256::from_vectors(&[0xec, 0x31, 0x20]),
@@ -143,12 +197,13 @@ async fn a_bit_grid_given_new_bits_shows_exactly_them() {
     };
     let mut app = yew::Renderer::<BitGrid>::with_root_and_props(root.clone(), before).render();
     settle().await;
-    // Titles shown before the step: each must follow its cell.
+    // Titles shown before the step must follow their cells.
     assert_eq!(
         hovered_title(&root, 0xec),
         "0xec (236) LOCAL_TIMER_VECTOR: set at this step"
     );
     assert_eq!(hovered_title(&root, 0x31), "0x31 (49): set");
+    assert_eq!(hovered_title(&root, 0xff), CLEAR);
     // 0xec stays set (no longer changed), 0x31 is cleared, 0xff is newly set.
     app.update(BitGridProps {
         reg: Reg::Irr,
@@ -180,6 +235,75 @@ async fn a_bit_grid_given_new_bits_shows_exactly_them() {
         .unwrap();
     assert!(label.contains("Set at this step: 0xff"), "{label}");
     assert!(label.contains("Cleared at this step: 0x31"), "{label}");
+}
+
+/// A reader finds vector 0xXY by the row label X0 and the column label Y:
+/// with the page's stylesheet, a set or changed cell is drawn where its
+/// labels cross, and a clear cell has no box (the field's pattern draws
+/// it, and says how to read it).
+#[wasm_bindgen_test]
+async fn a_grid_draws_each_cell_where_its_row_and_column_labels_cross() {
+    let page = OnPage::mount();
+    let root = page.root.clone();
+    let props = BitGridProps {
+        reg: Reg::Irr,
+        bits: Bits256::from_vectors(&[0xec, 0x05, 0xff]),
+        changed: Bits256::from_vectors(&[0xec, 0x31]),
+    };
+    yew::Renderer::<BitGrid>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+
+    let hex = |n: u8| format!("{n:x}");
+    for v in [0xec_u8, 0x05, 0xff, 0x31] {
+        let cell = root
+            .query_selector(&format!("[data-vector='{v}']"))
+            .unwrap()
+            .unwrap();
+        let (x, y, rect) = centre(&cell);
+        assert!(
+            rect.width() > 3.0 && rect.height() > 3.0,
+            "0x{v:02x} has a box"
+        );
+        let (_, _, col) = centre(&label(&root, "col", &hex(v % 16)));
+        let (_, _, row) = centre(&label(&root, "row", &format!("{}0", hex(v / 16))));
+        assert!(
+            col.left() <= x && x <= col.right(),
+            "0x{v:02x}'s cell at x = {x} is under its column label ({} to {})",
+            col.left(),
+            col.right()
+        );
+        assert!(
+            row.top() <= y && y <= row.bottom(),
+            "0x{v:02x}'s cell at y = {y} is beside its row label ({} to {})",
+            row.top(),
+            row.bottom()
+        );
+    }
+    let clear = root.query_selector("[data-vector='64']").unwrap().unwrap();
+    assert_eq!(
+        clear.get_bounding_client_rect().width(),
+        0.0,
+        "a clear cell has no box"
+    );
+
+    // The pointer where two labels cross: over a set or changed cell, its
+    // title; over a clear one, the field's.
+    assert_eq!(
+        hovered_title(&root, 0xec),
+        "0xec (236) LOCAL_TIMER_VECTOR: set at this step"
+    );
+    assert_eq!(
+        hovered_title(&root, 0xff),
+        "0xff (255) SPURIOUS_APIC_VECTOR: set"
+    );
+    assert_eq!(
+        hovered_title(&root, 0x31),
+        "0x31 (49): cleared at this step"
+    );
+    for clear in [0x40, 0xed, 0xfe] {
+        assert_eq!(hovered_title(&root, clear), CLEAR);
+    }
+    drop(page);
 }
 
 fn pane_props(data: &ScenarioData, profile: Profile, step: usize) -> PaneProps {

@@ -4,6 +4,9 @@
 //! the change reads without colour. Props are two `Bits256`, so the grid
 //! renders again only when its bits or changes do; the cells are written
 //! once, and a later render changes the attributes of the cells that differ.
+//! Every cell is an element (the test hooks, `[data-vector]`), but only a
+//! set or changed one has a box: one element, the field, draws the clear
+//! cells as a pattern behind them (style.css, `.bits.sparse`).
 
 use apic_core::vectors::linux_name;
 use wasm_bindgen::JsCast;
@@ -121,38 +124,34 @@ fn cell_title(v: u8, set: bool, changed: bool) -> String {
     format!("{}: {state}", vector_name(v))
 }
 
-/// The grid's `.bits` element: the 16x16 cells with their row and column
-/// labels, as markup.
+/// The `.bits` element of an empty register: the 16x16 cells, all clear,
+/// with their row and column labels and the field, as markup.
 ///
 /// Why markup and not 289 virtual nodes: four panes hold 3072 cells,
 /// and building each through the DOM API costs several wasm-to-JS calls
 /// per cell, too slow for the first load (see the README's performance
 /// budgets). The browser's HTML parser builds them in one call, once
 /// (`EMPTY_CELLS`); every grid is a deep copy of that element.
-/// A cell's title is written when the pointer first rests on it
-/// (`title_on_hover`): 3072 titles, formatted and parsed up front, cost the
-/// first load about 15 ms for words few cells are ever asked for.
+/// Only a set or changed cell has a title of its own (`patch_cells`): 3072
+/// titles, formatted and parsed up front, cost the first load about 15 ms.
 /// Everything in the string is generated here from numbers.
-fn cells_markup(bits: Bits256, changed: Bits256) -> String {
+fn cells_markup() -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(12_000);
-    out.push_str(r#"<div class="bits" aria-hidden="true"><span class="corner"></span>"#);
+    out.push_str(r#"<div class="bits sparse" aria-hidden="true"><span class="corner"></span>"#);
     for h in HEX {
         let _ = write!(out, r#"<span class="col">{h}</span>"#);
     }
+    out.push_str(
+        r#"<span class="field" title="clear: the cell in row x0 and column y is vector 0xXY"></span>"#,
+    );
     for (row, h) in (0u8..16).zip(HEX) {
         let _ = write!(out, r#"<span class="row">{h}0</span>"#);
         for col in 0u8..16 {
             let v = row * 16 + col;
             let _ = write!(
                 out,
-                r#"<span class="cell" data-vector="{v}" data-set="{}"{}></span>"#,
-                u8::from(bits.contains(v)),
-                if changed.contains(v) {
-                    r#" data-changed="1""#
-                } else {
-                    ""
-                },
+                r#"<span class="cell" data-vector="{v}" data-set="0"></span>"#
             );
         }
     }
@@ -171,7 +170,7 @@ thread_local! {
 
 fn parse_empty_cells() -> Option<Element> {
     let holder = web_sys::window()?.document()?.create_element("div").ok()?;
-    holder.set_inner_html(&cells_markup(Bits256::default(), Bits256::default()));
+    holder.set_inner_html(&cells_markup());
     holder.first_element_child()
 }
 
@@ -192,32 +191,10 @@ fn new_cells(bits: Bits256, changed: Bits256) -> Option<Element> {
     Some(copy)
 }
 
-/// Gives the cell under the pointer its title (`cell_title`), read from
-/// its own attributes, unless it has one: `cells_markup` writes none, and
-/// `patch_cells` keeps a written one up to date.
-fn title_on_hover(event: MouseEvent) {
-    let Some(cell) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-        return;
-    };
-    let Some(v) = cell
-        .get_attribute("data-vector")
-        .and_then(|v| v.parse().ok())
-    else {
-        return;
-    };
-    if !cell.has_attribute("title") {
-        let set = cell.get_attribute("data-set").as_deref() == Some("1");
-        let _ = cell.set_attribute(
-            "title",
-            &cell_title(v, set, cell.has_attribute("data-changed")),
-        );
-    }
-}
-
 /// Brings the cells under `cells` (the `.bits` element of `cells_markup`)
 /// from `shown` to `now` (bits, changes): the attributes of the cells that
-/// differ, as `cells_markup` writes them, and the title of a cell that has
-/// one (`title_on_hover`). A step changes a few cells; the
+/// differ (`data-set`, `data-changed`, and the place and the title of a
+/// cell with a box). A step changes a few cells; the
 /// 256 cells rebuilt and the old ones removed cost a step of four panes
 /// about a millisecond (README, "Performance").
 fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits256)) {
@@ -231,22 +208,36 @@ fn patch_cells(cells: &Element, shown: (Bits256, Bits256), now: (Bits256, Bits25
             continue;
         };
         let _ = cell.set_attribute("data-set", if set { "1" } else { "0" });
+        // Its place in the grid and its title, while it has a box: a clear
+        // cell has none (the field draws it, and its title says how to
+        // read it), so the cells shown are not placed in order.
+        if set || chg {
+            let _ = cell.set_attribute("style", &grid_area(v));
+            let _ = cell.set_attribute("title", &cell_title(v, set, chg));
+        } else {
+            let _ = cell.remove_attribute("style");
+            let _ = cell.remove_attribute("title");
+        }
         let _ = if chg {
             cell.set_attribute("data-changed", "1")
         } else {
             cell.remove_attribute("data-changed")
         };
-        if cell.has_attribute("title") {
-            let _ = cell.set_attribute("title", &cell_title(v, set, chg));
-        }
     }
 }
 
+/// The place of vector `v`'s cell in the `.bits` grid: below the column
+/// labels and right of the row labels.
+fn grid_area(v: u8) -> String {
+    format!("grid-area:{}/{}", v / 16 + 2, v % 16 + 2)
+}
+
 /// Where `cells_markup` puts vector `v`'s cell among its elements: after
-/// the corner and the 16 column labels, rows of a label and 16 cells.
+/// the corner, the 16 column labels and the field, rows of a label and 16
+/// cells.
 fn cell_index(v: u8) -> u32 {
     let (row, col) = (u32::from(v / 16), u32::from(v % 16));
-    17 + row * 17 + 1 + col
+    18 + row * 17 + 1 + col
 }
 
 /// A 16x16 bit grid with hex row and column labels.
@@ -256,16 +247,17 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
     // The bits and changes the cells show, and the cells as first
     // rendered: Yew finds the same node (or markup) on every later render
     // and leaves the cells alone; the effect below brings them to the props.
-    let shown = use_mut_ref(|| {
-        let cells = match new_cells(bits, changed) {
-            Some(element) => Html::VRef(element.into()),
-            None => Html::from_html_unchecked(AttrValue::from(cells_markup(bits, changed))),
-        };
-        (bits, changed, cells)
+    let shown = use_mut_ref(|| match new_cells(bits, changed) {
+        Some(element) => (bits, changed, Html::VRef(element.into())),
+        // The markup of an empty grid, which the effect below patches.
+        None => (
+            Bits256::default(),
+            Bits256::default(),
+            Html::from_html_unchecked(AttrValue::from(cells_markup())),
+        ),
     });
     let cells = shown.borrow().2.clone();
     let figure = use_node_ref();
-    let on_hover = use_memo((), |_| Callback::from(title_on_hover));
     {
         let figure = figure.clone();
         // After every render: the grid renders only when its props change.
@@ -300,7 +292,7 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
     };
     html! {
         <figure class="grid" data-reg={reg.id()} role="group" aria-label={summary(reg, bits, changed)}
-            ref={figure} onmouseover={(*on_hover).clone()}>
+            ref={figure}>
             <figcaption>
                 <abbr title={reg.meaning()}>{ reg.abbr() }</abbr>
                 { names }
