@@ -13,7 +13,7 @@ use crate::format::{CpuRun, Kernel, Op, Profile, Reg, Scenario};
 use crate::guest::{GuestCpu, OnMachine};
 use crate::machine::Machine;
 use crate::outcome::Outcome;
-use crate::trace::{ProfileTrace, Text, Trace};
+use crate::trace::{share_events, Events, ProfileTrace, Text, Trace};
 use std::sync::Arc;
 
 /// The ICR value of a fixed, edge-triggered IPI with the "self" shorthand
@@ -34,7 +34,7 @@ pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> Profi
         &Words::of(scenario),
         profile,
         kernel,
-        &mut Vec::new(),
+        &mut Buffers::default(),
     )
 }
 
@@ -93,27 +93,47 @@ impl Words {
     }
 }
 
-/// One profile's run; `out` is the buffer of a step's outcomes, empty
-/// between steps (`explain` takes them), kept from one run to the next.
+/// What a scenario's runs pass on, one to the next: the buffer of a
+/// step's outcomes (empty between steps: `explain` takes them), and how
+/// many events the run before had (a run of the same scenario under
+/// another profile has about as many), to size the next run's at once.
+#[derive(Default)]
+struct Buffers {
+    out: Vec<Outcome>,
+    events: usize,
+}
+
+/// One profile's run.
 fn run_words(
     scenario: &Scenario,
     words: &Words,
     profile: Profile,
     kernel: Kernel,
-    out: &mut Vec<Outcome>,
+    b: &mut Buffers,
 ) -> ProfileTrace {
+    let out = &mut b.out;
+    // The first run guesses two events a step.
+    let guess = if b.events == 0 {
+        2 * (scenario.steps.len() + 1)
+    } else {
+        b.events
+    };
+    let events = &mut Vec::with_capacity(guess);
     let mut m = Machine::new(profile, scenario.processor, out);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let (events, warnings) = explain(out, &m.policy);
-    states.push(m.state(0, words.label(0), events, warnings));
+    let warnings = explain(out, &m.policy, events);
+    let step_events = Events::pending(0, events.len());
+    states.push(m.state(0, words.label(0), step_events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
         apply(&mut m, scenario, &step.op, kernel, out);
-        let (events, warnings) = explain(out, &m.policy);
+        let start = events.len();
+        let warnings = explain(out, &m.policy, events);
         warned |= !warnings.is_empty();
+        let step_events = Events::pending(start, events.len());
         // Built in place in `states` (a state is some 300 bytes), and its
         // checkpoint evaluated there.
-        states.push(m.state(i + 1, words.label(i + 1), events, warnings));
+        states.push(m.state(i + 1, words.label(i + 1), step_events, warnings));
         if let (Op::Expect(e), Some(Some(met)), Some(state)) =
             (&step.op, words.met.get(i), states.last_mut())
         {
@@ -122,6 +142,8 @@ fn run_words(
             }
         }
     }
+    b.events = events.len();
+    share_events(&mut states, events);
     ProfileTrace {
         profile: profile.id().into(),
         states,
@@ -194,12 +216,15 @@ pub fn run_all_guest(scenario: &Scenario, profiles: &[Profile], kernel: Kernel) 
     let words = Words::of(scenario);
     // Room for a busy step's outcomes (a Linux routine's) from the start,
     // rather than growing the buffer in the scenario's first steps.
-    let mut out = Vec::with_capacity(64);
+    let mut b = Buffers {
+        out: Vec::with_capacity(64),
+        events: 0,
+    };
     Trace {
         scenario: scenario.id.clone(),
         profiles: profiles
             .iter()
-            .map(|p| run_words(scenario, &words, *p, kernel, &mut out))
+            .map(|p| run_words(scenario, &words, *p, kernel, &mut b))
             .collect(),
     }
 }

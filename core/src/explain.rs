@@ -902,22 +902,27 @@ fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
     }
 }
 
-/// A step's events and the warnings the guest printed in it, taking the
-/// step's outcomes out of `outcomes`. Each event keeps its outcome as data
-/// and is put into words only when read (`trace::Text`). In a step that
-/// runs a guest routine, the routine's LVT writes are shown as one event
-/// with the entries they changed.
-pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec<String>) {
+/// A step's events, pushed onto `events` (the run's events so far), and
+/// the warnings the guest printed in it, taking the step's outcomes out of
+/// `outcomes`. Each event keeps its outcome as data and is put into words
+/// only when read (`trace::Text`). In a step that runs a guest routine,
+/// the routine's LVT writes are shown as one event with the entries they
+/// changed.
+pub fn explain(
+    outcomes: &mut Vec<Outcome>,
+    policy: &Policy,
+    events: &mut Vec<Event>,
+) -> Vec<String> {
     if outcomes.is_empty() {
         // A step where nothing happened (every checkpoint): no events,
         // and nothing to allocate.
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     }
     let accepted = outcomes
         .iter()
         .any(|o| matches!(o, Outcome::Accepted { .. }));
     let in_routine = outcomes.iter().any(|o| matches!(o, Outcome::Guest(_)));
-    let mut events = Vec::with_capacity(outcomes.len());
+    events.reserve(outcomes.len());
     let mut warnings = Vec::new();
     let mut lvt_writes = LvtWrites::default();
     let mut lvt_slot: Option<usize> = None;
@@ -958,7 +963,7 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
             },
         );
     }
-    (events, warnings)
+    warnings
 }
 
 /// An outcome's words under `profile` (what `trace::Text` shows).

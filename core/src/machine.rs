@@ -12,7 +12,7 @@ use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{IrrIsr, Outcome, Waker};
 use crate::policy::{BspLint0, HwDisable, Policy};
-use crate::trace::{ApicvState, Event, State, Text};
+use crate::trace::{ApicvState, Events, State, Text};
 
 /// The machine a scenario runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,13 +64,7 @@ impl Machine {
     }
 
     /// The visible state, with a step's events and warnings.
-    pub fn state(
-        &self,
-        step: usize,
-        label: Text,
-        events: Vec<Event>,
-        warnings: Vec<String>,
-    ) -> State {
+    pub fn state(&self, step: usize, label: Text, events: Events, warnings: Vec<String>) -> State {
         let a = &self.apic;
         State {
             step,

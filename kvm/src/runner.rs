@@ -481,7 +481,7 @@ pub fn state_of(
         lvt_pmc: l.lvt_pmc(),
         lvt_thermal: l.lvt_thermal(),
         apicv: None,
-        events,
+        events: events.into(),
         warnings,
         expect: None,
     }
