@@ -16,7 +16,7 @@ use crate::policy::{BspLint0, Policy, SwDisabledLvts};
 use crate::trace::{Event, EventKind, Text, TextOf};
 
 /// An outcome's event: its kind, vector and rule, and its words when asked
-/// for (`event(.., true)`, when the event is shown).
+/// for (`event::<true>`, when the event is shown).
 struct Explained {
     kind: EventKind,
     vector: Option<u8>,
@@ -189,7 +189,10 @@ fn written_rule(reg: Reg) -> &'static str {
 
 /// One outcome as an event, or none (an outcome that only matters next to
 /// another, such as IF=0 keeping a bit pending when nothing new arrived).
-fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Option<Explained> {
+/// `W`: whether to word it. A constant, so that the engine's instance
+/// (`event::<false>`, once per outcome) carries none of the formatting.
+fn event<const W: bool>(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Explained> {
+    let w = W;
     use EventKind as K;
     match o {
         Outcome::PowerUp => ev!(
@@ -776,11 +779,12 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Optio
             "sdm-6.8.1",
         ),
         Outcome::Note(text) => ev!(w, K::Note, None, text.clone(), "narration"),
-        Outcome::Guest(g) => guest_event(g, w),
+        Outcome::Guest(g) => guest_event::<W>(g),
     }
 }
 
-fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
+fn guest_event<const W: bool>(g: &Guest) -> Option<Explained> {
+    let w = W;
     match g {
         Guest::Enter(r) => {
             let (text, rule) = routine_text(*r);
@@ -918,10 +922,16 @@ pub fn explain(
         // and nothing to allocate.
         return Vec::new();
     }
-    let accepted = outcomes
-        .iter()
-        .any(|o| matches!(o, Outcome::Accepted { .. }));
-    let in_routine = outcomes.iter().any(|o| matches!(o, Outcome::Guest(_)));
+    // One pass for what the step's events depend on: whether a vector was
+    // accepted in it, and whether it ran a guest routine.
+    let (mut accepted, mut in_routine) = (false, false);
+    for o in outcomes.iter() {
+        match o {
+            Outcome::Accepted { .. } => accepted = true,
+            Outcome::Guest(_) => in_routine = true,
+            _ => {}
+        }
+    }
     events.reserve(outcomes.len());
     let mut warnings = Vec::new();
     let mut lvt_writes = LvtWrites::default();
@@ -932,18 +942,16 @@ pub fn explain(
                 warnings.push(text.clone());
             }
             Outcome::Guest(Guest::StaleIrr(stale)) => warnings.push(stale.line.clone()),
-            _ => {}
-        }
-        if in_routine {
-            if let Outcome::Written { reg, old, new, .. } = o {
-                if let Some(lvt) = crate::apic::lvt_of(reg) {
-                    lvt_writes.record(lvt, old, new);
+            Outcome::Written { reg, old, new, .. } if in_routine => {
+                if let Some(lvt) = crate::apic::lvt_of(*reg) {
+                    lvt_writes.record(lvt, *old, *new);
                     lvt_slot.get_or_insert(events.len());
                     continue;
                 }
             }
+            _ => {}
         }
-        if let Some(e) = event(&o, policy, accepted, false) {
+        if let Some(e) = event::<false>(&o, policy, accepted) {
             events.push(Event {
                 kind: e.kind,
                 vector: e.vector,
@@ -968,7 +976,7 @@ pub fn explain(
 
 /// An outcome's words under `profile` (what `trace::Text` shows).
 pub(crate) fn outcome_text(o: &Outcome, profile: Profile) -> String {
-    event(o, &Policy::for_profile(profile), true, true)
+    event::<true>(o, &Policy::for_profile(profile), true)
         .and_then(|e| e.text)
         .unwrap_or_default()
 }
