@@ -112,12 +112,10 @@ fn run_words(
     b: &mut Buffers,
 ) -> ProfileTrace {
     let out = &mut b.out;
-    // The first run guesses two events a step.
-    let guess = if b.events == 0 {
-        2 * (scenario.steps.len() + 1)
-    } else {
-        b.events
-    };
+    // Room for four events a step, or the run before's count with some to
+    // spare (another profile's run can have a few more): growing the
+    // vector midway would copy every event so far.
+    let guess = (4 * (scenario.steps.len() + 1)).max(b.events + b.events / 4);
     let events = &mut Vec::with_capacity(guess);
     let mut m = Machine::new(profile, scenario.processor, out);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
