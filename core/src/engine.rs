@@ -136,7 +136,7 @@ fn run_words(
             (&step.op, words.met.get(i), states.last_mut())
         {
             if e.applies_to(profile) {
-                state.expect = Some(Box::new(evaluate(e, state, warned, met)));
+                state.expect = Some(evaluate(e, state, warned, met));
             }
         }
     }

@@ -326,10 +326,10 @@ impl TraceReader<'_> {
         }
         s.expect = match self.r.byte()? {
             0 => None,
-            1 => Some(Box::new(ExpectResult {
+            1 => Some(ExpectResult {
                 ok: self.r.bool()?,
                 detail: self.text()?,
-            })),
+            }),
             _ => return None,
         };
         Some(s)

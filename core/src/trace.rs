@@ -516,10 +516,10 @@ pub struct State {
     pub events: Events,
     /// What the guest kernel printed at this step.
     pub warnings: Vec<String>,
-    /// The checkpoint's result, when this step is an `expect`.
-    /// Boxed: few steps are checkpoints, and in place it would be a
-    /// quarter of every state's size.
-    pub expect: Option<Box<ExpectResult>>,
+    /// The checkpoint's result, when this step is an `expect`. In place,
+    /// not boxed: a quarter of the runs' states are checkpoints, and an
+    /// allocation each cost more than the room in every state.
+    pub expect: Option<ExpectResult>,
 }
 
 #[cfg(test)]
