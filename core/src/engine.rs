@@ -129,7 +129,7 @@ fn run_words(
         let warnings = explain(out, &m.policy, events);
         warned |= !warnings.is_empty();
         let step_events = Events::pending(start, events.len());
-        // Built in place in `states` (a state is some 300 bytes), and its
+        // Built in place in `states` (a state is some 340 bytes), and its
         // checkpoint evaluated there.
         states.push(m.state(i + 1, words.label(i + 1), step_events, warnings));
         if let (Op::Expect(e), Some(Some(met)), Some(state)) =

@@ -63,7 +63,10 @@ impl Machine {
         }
     }
 
-    /// The visible state, with a step's events and warnings.
+    /// The visible state, with a step's events and warnings. Inline, so
+    /// that the engine builds it where it keeps it (a state is some 340
+    /// bytes), not in a temporary it then copies.
+    #[inline]
     pub fn state(&self, step: usize, label: Text, events: Events, warnings: Vec<String>) -> State {
         let a = &self.apic;
         State {
