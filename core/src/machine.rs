@@ -7,7 +7,7 @@
 //! drives it is in `guest.rs` and `linux.rs`.
 
 use crate::apic::APIC_BASE_BSP;
-use crate::apic::{Apic, Lvt};
+use crate::apic::{Apic, Lvt, VectorBits, APIC_IRR, APIC_ISR, APIC_TMR};
 use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{IrrIsr, Outcome, Waker};
@@ -119,6 +119,24 @@ impl Machine {
         self.apic
             .read(offset)
             .map_or(0, |v| (v & 0xffff_ffff) as u32)
+    }
+
+    /// The eight registers of IRR, ISR or TMR from `base` (`APIC_IRR`,
+    /// `APIC_ISR`, `APIC_TMR`), as eight `read`s return them.
+    pub fn read_bits(&self, base: u32) -> VectorBits {
+        if self.apic_present() {
+            match base {
+                APIC_IRR => return self.apic.irr,
+                APIC_ISR => return self.apic.isr,
+                APIC_TMR => return self.apic.tmr,
+                _ => {}
+            }
+        }
+        let mut regs = [0u32; 8];
+        for (i, r) in (0u32..8).zip(regs.iter_mut()) {
+            *r = self.read(base + 0x10 * i);
+        }
+        VectorBits::from_regs(regs)
     }
 
     /// `cli` (SDM 6.8.1).
