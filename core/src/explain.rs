@@ -960,7 +960,7 @@ pub fn explain(
             });
         }
     }
-    if let (Some(at), true) = (lvt_slot, lvt_writes.changed()) {
+    if let Some(at) = lvt_slot.filter(|_| lvt_writes.changed()) {
         events.insert(
             at.min(events.len()),
             Event {
