@@ -130,8 +130,17 @@ fn run_words(
         warned |= !warnings.is_empty();
         let step_events = Events::pending(start, events.len());
         // Built in place in `states` (a state is some 340 bytes), and its
-        // checkpoint evaluated there.
-        states.push(m.state(i + 1, words.label(i + 1), step_events, warnings));
+        // checkpoint evaluated there. `states` has room for every state:
+        // the test tells the compiler that `push` will not grow it, so that
+        // nothing comes between building the state and storing it, and it
+        // is built in the vector rather than in a temporary then copied.
+        let label = words.label(i + 1);
+        if states.len() < states.capacity() {
+            states.push(m.state(i + 1, label, step_events, warnings));
+        } else {
+            states.reserve(1);
+            states.push(m.state(i + 1, label, step_events, warnings));
+        }
         if let (Op::Expect(e), Some(Some(met)), Some(state)) =
             (&step.op, words.met.get(i), states.last_mut())
         {
