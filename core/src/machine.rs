@@ -63,9 +63,11 @@ impl Machine {
         }
     }
 
-    /// The visible state, with a step's events and warnings. Inline, so
-    /// that the engine builds it where it keeps it (a state is some 340
-    /// bytes), not in a temporary it then copies.
+    /// The visible state, with a step's events and warnings. Inline: the
+    /// engine takes one after every step, and inlined, each field is
+    /// computed where the state is written rather than passed through a
+    /// call (the engine then stores the state straight into its vector,
+    /// `run_words`).
     #[inline]
     pub fn state(&self, step: usize, label: Text, events: Events, warnings: Vec<String>) -> State {
         let a = &self.apic;
