@@ -593,7 +593,7 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
     let held = ev(EventKind::Held, "0xec stays in IRR");
     let view = |p: Profile, events: Vec<Event>| {
         let mut v = (**data.run(p).unwrap().at(3).unwrap()).clone();
-        v.state.events = events;
+        v.state.events = events.into();
         v
     };
     let hardware = view(Profile::Hardware, vec![alike.clone()]);

@@ -13,7 +13,7 @@ use crate::format::{CpuRun, Kernel, Op, Profile, Reg, Scenario};
 use crate::guest::{GuestCpu, OnMachine};
 use crate::machine::Machine;
 use crate::outcome::Outcome;
-use crate::trace::{ProfileTrace, Text, Trace};
+use crate::trace::{share_events, Events, ProfileTrace, Text, Trace};
 use std::sync::Arc;
 
 /// The ICR value of a fixed, edge-triggered IPI with the "self" shorthand
@@ -34,7 +34,7 @@ pub fn run_guest(scenario: &Scenario, profile: Profile, kernel: Kernel) -> Profi
         &Words::of(scenario),
         profile,
         kernel,
-        &mut Vec::new(),
+        &mut Buffers::default(),
     )
 }
 
@@ -93,35 +93,64 @@ impl Words {
     }
 }
 
-/// One profile's run; `out` is the buffer of a step's outcomes, empty
-/// between steps (`explain` takes them), kept from one run to the next.
+/// What a scenario's runs pass on, one to the next: the buffer of a
+/// step's outcomes (empty between steps: `explain` takes them), and how
+/// many events the run before had (a run of the same scenario under
+/// another profile has about as many), to size the next run's at once.
+#[derive(Default)]
+struct Buffers {
+    out: Vec<Outcome>,
+    events: usize,
+}
+
+/// One profile's run.
 fn run_words(
     scenario: &Scenario,
     words: &Words,
     profile: Profile,
     kernel: Kernel,
-    out: &mut Vec<Outcome>,
+    b: &mut Buffers,
 ) -> ProfileTrace {
+    let out = &mut b.out;
+    // Room for four events a step, or the run before's count with some to
+    // spare (another profile's run can have a few more): growing the
+    // vector midway would copy every event so far.
+    let guess = (4 * (scenario.steps.len() + 1)).max(b.events + b.events / 4);
+    let events = &mut Vec::with_capacity(guess);
     let mut m = Machine::new(profile, scenario.processor, out);
     let mut states = Vec::with_capacity(scenario.steps.len() + 1);
-    let (events, warnings) = explain(out, &m.policy);
-    states.push(m.state(0, words.label(0), events, warnings));
+    let warnings = explain(out, &m.policy, events);
+    let step_events = Events::pending(0, events.len());
+    states.push(m.state(0, words.label(0), step_events, warnings));
     let mut warned = false;
     for (i, step) in scenario.steps.iter().enumerate() {
         apply(&mut m, scenario, &step.op, kernel, out);
-        let (events, warnings) = explain(out, &m.policy);
+        let start = events.len();
+        let warnings = explain(out, &m.policy, events);
         warned |= !warnings.is_empty();
-        // Built in place in `states` (a state is some 300 bytes), and its
-        // checkpoint evaluated there.
-        states.push(m.state(i + 1, words.label(i + 1), events, warnings));
+        let step_events = Events::pending(start, events.len());
+        // Built in place in `states` (a state is some 340 bytes), and its
+        // checkpoint evaluated there. `states` has room for every state:
+        // the test tells the compiler that `push` will not grow it, so that
+        // nothing comes between building the state and storing it, and it
+        // is built in the vector rather than in a temporary then copied.
+        let label = words.label(i + 1);
+        if states.len() < states.capacity() {
+            states.push(m.state(i + 1, label, step_events, warnings));
+        } else {
+            states.reserve(1);
+            states.push(m.state(i + 1, label, step_events, warnings));
+        }
         if let (Op::Expect(e), Some(Some(met)), Some(state)) =
             (&step.op, words.met.get(i), states.last_mut())
         {
             if e.applies_to(profile) {
-                state.expect = Some(Box::new(evaluate(e, state, warned, met)));
+                state.expect = Some(evaluate(e, state, warned, met));
             }
         }
     }
+    b.events = events.len();
+    share_events(&mut states, events);
     ProfileTrace {
         profile: profile.id().into(),
         states,
@@ -194,12 +223,15 @@ pub fn run_all_guest(scenario: &Scenario, profiles: &[Profile], kernel: Kernel) 
     let words = Words::of(scenario);
     // Room for a busy step's outcomes (a Linux routine's) from the start,
     // rather than growing the buffer in the scenario's first steps.
-    let mut out = Vec::with_capacity(64);
+    let mut b = Buffers {
+        out: Vec::with_capacity(64),
+        events: 0,
+    };
     Trace {
         scenario: scenario.id.clone(),
         profiles: profiles
             .iter()
-            .map(|p| run_words(scenario, &words, *p, kernel, &mut out))
+            .map(|p| run_words(scenario, &words, *p, kernel, &mut b))
             .collect(),
     }
 }

@@ -16,7 +16,7 @@ use crate::policy::{BspLint0, Policy, SwDisabledLvts};
 use crate::trace::{Event, EventKind, Text, TextOf};
 
 /// An outcome's event: its kind, vector and rule, and its words when asked
-/// for (`event(.., true)`, when the event is shown).
+/// for (`event::<true>`, when the event is shown).
 struct Explained {
     kind: EventKind,
     vector: Option<u8>,
@@ -189,7 +189,10 @@ fn written_rule(reg: Reg) -> &'static str {
 
 /// One outcome as an event, or none (an outcome that only matters next to
 /// another, such as IF=0 keeping a bit pending when nothing new arrived).
-fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Option<Explained> {
+/// `W`: whether to word it. A constant, so that the engine's instance
+/// (`event::<false>`, once per outcome) carries none of the formatting.
+fn event<const W: bool>(o: &Outcome, policy: &Policy, accepted_in_step: bool) -> Option<Explained> {
+    let w = W;
     use EventKind as K;
     match o {
         Outcome::PowerUp => ev!(
@@ -776,11 +779,12 @@ fn event(o: &Outcome, policy: &Policy, accepted_in_step: bool, w: bool) -> Optio
             "sdm-6.8.1",
         ),
         Outcome::Note(text) => ev!(w, K::Note, None, text.clone(), "narration"),
-        Outcome::Guest(g) => guest_event(g, w),
+        Outcome::Guest(g) => guest_event::<W>(g),
     }
 }
 
-fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
+fn guest_event<const W: bool>(g: &Guest) -> Option<Explained> {
+    let w = W;
     match g {
         Guest::Enter(r) => {
             let (text, rule) = routine_text(*r);
@@ -902,22 +906,33 @@ fn guest_event(g: &Guest, w: bool) -> Option<Explained> {
     }
 }
 
-/// A step's events and the warnings the guest printed in it, taking the
-/// step's outcomes out of `outcomes`. Each event keeps its outcome as data
-/// and is put into words only when read (`trace::Text`). In a step that
-/// runs a guest routine, the routine's LVT writes are shown as one event
-/// with the entries they changed.
-pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec<String>) {
+/// A step's events, pushed onto `events` (the run's events so far), and
+/// the warnings the guest printed in it, taking the step's outcomes out of
+/// `outcomes`. Each event keeps its outcome as data and is put into words
+/// only when read (`trace::Text`). In a step that runs a guest routine,
+/// the routine's LVT writes are shown as one event with the entries they
+/// changed.
+pub fn explain(
+    outcomes: &mut Vec<Outcome>,
+    policy: &Policy,
+    events: &mut Vec<Event>,
+) -> Vec<String> {
     if outcomes.is_empty() {
         // A step where nothing happened (every checkpoint): no events,
         // and nothing to allocate.
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     }
-    let accepted = outcomes
-        .iter()
-        .any(|o| matches!(o, Outcome::Accepted { .. }));
-    let in_routine = outcomes.iter().any(|o| matches!(o, Outcome::Guest(_)));
-    let mut events = Vec::with_capacity(outcomes.len());
+    // One pass for what the step's events depend on: whether a vector was
+    // accepted in it, and whether it ran a guest routine.
+    let (mut accepted, mut in_routine) = (false, false);
+    for o in outcomes.iter() {
+        match o {
+            Outcome::Accepted { .. } => accepted = true,
+            Outcome::Guest(_) => in_routine = true,
+            _ => {}
+        }
+    }
+    events.reserve(outcomes.len());
     let mut warnings = Vec::new();
     let mut lvt_writes = LvtWrites::default();
     let mut lvt_slot: Option<usize> = None;
@@ -927,18 +942,16 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
                 warnings.push(text.clone());
             }
             Outcome::Guest(Guest::StaleIrr(stale)) => warnings.push(stale.line.clone()),
-            _ => {}
-        }
-        if in_routine {
-            if let Outcome::Written { reg, old, new, .. } = o {
-                if let Some(lvt) = crate::apic::lvt_of(reg) {
-                    lvt_writes.record(lvt, old, new);
+            Outcome::Written { reg, old, new, .. } if in_routine => {
+                if let Some(lvt) = crate::apic::lvt_of(*reg) {
+                    lvt_writes.record(lvt, *old, *new);
                     lvt_slot.get_or_insert(events.len());
                     continue;
                 }
             }
+            _ => {}
         }
-        if let Some(e) = event(&o, policy, accepted, false) {
+        if let Some(e) = event::<false>(&o, policy, accepted) {
             events.push(Event {
                 kind: e.kind,
                 vector: e.vector,
@@ -947,7 +960,7 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
             });
         }
     }
-    if let (Some(at), true) = (lvt_slot, lvt_writes.changed()) {
+    if let Some(at) = lvt_slot.filter(|_| lvt_writes.changed()) {
         events.insert(
             at.min(events.len()),
             Event {
@@ -958,12 +971,12 @@ pub fn explain(outcomes: &mut Vec<Outcome>, policy: &Policy) -> (Vec<Event>, Vec
             },
         );
     }
-    (events, warnings)
+    warnings
 }
 
 /// An outcome's words under `profile` (what `trace::Text` shows).
 pub(crate) fn outcome_text(o: &Outcome, profile: Profile) -> String {
-    event(o, &Policy::for_profile(profile), true, true)
+    event::<true>(o, &Policy::for_profile(profile), true)
         .and_then(|e| e.text)
         .unwrap_or_default()
 }

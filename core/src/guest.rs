@@ -5,6 +5,7 @@
 //! routine runs on the model and on a real CPU (the host-KVM runner
 //! implements the trait on a real vCPU).
 
+use crate::apic::VectorBits;
 use crate::delivery::Delivery;
 use crate::format::{CpuRun, Handlers, Processor, Reg};
 use crate::machine::Machine;
@@ -14,6 +15,24 @@ use crate::outcome::{Blocked, Guest, Outcome};
 pub trait GuestCpu {
     /// `apic_read()`: a 32-bit read of the xAPIC register at `offset`.
     fn read(&mut self, offset: u32) -> u32;
+    /// The 256 bits of IRR, ISR or TMR (`base`: `APIC_IRR`, `APIC_ISR`,
+    /// `APIC_TMR`) as eight `read`s of their registers, from the highest
+    /// (`from_highest`: v5.2's `apic_pending_intr_clear()`) or from the
+    /// lowest (v5.4's `apic_check_and_ack()`). A CPU whose reads change
+    /// nothing may return the bits without them.
+    fn read_bits(&mut self, base: u32, from_highest: bool) -> VectorBits {
+        let mut regs = [0u32; 8];
+        if from_highest {
+            for (i, r) in (0u32..8).zip(regs.iter_mut()).rev() {
+                *r = self.read(base + 0x10 * i);
+            }
+        } else {
+            for (i, r) in (0u32..8).zip(regs.iter_mut()) {
+                *r = self.read(base + 0x10 * i);
+            }
+        }
+        VectorBits::from_regs(regs)
+    }
     /// `apic_write()` or `wrmsr`: write a register.
     fn write(&mut self, reg: Reg, value: u64);
     /// `cli`.
@@ -102,6 +121,12 @@ impl GuestCpu for OnMachine<'_> {
         // after it. So the CPU has taken what it could, and what is held
         // stays held for the same reason: a settle here would find nothing.
         self.machine.read(offset)
+    }
+
+    fn read_bits(&mut self, base: u32, _from_highest: bool) -> VectorBits {
+        // Reads change nothing (see `read`), so their order does not
+        // matter: the eight registers at once.
+        self.machine.read_bits(base)
     }
 
     fn write(&mut self, reg: Reg, value: u64) {

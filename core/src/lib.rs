@@ -51,4 +51,6 @@ mod write;
 pub use check::check;
 pub use delivery::Delivery;
 pub use format::{Profile, ProfileGroup};
-pub use trace::{ApicvState, CpuRun, Event, EventKind, ExpectResult, ProfileTrace, State, Trace};
+pub use trace::{
+    ApicvState, CpuRun, Event, EventKind, Events, ExpectResult, ProfileTrace, State, Trace,
+};

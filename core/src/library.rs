@@ -31,7 +31,8 @@ use std::sync::Arc;
 use crate::format::wire::{self, Reader};
 use crate::format::{CpuRun, Field, Kernel, Profile};
 use crate::trace::{
-    ApicvState, Event, EventKind, ExpectResult, ProfileTrace, Rule, State, Text, VectorBits,
+    share_events, ApicvState, Event, EventKind, Events, ExpectResult, ProfileTrace, Rule, State,
+    Text, VectorBits,
 };
 use crate::view::{Checkpoint, Meta};
 use crate::Trace;
@@ -130,6 +131,7 @@ fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Meta, Trace)> {
     let mut t = TraceReader {
         r: Reader(found?),
         texts,
+        events: Vec::new(),
     };
     let trace = t.trace(&meta.id)?;
     t.r.0.is_empty().then_some((meta, trace))
@@ -197,7 +199,7 @@ fn blank() -> State {
         lvt_pmc: 0,
         lvt_thermal: 0,
         apicv: None,
-        events: Vec::new(),
+        events: Events::default(),
         warnings: Vec::new(),
         expect: None,
     }
@@ -208,7 +210,7 @@ fn registers_of(prev: &State) -> State {
     State {
         step: prev.step,
         label: Text::default(),
-        events: Vec::new(),
+        events: Events::default(),
         warnings: Vec::new(),
         expect: None,
         ..*prev
@@ -220,6 +222,9 @@ fn registers_of(prev: &State) -> State {
 struct TraceReader<'a> {
     r: Reader<'a>,
     texts: Vec<Arc<str>>,
+    /// The events of the run being read, which its states share
+    /// (`share_events`).
+    events: Vec<Event>,
 }
 
 impl TraceReader<'_> {
@@ -234,6 +239,7 @@ impl TraceReader<'_> {
                 let state = self.state(step, states.last())?;
                 states.push(state);
             }
+            share_events(&mut states, &mut self.events);
             profiles.push(ProfileTrace { profile, states });
         }
         Some(Trace {
@@ -308,20 +314,22 @@ impl TraceReader<'_> {
                 })
             })?;
         }
+        let start = self.events.len();
         for _ in 0..self.r.count()? {
             let event = self.event()?;
-            s.events.push(event);
+            self.events.push(event);
         }
+        s.events = Events::pending(start, self.events.len());
         for _ in 0..self.r.count()? {
             let warning = self.words()?.to_string();
             s.warnings.push(warning);
         }
         s.expect = match self.r.byte()? {
             0 => None,
-            1 => Some(Box::new(ExpectResult {
+            1 => Some(ExpectResult {
                 ok: self.r.bool()?,
                 detail: self.text()?,
-            })),
+            }),
             _ => return None,
         };
         Some(s)

@@ -266,11 +266,7 @@ fn apic_pending_intr_clear_v54(cpu: &mut dyn GuestCpu) {
 /// IRR or ISR as v5.4's `apic_check_and_ack()` reads them: `for (i = 0; i <
 /// APIC_IR_REGS; i++) irr->regs[i] = apic_read(APIC_IRR + i * 0x10);`.
 fn read_bits_up(cpu: &mut dyn GuestCpu, base: u32) -> VectorBits {
-    let mut regs = [0u32; 8];
-    for (i, r) in (0u32..8).zip(regs.iter_mut()) {
-        *r = cpu.read(base + 0x10 * i);
-    }
-    VectorBits::from_regs(regs)
+    cpu.read_bits(base, false)
 }
 
 /// `%256pb` of a 256-bit map: lib/vsprintf.c `bitmap_string()` (read in
@@ -297,11 +293,7 @@ fn bitmap_256pb(bits: &VectorBits) -> String {
 /// The 256 bits of IRR or ISR as the v5.2 loop reads them: the eight
 /// registers from the highest (`for (i = APIC_ISR_NR - 1; i >= 0; i--)`).
 fn read_bits(cpu: &mut dyn GuestCpu, base: u32) -> VectorBits {
-    let mut regs = [0u32; 8];
-    for (i, r) in (0u32..8).zip(regs.iter_mut()).rev() {
-        *r = cpu.read(base + 0x10 * i);
-    }
-    VectorBits::from_regs(regs)
+    cpu.read_bits(base, true)
 }
 
 /// `apic_pending_intr_clear()` as in v5.2 (arch/x86/kernel/apic/apic.c,

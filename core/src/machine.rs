@@ -7,12 +7,12 @@
 //! drives it is in `guest.rs` and `linux.rs`.
 
 use crate::apic::APIC_BASE_BSP;
-use crate::apic::{Apic, Lvt};
+use crate::apic::{Apic, Lvt, VectorBits, APIC_IRR, APIC_ISR, APIC_TMR};
 use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
 use crate::outcome::{IrrIsr, Outcome, Waker};
 use crate::policy::{BspLint0, HwDisable, Policy};
-use crate::trace::{ApicvState, Event, State, Text};
+use crate::trace::{ApicvState, Events, State, Text};
 
 /// The machine a scenario runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,14 +63,13 @@ impl Machine {
         }
     }
 
-    /// The visible state, with a step's events and warnings.
-    pub fn state(
-        &self,
-        step: usize,
-        label: Text,
-        events: Vec<Event>,
-        warnings: Vec<String>,
-    ) -> State {
+    /// The visible state, with a step's events and warnings. Inline: the
+    /// engine takes one after every step, and inlined, each field is
+    /// computed where the state is written rather than passed through a
+    /// call (the engine then stores the state straight into its vector,
+    /// `run_words`).
+    #[inline]
+    pub fn state(&self, step: usize, label: Text, events: Events, warnings: Vec<String>) -> State {
         let a = &self.apic;
         State {
             step,
@@ -122,6 +121,24 @@ impl Machine {
         self.apic
             .read(offset)
             .map_or(0, |v| (v & 0xffff_ffff) as u32)
+    }
+
+    /// The eight registers of IRR, ISR or TMR from `base` (`APIC_IRR`,
+    /// `APIC_ISR`, `APIC_TMR`), as eight `read`s return them.
+    pub fn read_bits(&self, base: u32) -> VectorBits {
+        if self.apic_present() {
+            match base {
+                APIC_IRR => return self.apic.irr,
+                APIC_ISR => return self.apic.isr,
+                APIC_TMR => return self.apic.tmr,
+                _ => {}
+            }
+        }
+        let mut regs = [0u32; 8];
+        for (i, r) in (0u32..8).zip(regs.iter_mut()) {
+            *r = self.read(base + 0x10 * i);
+        }
+        VectorBits::from_regs(regs)
     }
 
     /// `cli` (SDM 6.8.1).

@@ -97,6 +97,114 @@ pub struct Event {
     pub rule: Rule,
 }
 
+/// A state's events: its part of its run's events, which every state of
+/// the run shares (one allocation per run, not one per state: most states
+/// have a few events, and a run has tens of states). Read as a slice
+/// (`Deref`, `iter`); two are equal when their events are; serialized as
+/// the list of events (README.md, "The trace").
+#[derive(Clone, Default)]
+pub struct Events {
+    /// The run's events, once the run is complete (`share_events`); `None`
+    /// for a state without events. A shared `Vec` rather than an
+    /// `Arc<[Event]>`: the run's vector is shared as it is, not copied.
+    all: Option<Arc<Vec<Event>>>,
+    /// Where this state's events start in `all`.
+    start: usize,
+    /// Where they end.
+    end: usize,
+}
+
+impl Events {
+    /// Events `start..end` of a run's events, which the run gives every
+    /// state once it is complete (`share_events`).
+    pub(crate) fn pending(start: usize, end: usize) -> Events {
+        Events {
+            all: None,
+            start,
+            end,
+        }
+    }
+
+    /// The events, in order.
+    pub fn as_slice(&self) -> &[Event] {
+        self.all
+            .as_deref()
+            .and_then(|all| all.get(self.start..self.end))
+            .unwrap_or_default()
+    }
+}
+
+/// Give each state of a run its part of the run's events (`Events::pending`),
+/// now that they are all in `all`, which is left empty. One allocation for
+/// the run's events (and one for their count), shared by every state that
+/// has some.
+pub(crate) fn share_events(states: &mut [State], all: &mut Vec<Event>) {
+    if all.is_empty() {
+        return;
+    }
+    let shared = Arc::new(std::mem::take(all));
+    for s in states {
+        if s.events.start < s.events.end {
+            s.events.all = Some(Arc::clone(&shared));
+        }
+    }
+}
+
+impl From<Vec<Event>> for Events {
+    fn from(events: Vec<Event>) -> Events {
+        if events.is_empty() {
+            return Events::default();
+        }
+        let end = events.len();
+        Events {
+            all: Some(Arc::new(events)),
+            start: 0,
+            end,
+        }
+    }
+}
+
+impl std::ops::Deref for Events {
+    type Target = [Event];
+    fn deref(&self) -> &[Event] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Events {
+    type Item = &'a Event;
+    type IntoIter = std::slice::Iter<'a, Event>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Events {
+    fn eq(&self, other: &Events) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Events {}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+impl Serialize for Events {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Events {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Events, D::Error> {
+        Vec::<Event>::deserialize(d).map(Events::from)
+    }
+}
+
 /// Words in a trace: an event's text, a step's label, a checkpoint's
 /// detail. The engine keeps an event as data (the step's `Outcome` and the
 /// profile) and formats its words (`explain.rs`) only when something reads
@@ -405,13 +513,13 @@ pub struct State {
     /// RVI/SVI under `kvm-apicv`, `null` elsewhere.
     pub apicv: Option<ApicvState>,
     /// What happened in this step, in order.
-    pub events: Vec<Event>,
+    pub events: Events,
     /// What the guest kernel printed at this step.
     pub warnings: Vec<String>,
-    /// The checkpoint's result, when this step is an `expect`.
-    /// Boxed: few steps are checkpoints, and in place it would be a
-    /// quarter of every state's size.
-    pub expect: Option<Box<ExpectResult>>,
+    /// The checkpoint's result, when this step is an `expect`. In place,
+    /// not boxed: a quarter of the runs' states are checkpoints, and an
+    /// allocation each cost more than the room in every state.
+    pub expect: Option<ExpectResult>,
 }
 
 #[cfg(test)]

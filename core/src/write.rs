@@ -33,13 +33,29 @@ impl Machine {
             return;
         }
         let v32 = (value & 0xffff_ffff) as u32;
-        let old = self.apic.read(offset(reg)).unwrap_or(0);
+        // The registers with their own rules, which read what they need
+        // (the others' value before the write is read below, for the event).
         match reg {
             Reg::Eoi => return self.eoi(out),
             Reg::Spiv => return self.write_spiv(v32, out),
             Reg::Icr => return self.write_icr(value, out),
             Reg::TimerInitial => return self.write_timer_initial(v32, out),
             Reg::TscDeadline => return self.write_tsc_deadline(value, out),
+            Reg::LvtTimer
+            | Reg::LvtThermal
+            | Reg::LvtPmc
+            | Reg::LvtLint0
+            | Reg::LvtLint1
+            | Reg::LvtError => {
+                if let Some(lvt) = lvt_of(reg) {
+                    self.write_lvt(lvt, v32, out);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let old = self.apic.read(offset(reg)).unwrap_or(0);
+        match reg {
             // SDM 10.4.6: the ID is bits 31:24.
             Reg::Id => self.apic.id = v32 & 0xff00_0000,
             // SDM 10.8.3.1: TPR bits 7:0.
@@ -54,18 +70,19 @@ impl Machine {
                 self.apic.esr_pending = 0;
             }
             Reg::TimerDivide => self.apic.timer_divide = Apic::divide_write_value(v32),
-            Reg::LvtTimer
+            // Written above.
+            Reg::ApicBase
+            | Reg::Eoi
+            | Reg::Spiv
+            | Reg::Icr
+            | Reg::TimerInitial
+            | Reg::TscDeadline
+            | Reg::LvtTimer
             | Reg::LvtThermal
             | Reg::LvtPmc
             | Reg::LvtLint0
             | Reg::LvtLint1
-            | Reg::LvtError => {
-                if let Some(lvt) = lvt_of(reg) {
-                    self.write_lvt(lvt, v32, out);
-                }
-                return;
-            }
-            Reg::ApicBase => {}
+            | Reg::LvtError => return,
         }
         self.written(reg, old, out);
     }

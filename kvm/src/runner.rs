@@ -388,12 +388,7 @@ pub fn run_on(
         let mut state = state_of(i + 1, label, &cpu.last, events, warnings);
         if let (Op::Expect(e), Some(p)) = (&step.op, options.expect_as) {
             if e.applies_to(p) {
-                state.expect = Some(Box::new(evaluate(
-                    e,
-                    &state,
-                    warned,
-                    &options.unobservable,
-                )));
+                state.expect = Some(evaluate(e, &state, warned, &options.unobservable));
             }
         }
         states.push(state);
@@ -481,7 +476,7 @@ pub fn state_of(
         lvt_pmc: l.lvt_pmc(),
         lvt_thermal: l.lvt_thermal(),
         apicv: None,
-        events,
+        events: events.into(),
         warnings,
         expect: None,
     }

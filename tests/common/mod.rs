@@ -38,7 +38,7 @@ fn state(step: usize, label: &str, irr: &[u8], if_flag: bool, warnings: &[&str])
         lvt_pmc: 0x1_0000,
         lvt_thermal: 0x1_0000,
         apicv: None,
-        events: vec![],
+        events: Default::default(),
         warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
         expect: None,
     }
