@@ -25,10 +25,8 @@ pub struct TimelineProps {
     pub on_goto: Callback<usize>,
 }
 
-/// A step's markers. The few marked steps get theirs as markup (static
-/// pieces): a step of the list renders again whenever its place changes,
-/// and most steps have none.
-fn markers(m: StepMarks) -> Html {
+/// A step's markers, as markup (static pieces): most steps have none.
+fn markers(m: StepMarks, out: &mut String) {
     let pieces = [
         (
             m.diverge,
@@ -47,26 +45,17 @@ fn markers(m: StepMarks) -> Html {
             r#"<span class="mk pass" title="an expectation is met here"><span class="sr-only">, expectation met</span></span>"#,
         ),
     ];
-    let inner: String = pieces
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, markup)| *markup)
-        .collect();
-    html! {
-        <span class="marks">
-            if !inner.is_empty() {
-                { markup(inner) }
-            }
-        </span>
+    out.push_str(r#"<span class="marks">"#);
+    for (_, piece) in pieces.iter().filter(|(on, _)| *on) {
+        out.push_str(piece);
     }
+    out.push_str("</span>");
 }
 
 /// A label with a break opportunity after each `_`, `(` and `>` (of `->`),
 /// so that `start_secondary()` wraps as `start_` / `secondary()` and never
-/// inside a word. Markup from escaped text: a step that renders the item
-/// again compares one string, not a node per part.
-fn breakable(label: &str) -> Html {
-    let mut out = String::with_capacity(label.len() + 16);
+/// inside a word; its text escaped.
+fn breakable(label: &str, out: &mut String) {
     let mut start = 0;
     for (i, c) in label.char_indices() {
         if matches!(c, '_' | '(' | '>') {
@@ -77,6 +66,20 @@ fn breakable(label: &str) -> Html {
         }
     }
     out.push_str(&escape(label.get(start..).unwrap_or_default()));
+}
+
+/// What a step's button holds (its number, its label and its markers), as
+/// one piece of markup: a step that renders again compares one string, and
+/// the first render of a list of steps builds two elements a step through
+/// Yew (the item and the button, which takes the click) rather than six.
+fn step_markup(k: usize, label: &str, marks: StepMarks) -> Html {
+    let mut out = String::with_capacity(label.len() + 96);
+    out.push_str(&format!(
+        r#"<span class="num">{k}</span><span class="lbl">"#
+    ));
+    breakable(label, &mut out);
+    out.push_str("</span>");
+    markers(marks, &mut out);
     markup(out)
 }
 
@@ -143,9 +146,7 @@ fn Step(props: &StepProps) -> Html {
             <button type="button" {class} {onclick}
                 aria-current={here.then_some("step")}
                 title={format!("Step {k}: {}", props.label)}>
-                <span class="num">{ k }</span>
-                <span class="lbl">{ breakable(&props.label) }</span>
-                { markers(props.marks) }
+                { step_markup(k, &props.label, props.marks) }
             </button>
         </li>
     }
