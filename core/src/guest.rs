@@ -11,6 +11,28 @@ use crate::format::{CpuRun, Handlers, Processor, Reg};
 use crate::machine::Machine;
 use crate::outcome::{Blocked, Guest, Outcome};
 
+/// The 256 bits of IRR, ISR or TMR at `base` (`APIC_IRR`, `APIC_ISR`,
+/// `APIC_TMR`) from eight 32-bit reads of its registers, 0x10 apart, made
+/// from the highest (`from_highest`) or from the lowest.
+pub(crate) fn read_regs(
+    base: u32,
+    from_highest: bool,
+    mut read: impl FnMut(u32) -> u32,
+) -> VectorBits {
+    let mut regs = [0u32; 8];
+    let slots = (0u32..8).zip(regs.iter_mut());
+    if from_highest {
+        for (i, r) in slots.rev() {
+            *r = read(base + 0x10 * i);
+        }
+    } else {
+        for (i, r) in slots {
+            *r = read(base + 0x10 * i);
+        }
+    }
+    VectorBits::from_regs(regs)
+}
+
 /// What the software of one CPU can do to its local APIC and itself.
 pub trait GuestCpu {
     /// `apic_read()`: a 32-bit read of the xAPIC register at `offset`.
@@ -21,17 +43,7 @@ pub trait GuestCpu {
     /// lowest (v5.4's `apic_check_and_ack()`). A CPU whose reads change
     /// nothing may return the bits without them.
     fn read_bits(&mut self, base: u32, from_highest: bool) -> VectorBits {
-        let mut regs = [0u32; 8];
-        if from_highest {
-            for (i, r) in (0u32..8).zip(regs.iter_mut()).rev() {
-                *r = self.read(base + 0x10 * i);
-            }
-        } else {
-            for (i, r) in (0u32..8).zip(regs.iter_mut()) {
-                *r = self.read(base + 0x10 * i);
-            }
-        }
-        VectorBits::from_regs(regs)
+        read_regs(base, from_highest, |offset| self.read(offset))
     }
     /// `apic_write()` or `wrmsr`: write a register.
     fn write(&mut self, reg: Reg, value: u64);

@@ -10,6 +10,7 @@ use crate::apic::APIC_BASE_BSP;
 use crate::apic::{Apic, Lvt, VectorBits, APIC_IRR, APIC_ISR, APIC_TMR};
 use crate::cpu::Cpu;
 use crate::format::{CpuRun, Processor, Profile};
+use crate::guest::read_regs;
 use crate::outcome::{IrrIsr, Outcome, Waker};
 use crate::policy::{BspLint0, HwDisable, Policy};
 use crate::trace::{ApicvState, Events, State, Text};
@@ -134,11 +135,7 @@ impl Machine {
                 _ => {}
             }
         }
-        let mut regs = [0u32; 8];
-        for (i, r) in (0u32..8).zip(regs.iter_mut()) {
-            *r = self.read(base + 0x10 * i);
-        }
-        VectorBits::from_regs(regs)
+        read_regs(base, false, |offset| self.read(offset))
     }
 
     /// `cli` (SDM 6.8.1).

@@ -35,23 +35,15 @@ impl Machine {
         let v32 = (value & 0xffff_ffff) as u32;
         // The registers with their own rules, which read what they need
         // (the others' value before the write is read below, for the event).
+        if let Some(lvt) = lvt_of(reg) {
+            return self.write_lvt(lvt, v32, out);
+        }
         match reg {
             Reg::Eoi => return self.eoi(out),
             Reg::Spiv => return self.write_spiv(v32, out),
             Reg::Icr => return self.write_icr(value, out),
             Reg::TimerInitial => return self.write_timer_initial(v32, out),
             Reg::TscDeadline => return self.write_tsc_deadline(value, out),
-            Reg::LvtTimer
-            | Reg::LvtThermal
-            | Reg::LvtPmc
-            | Reg::LvtLint0
-            | Reg::LvtLint1
-            | Reg::LvtError => {
-                if let Some(lvt) = lvt_of(reg) {
-                    self.write_lvt(lvt, v32, out);
-                }
-                return;
-            }
             _ => {}
         }
         let old = self.apic.read(offset(reg)).unwrap_or(0);
