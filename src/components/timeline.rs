@@ -73,10 +73,9 @@ fn breakable(label: &str, out: &mut String) {
 /// the first render of a list of steps builds two elements a step through
 /// Yew (the item and the button, which takes the click) rather than six.
 fn step_markup(k: usize, label: &str, marks: StepMarks) -> Html {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(label.len() + 96);
-    out.push_str(&format!(
-        r#"<span class="num">{k}</span><span class="lbl">"#
-    ));
+    let _ = write!(out, r#"<span class="num">{k}</span><span class="lbl">"#);
     breakable(label, &mut out);
     out.push_str("</span>");
     markers(marks, &mut out);
