@@ -27,6 +27,36 @@ test("stepping, picking a scenario, a profile and the guest never load the full 
   });
 });
 
+// Yew 0.23's scheduler yields to the browser once a batch of work has run
+// 16 ms; stock, it may yield between a long first render and that render's
+// effects, and the browser then paints a page whose effects have not run:
+// keys unheard, the stored theme not yet applied. The vendored Yew
+// (vendor/README.md) runs a first render's effects before it yields. A
+// callback of requestAnimationFrame runs before its frame's style, layout
+// and paint: the first such callback that sees the panes sees what the
+// first frame that shows them paints.
+test("the first frame that paints the panes is interactive and in the stored theme", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const context = await browser.newContext({ colorScheme: "light", viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(() => {
+      localStorage.setItem("apic-playground.theme", "dark");
+      const look = () => {
+        if (!document.querySelector("[data-profile]")) return requestAnimationFrame(look);
+        const root = document.documentElement;
+        window.__firstFrame = { ready: root.dataset.ready ?? "absent", theme: root.dataset.theme ?? "absent" };
+      };
+      requestAnimationFrame(look);
+    });
+    const page = await context.newPage();
+    const problems = watch(page, server.origin);
+    await page.goto(server.url("/"));
+    const first = await (await page.waitForFunction(() => window.__firstFrame)).jsonValue();
+    assert.deepEqual(first, { ready: "1", theme: "dark" });
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
 /** `problems`, but the failed requests for the library a test blocks on purpose. */
 const besidesLibrary = (problems) => problems.filter((p) => !/builtins\.bin/.test(p) && !/Failed to load resource/.test(p));
 
