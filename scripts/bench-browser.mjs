@@ -13,18 +13,21 @@
 //          the DOM (Trunk's TrunkApplicationStarted event: it comes once the
 //          module is compiled and instantiated and main() has run, and by
 //          then Yew's scheduler has run its first batch, which puts the
-//          whole first render in the DOM), ready, the first contentful
-//          paint (Paint Timing: the first frame that painted text or an
-//          image, after ready where the first render and its effects run
-//          in one task, as both pages' do); and the longest rendering
-//          (style, layout, paint) of a frame before ready, from the Long
-//          Animation Frames API (0 when no frame took 50 ms). Stock Yew
+//          whole first render in the DOM), ready, the first frame after
+//          ready painted (a message posted from that frame's animation
+//          callback arrives once its style, layout and paint are done):
+//          the first frame that shows the page whole, for the effects
+//          (which write the panes' events and register values) have run;
+//          and the longest rendering (style, layout, paint) of a frame
+//          until then, from the Long Animation Frames API (0 when no frame
+//          took 50 ms). Stock Yew
 //          0.23's scheduler (yewstack/yew#4033) yields to the browser once
 //          a batch of work has run 16 ms and no render is pending, which
 //          after a longer first render is before its effects (use_ready's
-//          among them): ready then waited for the first frame's style,
-//          layout and paint. The playground's vendored Yew runs a first
-//          render's effects first (vendor/README.md).
+//          among them): the browser then painted a page without what the
+//          effects write, and ready and the whole page waited for that
+//          frame. The playground's vendored Yew runs a first render's
+//          effects first (vendor/README.md).
 //   main thread: where a cold load's main-thread time goes up to its first
 //          frame painted after ready,
 //          from a Chromium trace of separate loads (tracing slows a load,
@@ -120,6 +123,13 @@ function watchReady() {
     if (document.documentElement.dataset.ready === "1") {
       window.__readyAt = performance.now();
       performance.mark("bench: ready");
+      // The next frame's animation callbacks run before its style, layout
+      // and paint; a message posted from one arrives once it is painted.
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => (window.__paintedAt = performance.now());
+        channel.port2.postMessage(0);
+      });
       console.debug("bench: ready");
       mo.disconnect();
     }
@@ -144,26 +154,16 @@ async function coldSplit(page, url) {
   // A frame's entry is reported once the frame is done: wait for the frame
   // after ready, so that every frame before it is in.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
-  // The first contentful paint's entry comes once the frame is presented,
-  // which can be after that.
-  await page.evaluate(
-    () =>
-      new Promise((done) => {
-        if (performance.getEntriesByName("first-contentful-paint").length) return done();
-        new PerformanceObserver((list, observer) => {
-          if (list.getEntriesByName("first-contentful-paint").length) observer.disconnect(), done();
-        }).observe({ type: "paint" });
-      }),
-  );
+  await page.waitForFunction(() => window.__paintedAt);
   return page.evaluate(() => ({
     wasm: performance.getEntriesByType("resource").find((e) => e.name.endsWith("_bg.wasm"))?.responseEnd ?? NaN,
     rendered: window.__renderedAt ?? NaN,
     ready: window.__readyAt,
-    paint: performance.getEntriesByName("first-contentful-paint")[0].startTime,
+    painted: window.__paintedAt,
     frame: Math.max(
       0,
       ...window.__frames
-        .filter((f) => f.renderStart > 0 && f.startTime < window.__readyAt)
+        .filter((f) => f.renderStart > 0 && f.renderStart < window.__paintedAt)
         .map((f) => f.startTime + f.duration - f.renderStart),
     ),
   }));
@@ -265,7 +265,7 @@ const isolated = await startServer(undefined, {
 const floor = only ? null : await startServer(floorDir);
 const browser = await launchBrowser();
 const ready = { app: [], floor: [] };
-const SPLIT = ["wasm", "rendered", "ready", "paint", "frame"];
+const SPLIT = ["wasm", "rendered", "ready", "painted", "frame"];
 const split = { app: [], floor: [] };
 const bytes = {};
 try {
@@ -436,7 +436,7 @@ try {
     console.log(`  floor        median ${ms(r.floor.median)}, p95 ${ms(r.floor.p95)} (min ${ms(r.floor.min)}, max ${ms(r.floor.max)})`);
     console.log(`  ratio        ${r.ratio.toFixed(2)} x the floor (ratio of the medians)`);
     const c = report.cold_split_median_ms;
-    console.log(`  where it goes (medians): .wasm fetched, first render in the DOM, ready, first contentful paint; the longest frame's style, layout and paint before ready`);
+    console.log(`  where it goes (medians): .wasm fetched, first render in the DOM, ready, the frame after ready painted; the longest frame's style, layout and paint until then`);
     for (const w of ["app", "floor"])
       console.log(`  ${(w === "app" ? "playground" : "floor").padEnd(12)} ${SPLIT.map((k) => ms(c[w][k], 0)).join(", ")}`);
     const t = report.main_thread_to_first_frame_median_ms;

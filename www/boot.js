@@ -12,12 +12,21 @@
   addEventListener("error", function (e) { fail(e.message || "a script failed to load"); });
   addEventListener("unhandledrejection", function (e) { fail((e.reason && e.reason.message) || String(e.reason)); });
   // Works offline once opened (www/sw.js); registered once the app is
-  // interactive, so that caching never competes with the start-up.
+  // interactive and the frame that shows it is painted, so that caching
+  // never competes with the start-up: the worker's start and its fetches
+  // run on threads of their own, which a machine of few cores shares with
+  // that first frame. A frame's animation callbacks run before its style,
+  // layout and paint, and a task queued from one runs after them.
   if ("serviceWorker" in navigator && /^https?:$/.test(location.protocol)) {
     new MutationObserver(function (_, watcher) {
       if (document.documentElement.dataset.ready !== "1") return;
       watcher.disconnect();
-      navigator.serviceWorker.register("./sw.js").catch(function () {});
+      function register() {
+        navigator.serviceWorker.register("./sw.js").catch(function () {});
+      }
+      // A hidden page draws no frame until it is shown.
+      if (document.hidden) register();
+      else requestAnimationFrame(function () { setTimeout(register, 0); });
     }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-ready"] });
   }
 })();
