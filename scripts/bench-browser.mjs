@@ -215,7 +215,7 @@ async function mainThread(browser, url) {
   await browser.startTracing(page, { categories: ["devtools.timeline", "toplevel", "blink.user_timing", "loading", "v8.execute"] });
   await loadUntilReady(page, url);
   // Trace on until the frame after ready is painted.
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+  await page.waitForFunction(() => window.__paintedAt);
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
   const readyAt = await page.evaluate(() => window.__readyAt);
   await context.close();
@@ -228,11 +228,11 @@ async function mainThread(browser, url) {
   // paint, so that its style, layout and paint are counted.
   const onThread = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X");
   const first = (name, from) => onThread.filter((e) => e.name === name && e.ts >= from).sort((a, b) => a.ts - b.ts)[0];
+  // Layerize follows Paint in a frame. A page that painted all it shows
+  // before ready paints nothing after it: its span ends at ready.
   const paint = first("Paint", mark.ts);
-  if (!paint) throw new Error("bench: the trace has no frame painted after ready");
-  // Layerize follows Paint in a frame.
-  const last = first("Layerize", paint.ts) ?? paint;
-  const frameEnd = last.ts + last.dur;
+  const last = paint && (first("Layerize", paint.ts) ?? paint);
+  const frameEnd = last ? last.ts + last.dur : mark.ts;
   const span = onThread
     .filter((e) => e.ts >= start && e.ts <= frameEnd)
     .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
