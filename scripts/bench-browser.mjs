@@ -20,16 +20,15 @@
 //          (which write the panes' events and register values) have run;
 //          and the longest rendering (style, layout, paint) of a frame
 //          until then, from the Long Animation Frames API (0 when no frame
-//          took 50 ms). Stock Yew
-//          0.23's scheduler (yewstack/yew#4033) yields to the browser once
-//          a batch of work has run 16 ms and no render is pending, which
-//          after a longer first render is before its effects (use_ready's
-//          among them): the browser then painted a page without what the
-//          effects write, and ready and the whole page waited for that
-//          frame. The playground's vendored Yew runs a first render's
-//          effects first (vendor/README.md).
-//   main thread: where a cold load's main-thread time goes up to its first
-//          frame painted after ready,
+//          took 50 ms). Stock Yew 0.23's scheduler (yewstack/yew#4033)
+//          yields to the browser once a batch of work has run 16 ms and no
+//          render is pending, which after a longer first render is before
+//          its effects (use_ready's among them): the browser then painted
+//          a page without what the effects write, and ready and the whole
+//          page waited for that frame. The playground's vendored Yew runs
+//          a first render's effects first (vendor/README.md).
+//   main thread: where a cold load's main-thread time goes up to the end
+//          of its first frame painted after ready,
 //          from a Chromium trace of separate loads (tracing slows a load,
 //          so the timed loads above are not traced): thread time, what
 //          the main thread itself did, without its waits for other threads
