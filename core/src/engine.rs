@@ -14,7 +14,7 @@ use crate::guest::{GuestCpu, OnMachine};
 use crate::machine::Machine;
 use crate::outcome::Outcome;
 use crate::trace::{share_events, Events, ProfileTrace, Text, Trace};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// The ICR value of a fixed, edge-triggered IPI with the "self" shorthand
 /// (SDM 10.6.1: destination shorthand 01, bits 19:18).
@@ -45,7 +45,7 @@ const INITIAL_LABEL: &str = "initial state";
 /// shared: each step's label, and each checkpoint's detail when it is met.
 struct Words {
     /// Every label: "initial state", then one per step.
-    all: Arc<str>,
+    all: Rc<str>,
     /// Where each state's label ends in `all` (it starts where the one
     /// before ends).
     ends: Vec<usize>,
@@ -71,7 +71,7 @@ impl Words {
             all.push_str(&s.display_label());
             ends.push(all.len());
         }
-        let all: Arc<str> = all.into();
+        let all: Rc<str> = all.into();
         let met = scenario
             .steps
             .iter()

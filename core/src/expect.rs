@@ -3,12 +3,12 @@
 use crate::compare::value;
 use crate::format::{describe_checks, Expect, Field, FieldValue};
 use crate::trace::{ExpectResult, State, Text, TextOf};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// A checkpoint's detail when every field matches, to share between
 /// profiles: what it checks, worded when read (`met_text`).
 pub(crate) fn met(e: &Expect) -> Text {
-    Text::of(TextOf::Met(Arc::from(e.checks.as_slice())))
+    Text::of(TextOf::Met(Rc::from(e.checks.as_slice())))
 }
 
 /// The words of a met checkpoint's detail (`Expect::describe`, then ": ok").

@@ -26,7 +26,7 @@
 //! vector, text, rule), warnings and the checkpoint's result. Words and
 //! rules are indices into the entry's texts.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::format::wire::{self, Reader};
 use crate::format::{CpuRun, Field, Kernel, Profile};
@@ -115,7 +115,7 @@ fn read_entry(entry: &[u8], kernel: Kernel) -> Option<(Meta, Trace)> {
     let n = r.count()?;
     let mut texts = Vec::with_capacity(n);
     for _ in 0..n {
-        texts.push(Arc::<str>::from(r.text()?));
+        texts.push(Rc::<str>::from(r.text()?));
     }
     let mut found = None;
     for _ in 0..r.count()? {
@@ -221,7 +221,7 @@ fn registers_of(prev: &State) -> State {
 /// events' words and rules share the entry's one copy of each text.
 struct TraceReader<'a> {
     r: Reader<'a>,
-    texts: Vec<Arc<str>>,
+    texts: Vec<Rc<str>>,
     /// The events of the run being read, which its states share
     /// (`share_events`).
     events: Vec<Event>,
@@ -248,7 +248,7 @@ impl TraceReader<'_> {
         })
     }
 
-    fn words(&mut self) -> Option<Arc<str>> {
+    fn words(&mut self) -> Option<Rc<str>> {
         self.texts.get(self.r.usize()?).cloned()
     }
 
