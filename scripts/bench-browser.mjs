@@ -151,9 +151,10 @@ async function loadUntilReady(page, url) {
 async function coldSplit(page, url) {
   await loadUntilReady(page, url);
   // A frame's entry is reported once the frame is done: wait for the frame
-  // after ready, so that every frame before it is in.
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+  // after ready to be painted, then for one more, so that every frame up
+  // to the painted one is in.
   await page.waitForFunction(() => window.__paintedAt);
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
   return page.evaluate(() => ({
     wasm: performance.getEntriesByType("resource").find((e) => e.name.endsWith("_bg.wasm"))?.responseEnd ?? NaN,
     rendered: window.__renderedAt ?? NaN,
