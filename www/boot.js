@@ -9,6 +9,21 @@
     var boot = document.querySelector("#app .boot");
     if (boot) boot.textContent = "The playground could not start (" + reason + "). It needs a browser with WebAssembly and ES modules, and its files served over http(s).";
   }
+  // The colour theme an earlier visit chose (src/hooks/theme.rs stores it
+  // and applies it again once the app runs), applied now: the loading
+  // screen is in it, and the browser opens the page's storage while the
+  // WebAssembly module downloads, not in the app's first render, where
+  // that first read cost a few milliseconds. A link's own `theme=` (an
+  // embed following its host page) wins once the app runs, so it is left
+  // alone here.
+  try {
+    var theme = localStorage.getItem("apic-playground.theme");
+    if ((theme === "light" || theme === "dark") && !/[#&]theme=/.test(location.hash)) {
+      document.documentElement.setAttribute("data-theme", theme);
+    }
+  } catch (e) {
+    // No storage (a sandboxed frame): the theme follows the system.
+  }
   addEventListener("error", function (e) { fail(e.message || "a script failed to load"); });
   addEventListener("unhandledrejection", function (e) { fail((e.reason && e.reason.message) || String(e.reason)); });
   // Works offline once opened (www/sw.js); registered once the app is

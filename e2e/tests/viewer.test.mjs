@@ -30,16 +30,16 @@ test("stepping, picking a scenario, a profile and the guest never load the full 
 // Yew 0.23's scheduler yields to the browser once a batch of work has run
 // 16 ms; stock, it may yield between a long first render and that render's
 // effects, and the browser then paints a page whose effects have not run:
-// keys unheard, the stored theme not yet applied. The vendored Yew
+// keys unheard, the link's theme not yet applied (a link's theme= is the
+// app's to apply; a stored one www/boot.js applies first). The vendored Yew
 // (vendor/README.md) runs a first render's effects before it yields. A
 // callback of requestAnimationFrame runs before its frame's style, layout
 // and paint: the first such callback that sees the panes sees what the
 // first frame that shows them paints.
-test("the first frame that paints the panes is interactive and in the stored theme", async () => {
+test("the first frame that paints the panes is interactive and in the link's theme", async () => {
   await withBrowser(async ({ browser, server }) => {
     const context = await browser.newContext({ colorScheme: "light", viewport: { width: 1280, height: 800 } });
     await context.addInitScript(() => {
-      localStorage.setItem("apic-playground.theme", "dark");
       const look = () => {
         if (!document.querySelector("[data-profile]")) return requestAnimationFrame(look);
         const root = document.documentElement;
@@ -49,11 +49,49 @@ test("the first frame that paints the panes is interactive and in the stored the
     });
     const page = await context.newPage();
     const problems = watch(page, server.origin);
-    await page.goto(server.url("/"));
+    await page.goto(server.url("/#theme=dark"));
     const first = await (await page.waitForFunction(() => window.__firstFrame)).jsonValue();
     assert.deepEqual(first, { ready: "1", theme: "dark" });
     assertNoProblems(problems, assert);
     await context.close();
+  });
+});
+
+// The start-up guard (www/boot.js) applies the stored theme before the
+// WebAssembly module arrives: a dark choice never shows a light loading
+// screen. A link's own theme= is the app's to apply, once it runs.
+test("the loading screen is already in the stored theme; a link's theme= waits for the app", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    for (const [hash, loading, shown] of [
+      ["", "dark", "dark"],
+      ["#theme=light", "absent", "light"],
+    ]) {
+      const context = await browser.newContext({ colorScheme: "light", serviceWorkers: "block" });
+      await context.addInitScript(() => localStorage.setItem("apic-playground.theme", "dark"));
+      const page = await context.newPage();
+      const problems = watch(page, server.origin);
+      // The module waits until the loading screen has been read.
+      let release;
+      const held = new Promise((ok) => (release = ok));
+      await page.route(/_bg\.wasm$/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(server.url("/") + hash, { waitUntil: "domcontentloaded" });
+      await page.locator("#app .boot").waitFor();
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const atLoad = {
+        theme: await page.evaluate(() => document.documentElement.dataset.theme ?? "absent"),
+        background: await background(),
+      };
+      release();
+      await page.waitForSelector('html[data-ready="1"]', { state: "attached" });
+      assert.equal(atLoad.theme, loading, `${hash || "no hash"}: the theme while loading`);
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), shown, `${hash || "no hash"}: the app's theme`);
+      if (loading === "dark") assert.equal(atLoad.background, await background(), "the loading screen's background is the app's");
+      assertNoProblems(problems, assert);
+      await context.close();
+    }
   });
 });
 
