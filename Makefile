@@ -30,7 +30,7 @@ help:
 	@echo "make build   release build into dist/ (a static copy for hosting)"
 	@echo "make book    the book with the playground inside, into docs/book/ (installs mdbook on first use)"
 	@echo "make size    where dist/'s bytes are: by file, crate, function and data (SIZE_DIR=target/e2e/dist for the test build)"
-	@echo "make builtins  write www/builtins.bin and src/seed.bin, the built-ins' traces the page shows (after a change to the model)"
+	@echo "make builtins  write www/builtins/ and src/seed.bin, the built-ins' traces the page shows (after a change to the model)"
 	@echo "make bench   the model's criterion medians, the page's browser timings beside a minimal Yew page (bench/floor/), its size report"
 
 serve:
@@ -130,5 +130,6 @@ bench:
 # library the page fetches and the seed file its first module embeds. A
 # test fails while either differs from what the model computes.
 builtins:
-	cargo run -q -p apic-trace -- builtins > www/builtins.bin
+	rm -rf www/builtins
+	cargo run -q -p apic-trace -- builtins --dir www/builtins
 	cargo run -q -p apic-trace -- builtins --seed > src/seed.bin

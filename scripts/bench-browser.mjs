@@ -52,7 +52,9 @@
 //   retrace: Play's re-trace after an edit of a 100-step scenario of one's
 //          own with four panes, from the edit to the timeline updated
 //   bytes: everything the first load transferred (resource entries plus the
-//          service worker's script), as gzip and brotli would send them
+//          service worker's script), as gzip and brotli would send them;
+//          also for a link to another built-in than the seed (OTHER), whose
+//          first load reads that built-in's own file (builtins/<id>.bin)
 // Usage: node scripts/bench-browser.mjs [--loads N] [--traced N] [--json FILE] [--only step]
 //   --traced N: traced loads of each page for the main-thread split (5)
 //   --only step: the step timings alone (no floor needed), for comparing two
@@ -77,6 +79,9 @@ if (only && only !== "step") {
 }
 const floorDir = resolve(repoRoot, process.env.FLOOR_DIST ?? "target/bench-floor");
 const HASH = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed&t=0";
+// A link to another built-in than the seed: the guided tour, the largest
+// built-in's file.
+const OTHER = "#s=tour-hotplug&t=0";
 const HASH8 = "#s=hotplug-cpu0&p=hardware,kvm-apicv,kvm-emulated,kvm-emulated-fixed,qemu,xen,bhyve,virtualbox&t=0";
 
 /** A `c` value: a 100-step scenario of one's own, a mix of the format's common operations. */
@@ -285,6 +290,16 @@ try {
     }
   }
 
+  // The first load of a link to another built-in than the seed.
+  if (!only) {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(watchReady);
+    await coldSplit(page, app.url("/") + OTHER);
+    bytes.other = await transferred(page, distDir);
+    await context.close();
+  }
+
   // Where the main thread's time goes: traced loads, alternating.
   const threadTime = { app: [], floor: [] };
   for (let i = 0; i < (only ? 0 : traced); i++) {
@@ -456,8 +471,11 @@ try {
   }
   if (!only) {
     console.log(`re-trace after an edit, 100 steps, 4 panes: median ${ms(retrace.median, 2)}, p95 ${ms(retrace.p95, 2)} (${retrace.n} edits)`);
-    for (const [which, b] of Object.entries(bytes))
-      console.log(`first load of the ${which === "app" ? "playground" : "floor"}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
+    const named = { app: "the playground", other: `another built-in (${OTHER})`, floor: "the floor" };
+    for (const which of ["app", "other", "floor"]) {
+      const b = bytes[which];
+      if (b) console.log(`first load of ${named[which]}: ${kib(b.gzip)} gzip, ${kib(b.brotli)} brotli (${b.files.length} files)`);
+    }
   }
   console.log(`written to ${out}`);
 } finally {

@@ -41,17 +41,16 @@ pub const PLAY: bool = cfg!(feature = "play");
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`
 /// when the page has no such element. The full playground first takes
 /// over from the viewer, when the viewer loaded it. A viewer whose link
-/// names a built-in other than the seed first reads the library
+/// names a built-in other than the seed first reads that built-in's file
 /// (`library`), read or not: the loading text stays meanwhile.
 pub fn run_app() {
     if PLAY {
         handoff::take_over();
         handoff::link_play_style();
     }
-    if library::needed_by(&hooks::url_sync::current_hash()) {
-        library::then(mount);
-    } else {
-        mount();
+    match library::needed_by(&hooks::url_sync::current_hash()) {
+        Some(id) => library::then(Some(&id), mount),
+        None => mount(),
     }
 }
 

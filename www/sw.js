@@ -7,9 +7,22 @@ const CACHE = "apic-playground-v1";
 
 // What the page loads on demand (index.html): Play, the scenario reader,
 // the full playground's style and the built-ins' traces beyond the seed's
-// (builtins.bin). Cached too, so that a workshop room without Wi-Fi can
-// still open every built-in, fork, edit and open scenarios of its own.
-const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css", "builtins.bin"];
+// (a file for each in builtins/, which builtins/index.json lists). Cached
+// too, so that a workshop room without Wi-Fi can still open every
+// built-in, fork, edit and open scenarios of its own.
+const ON_DEMAND = ["play_loader.js", "play.js", "play_bg.wasm", "reader_loader.js", "reader.js", "reader_bg.wasm", "play.css"];
+const BUILTINS = "builtins/";
+
+// The built-ins' files, as builtins/index.json lists them (none if it
+// cannot be read: the others are still cached).
+async function builtins() {
+  try {
+    const list = await (await fetch(BUILTINS + "index.json", { cache: "no-cache" })).json();
+    return Array.isArray(list) ? list.filter((name) => typeof name === "string").map((name) => BUILTINS + name) : [];
+  } catch {
+    return [];
+  }
+}
 
 // On install, cache the page and every file it names (Trunk's hashed
 // script, wasm, stylesheet and icon), read from the page itself so the list
@@ -25,7 +38,7 @@ self.addEventListener("install", (event) => {
       // Attribute values quoted as written, or bare as a release build's
       // minified page has them.
       const named = [...html.matchAll(/\b(?:href|src)=(?:"([^"#?]+)"|([^\s"'>#?]+))/g)].map((m) => m[1] ?? m[2]);
-      const names = [...named, ...ON_DEMAND]
+      const names = [...named, ...ON_DEMAND, ...(await builtins())]
         .map((name) => new URL(name, self.registration.scope))
         .filter((url) => url.origin === self.location.origin);
       await Promise.all([...new Set(names.map(String))].map((url) => cache.add(url).catch(() => {})));

@@ -47,14 +47,24 @@ enum Command {
     },
     /// Print the JSON Schema of scenario format v1 (www/scenario.schema.json).
     Schema,
-    /// Write the library the page reads a built-in other than the seed, or
-    /// another guest kernel's traces, from (www/builtins.bin), to standard
-    /// output: every built-in with its traces computed ahead of time
-    /// (`make builtins` writes both files).
+    /// Write the files the page reads a built-in other than the seed, or
+    /// another guest kernel's traces, from: one per built-in, with its
+    /// traces computed ahead of time (`<id>.bin`), and their list
+    /// (`index.json`, which the service worker caches for offline use),
+    /// into DIR (www/builtins/; `make builtins` writes them and the seed
+    /// file).
     Builtins {
+        /// The folder to write the built-ins' files into.
+        #[arg(
+            long,
+            value_name = "DIR",
+            required_unless_present = "seed",
+            conflicts_with = "seed"
+        )]
+        dir: Option<std::path::PathBuf>,
         /// Write the seed file the page's first module embeds
-        /// (src/seed.bin) instead: the seed's traces and the library's
-        /// fingerprint.
+        /// (src/seed.bin) to standard output instead: the seed's traces
+        /// and every built-in's file by fingerprint.
         #[arg(long)]
         seed: bool,
     },
@@ -376,14 +386,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Builtins { seed } => {
+        Command::Builtins { dir, seed } => {
             use std::io::Write as _;
-            let bytes = if seed {
-                apic_core::library::seed_file()
-            } else {
-                apic_core::library::library()
+            let written = match dir {
+                Some(dir) if !seed => write_builtins(&dir),
+                _ => std::io::stdout().write_all(&apic_core::library::seed_file()),
             };
-            match std::io::stdout().write_all(&bytes) {
+            match written {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("apic-trace builtins: {e}");
@@ -698,4 +707,20 @@ fn write_record(dir: &str, s: &Scenario, h: &host::Host, t: &ProfileTrace) -> Re
     let path = std::path::Path::new(dir).join(format!("{}.json", s.id));
     std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
     std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes every built-in's file into `dir` (`apic_core::library::files`,
+/// each `<id>.bin`) and their list, `index.json`: the names in the
+/// built-ins' order, as a JSON array, for the page's service worker.
+fn write_builtins(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let files = apic_core::library::files();
+    let mut names = Vec::with_capacity(files.len());
+    for (id, bytes) in &files {
+        let name = format!("{id}.bin");
+        std::fs::write(dir.join(&name), bytes)?;
+        names.push(name);
+    }
+    let index = serde_json::to_string(&names).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("index.json"), index + "\n")
 }

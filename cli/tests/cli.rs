@@ -507,43 +507,71 @@ fn a_step_qemu_cannot_perform_is_refused_with_its_number() {
     assert!(stderr(&o).contains("not `bochs`"), "{}", stderr(&o));
 }
 
-/// www/builtins.bin, the library the page reads a built-in other than the
-/// seed (or another guest kernel's traces) from, and src/seed.bin, the
-/// seed's traces the page's first module embeds (`apic_core::library`),
-/// are what `apic-trace builtins` writes: regenerate them with `make
-/// builtins` when a built-in, the model or the encoding changes.
+/// www/builtins/, the files the page reads a built-in other than the seed
+/// (or another guest kernel's traces) from, one per built-in, with their
+/// list for the service worker, and src/seed.bin, the seed's traces the
+/// page's first module embeds (`apic_core::library`), are what
+/// `apic-trace builtins` writes: regenerate them with `make builtins`
+/// when a built-in, the model or the encoding changes.
 #[test]
 fn the_page_library_and_seed_file_are_the_generated_ones() {
     use apic_core::format::Kernel;
     use apic_core::library::{self, Library};
-    let out = apic_trace(&["builtins"]);
+    let dir = std::env::temp_dir().join(format!("apic-trace-builtins-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = apic_trace(&["builtins", "--dir", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(out.stdout, library::library());
     let seed = apic_trace(&["builtins", "--seed"]);
     assert!(seed.status.success(), "{}", stderr(&seed));
     assert_eq!(seed.stdout, library::seed_file());
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let committed = std::fs::read(format!("{root}/www/builtins.bin")).unwrap();
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        n.sort();
+        n
+    };
+    let committed_dir = std::path::Path::new(root).join("www/builtins");
+    let written = names(&dir);
+    let stale = "www/builtins/ or src/seed.bin is stale: run `make builtins`";
+    assert_eq!(names(&committed_dir), written, "{stale}");
+    for name in &written {
+        let now = std::fs::read(dir.join(name)).unwrap();
+        assert!(
+            now == std::fs::read(committed_dir.join(name)).unwrap(),
+            "{name}: {stale}"
+        );
+    }
     let committed_seed = std::fs::read(format!("{root}/src/seed.bin")).unwrap();
-    assert!(
-        out.stdout == committed && seed.stdout == committed_seed,
-        "www/builtins.bin or src/seed.bin is stale: run `make builtins`"
-    );
-    // Every built-in reads back from them as the engine traces it.
+    assert!(seed.stdout == committed_seed, "{stale}");
+    // The list names each built-in's file, in the built-ins' order.
+    let index: Vec<String> =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let ids: Vec<String> = apic_core::builtin::ids()
+        .map(|id| format!("{id}.bin"))
+        .collect();
+    assert_eq!(index, ids);
+    // Every built-in reads back from its file, the one the seed file
+    // names, as the engine traces it.
     let seed = library::read_seed(&committed_seed).unwrap();
-    let library = Library::read(committed, seed.fingerprint).unwrap();
-    for b in apic_core::builtin::list() {
-        let scenario = apic_core::builtin::get(b.id).unwrap();
+    let named = library::seed_files(&committed_seed).unwrap();
+    assert_eq!(named.len(), ids.len());
+    for (id, fingerprint) in &named {
+        let file = std::fs::read(committed_dir.join(format!("{id}.bin"))).unwrap();
+        let library = Library::read(file, *fingerprint).unwrap();
+        let scenario = apic_core::builtin::get(id).unwrap();
         for &kernel in Kernel::variants() {
             let trace =
                 apic_core::engine::run_all_guest(&scenario, &apic_core::Profile::EVERY, kernel);
             assert_eq!(
-                library.get(b.id, kernel).ok(),
+                library.get(id, kernel).ok(),
                 Some((apic_core::view::Meta::of(&scenario), trace)),
-                "{} under {kernel}",
-                b.id
+                "{id} under {kernel}"
             );
         }
     }
     assert_eq!(seed.meta.id, apic_core::builtin::SEED_ID);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,14 +3,18 @@
 //! computed by the engine ahead of time and kept as bytes. The viewer
 //! (the page's first module) links no engine and no explanations (feature
 //! `engine`): it reads the seed's traces from the seed file it embeds
-//! (`seed_file`) and any other built-in's, or another kernel's, from the
-//! library file served beside it (`library`, `builtins.bin`), the first
-//! time a visit asks for one (README, "Performance": first load).
+//! (`seed_file`) and any other built-in's, or another kernel's, from that
+//! built-in's own file served beside it (`files`, `builtins/<id>.bin`,
+//! `file_name`), the first time a visit asks for it: a visit fetches
+//! the built-ins it shows, never the others' narration (README,
+//! "Performance": first load).
 //!
-//! Both files are written by `apic-trace builtins` and committed; a test
-//! holds them to what the engine computes now. Their entries are in the
-//! private encoding of `format::wire`, so a program reads only the library
-//! its seed file names (`fingerprint`), never another build's.
+//! The files are written by `apic-trace builtins` and committed; a test
+//! holds them to what the engine computes now. A built-in's file is a
+//! library of one entry, joined by `format::wire::join`; its entry is in
+//! the private encoding of `format::wire`, so a program reads only the
+//! file its seed file names (by fingerprint, `Seed::files`), never
+//! another build's.
 //!
 //! An entry: what the viewer shows of the scenario beside its traces
 //! (`view::Meta`: id, title and summary first, as `format::wire::head`
@@ -37,25 +41,29 @@ use crate::trace::{
 use crate::view::{Checkpoint, Meta};
 use crate::Trace;
 
-/// The library file's name, as the page serves it.
-pub const LIBRARY_FILE: &str = "builtins.bin";
+/// The folder of the built-ins' files, as the page serves it.
+pub const LIBRARY_DIR: &str = "builtins";
+
+/// Built-in `id`'s file, as the page serves it: `builtins/<id>.bin`.
+pub fn file_name(id: &str) -> String {
+    format!("{LIBRARY_DIR}/{id}.bin")
+}
 
 /// Why a library cannot give a built-in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LibraryError {
-    /// The file is not the library the seed file names (another build's,
-    /// or damaged).
+    /// The file is not the one the seed file names (another build's, or
+    /// damaged).
     Stale,
-    /// The library holds no built-in of this id.
+    /// No file holds a built-in of this id.
     Unknown,
 }
 
-/// The seed file: the library's fingerprint and the seed's entry with
-/// the default kernel's trace only, as `seed_file` wrote it.
+/// What the seed file holds beside the built-ins' files by fingerprint
+/// (`seed_files`): the seed's entry with the default kernel's trace only,
+/// as `seed_file` wrote it.
 #[derive(Clone, Debug)]
 pub struct Seed {
-    /// `format::wire::fingerprint` of the library written with it.
-    pub fingerprint: u64,
     /// What the viewer shows of the seed beside its traces.
     pub meta: Meta,
     /// Its traces under every profile, with the default kernel.
@@ -66,22 +74,38 @@ pub struct Seed {
 /// file cut short, with bytes after its end, or not of this build's
 /// encoding).
 pub fn read_seed(file: &[u8]) -> Option<Seed> {
-    let (meta, trace) = read_entry(file.get(8..)?, Kernel::default())?;
-    Some(Seed {
-        fingerprint: seed_fingerprint(file)?,
-        meta,
-        trace,
+    let mut r = Reader(file);
+    for _ in 0..r.count()? {
+        r.bytes()?;
+        r.num()?;
+    }
+    let (meta, trace) = read_entry(r.0, Kernel::default())?;
+    Some(Seed { meta, trace })
+}
+
+/// The built-ins' files a seed file names, each by id and by the
+/// `format::wire::fingerprint` of the file written with it (`files`), in
+/// the built-ins' order; read without its traces.
+pub fn seed_files(file: &[u8]) -> Option<Vec<(String, u64)>> {
+    let mut r = Reader(file);
+    (0..r.count()?)
+        .map(|_| Some((r.text()?, r.num()?)))
+        .collect()
+}
+
+/// The fingerprint a seed file names for built-in `id`'s file
+/// (`seed_files`, without a copy of the ids).
+pub fn seed_fingerprint(file: &[u8], id: &str) -> Option<u64> {
+    let mut r = Reader(file);
+    (0..r.count()?).find_map(|_| {
+        let named = r.bytes()?;
+        let fingerprint = r.num()?;
+        (named == id.as_bytes()).then_some(fingerprint)
     })
 }
 
-/// The fingerprint of the library a seed file names (its first 8 bytes),
-/// read without its traces.
-pub fn seed_fingerprint(file: &[u8]) -> Option<u64> {
-    file.first_chunk::<8>().map(|b| u64::from_le_bytes(*b))
-}
-
-/// A library file found to be the one the seed file names: read once,
-/// then asked for built-ins.
+/// A built-in's file (a library of one entry) found to be the one the
+/// seed file names: read once, then asked for its traces.
 #[derive(Clone, Debug)]
 pub struct Library(Vec<u8>);
 
@@ -346,7 +370,7 @@ impl TraceReader<'_> {
 }
 
 #[cfg(feature = "engine")]
-pub use write::{entry, library, seed_file};
+pub use write::{entry, files, seed_file};
 
 /// Writing the files: the engine's side.
 #[cfg(feature = "engine")]
@@ -409,24 +433,31 @@ mod write {
         }
     }
 
-    /// The library file: every built-in's entry under every kernel, in
-    /// the built-ins' order, joined by `format::wire::join`.
-    pub fn library() -> Vec<u8> {
-        let entries: Vec<Vec<u8>> = builtin::ids()
-            .filter_map(builtin::get)
-            .map(|s| entry(&s, Kernel::variants()))
-            .collect();
-        wire::join(entries.iter().map(Vec::as_slice))
+    /// Every built-in's file, in the built-ins' order: its id, and its
+    /// entry under every kernel as a library of one entry (joined by
+    /// `format::wire::join`), served as `file_name(id)`.
+    pub fn files() -> Vec<(&'static str, Vec<u8>)> {
+        builtin::ids()
+            .filter_map(|id| Some((id, builtin::get(id)?)))
+            .map(|(id, s)| (id, wire::join([entry(&s, Kernel::variants()).as_slice()])))
+            .collect()
     }
 
-    /// The seed file: the fingerprint of `library` (8 bytes,
-    /// little-endian), then the seed's entry with the default kernel only.
+    /// The seed file: the number of built-ins' files, each file's id and
+    /// fingerprint (`files`), then the seed's entry with the default
+    /// kernel only.
     pub fn seed_file() -> Vec<u8> {
-        let mut out = wire::fingerprint(&library()).to_le_bytes().to_vec();
-        if let Some(seed) = builtin::seed() {
-            out.extend(entry(&seed, &[Kernel::default()]));
+        let files = files();
+        let mut w = Writer(Vec::new());
+        w.num(files.len() as u64);
+        for (id, file) in &files {
+            w.text(id);
+            w.num(wire::fingerprint(file));
         }
-        out
+        if let Some(seed) = builtin::seed() {
+            w.0.extend(entry(&seed, &[Kernel::default()]));
+        }
+        w.0
     }
 
     /// An entry's distinct texts, in the order first met, and the traces
@@ -567,15 +598,19 @@ mod tests {
     use crate::format::Profile;
     use crate::{builtin, engine};
 
-    /// Every built-in under every kernel reads back from the library as
-    /// the engine computes it, event words and rules included: the viewer
+    /// Every built-in under every kernel reads back from its file as the
+    /// engine computes it, event words and rules included: the viewer
     /// shows exactly what the full playground (which runs the engine)
-    /// shows.
+    /// shows. A file holds its own built-in and no other.
     #[test]
-    fn the_library_gives_every_builtin_as_the_engine_traces_it() {
-        let file = library();
-        let library = Library::read(file.clone(), wire::fingerprint(&file)).unwrap();
-        for id in builtin::ids() {
+    fn each_file_gives_its_builtin_as_the_engine_traces_it() {
+        let files = files();
+        assert_eq!(
+            files.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            builtin::ids().collect::<Vec<_>>()
+        );
+        for (id, file) in files {
+            let library = Library::read(file.clone(), wire::fingerprint(&file)).unwrap();
             let scenario = builtin::get(id).unwrap();
             for &kernel in Kernel::variants() {
                 let (meta, trace) = library.get(id, kernel).unwrap();
@@ -593,21 +628,40 @@ mod tests {
                 };
                 assert_eq!(events(&trace), events(&expected), "{id} under {kernel}");
             }
+            let other = if id == "tpr-ppr" {
+                "hotplug-cpu0"
+            } else {
+                "tpr-ppr"
+            };
+            assert_eq!(
+                library.get(other, Kernel::default()).err(),
+                Some(LibraryError::Unknown),
+                "{id}'s file"
+            );
         }
-        assert_eq!(
-            library.get("no-such", Kernel::default()).err(),
-            Some(LibraryError::Unknown)
-        );
     }
 
-    /// The seed file names the library written with it and holds the
-    /// seed's traces with the default kernel.
+    /// Each file has a name of its own, in the page's folder.
     #[test]
-    fn the_seed_file_names_its_library_and_holds_the_seed() {
+    fn a_file_name_is_the_builtins_id() {
+        assert_eq!(file_name("tpr-ppr"), "builtins/tpr-ppr.bin");
+    }
+
+    /// The seed file names every file written with it, by fingerprint,
+    /// and holds the seed's traces with the default kernel.
+    #[test]
+    fn the_seed_file_names_the_files_and_holds_the_seed() {
         let file = seed_file();
         let seed = read_seed(&file).unwrap();
-        assert_eq!(seed.fingerprint, wire::fingerprint(&library()));
-        assert_eq!(seed_fingerprint(&file), Some(seed.fingerprint));
+        let named: Vec<(String, u64)> = files()
+            .iter()
+            .map(|(id, f)| ((*id).to_owned(), wire::fingerprint(f)))
+            .collect();
+        for (id, fingerprint) in &named {
+            assert_eq!(seed_fingerprint(&file, id), Some(*fingerprint), "{id}");
+        }
+        assert_eq!(seed_fingerprint(&file, "no-such"), None);
+        assert_eq!(seed_files(&file), Some(named));
         let scenario = builtin::seed().unwrap();
         assert_eq!(
             seed.trace,
@@ -616,12 +670,12 @@ mod tests {
         assert_eq!(seed.meta, crate::view::Meta::of(&scenario));
     }
 
-    /// A library other than the one named, cut short or changed in one
-    /// byte, is refused as a whole; an entry cut short or with bytes after
-    /// it reads as nothing.
+    /// A file other than the one named, cut short or changed in one byte,
+    /// is refused as a whole; a seed file cut short or with bytes after it
+    /// reads as nothing.
     #[test]
-    fn another_library_or_entry_is_refused() {
-        let file = library();
+    fn another_file_or_seed_is_refused() {
+        let (_, file) = files().into_iter().nth(1).unwrap();
         let hash = wire::fingerprint(&file);
         let stale = |f: &[u8]| Library::read(f.to_vec(), hash).err();
         assert_eq!(stale(&file[..file.len() - 1]), Some(LibraryError::Stale));

@@ -32,8 +32,9 @@ test("after one visit the playground loads, steps, shows every built-in, forks a
     await page.keyboard.press("ArrowRight");
     await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "4");
 
-    // Every built-in too: the viewer reads those beside the seed from the
-    // library (builtins.bin), which the worker cached on install.
+    // Every built-in too: the viewer reads those beside the seed from
+    // their files (builtins/, which builtins/index.json lists), which the
+    // worker cached on install.
     await page.locator("#scenario-pick").selectOption("tpr-ppr");
     await page.waitForFunction(() => document.title.startsWith("Task priority: TPR"));
     await page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=4"));

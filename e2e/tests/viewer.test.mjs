@@ -95,13 +95,23 @@ test("the loading screen is already in the stored theme; a link's theme= waits f
   });
 });
 
-/** `problems`, but the failed requests for the library a test blocks on purpose. */
-const besidesLibrary = (problems) => problems.filter((p) => !/builtins\.bin/.test(p) && !/Failed to load resource/.test(p));
+/** `problems`, but the failed requests for the built-ins' files a test blocks on purpose. */
+const besidesLibrary = (problems) => problems.filter((p) => !/builtins\//.test(p) && !/Failed to load resource/.test(p));
 
-test("the built-ins other than the seed come from builtins.bin, once, when a visit first asks for one", async () => {
+/** The built-ins' files `page` has requested so far: `name.bin?v=...`, in order. */
+const library = (page) =>
+  page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((e) => new URL(e.name))
+      .filter((u) => u.pathname.startsWith("/builtins/"))
+      .map((u) => u.pathname.slice("/builtins/".length) + u.search),
+  );
+
+test("each built-in other than the seed comes from its own file, read once, when a visit first asks for it", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=0");
-    assert.deepEqual((await requested(page)).filter((n) => n.startsWith("builtins.bin")), [], "the seed needs no library");
+    assert.deepEqual(await library(page), [], "the seed needs no file");
     await page.locator("#scenario-pick").selectOption("tpr-ppr");
     await page.waitForFunction(() => location.hash.includes("s=tpr-ppr&"));
     assert.match(await page.title(), /^Task priority: TPR, PPR/);
@@ -109,23 +119,31 @@ test("the built-ins other than the seed come from builtins.bin, once, when a vis
     await page.waitForFunction(() => location.hash.includes("s=level-tmr&"));
     await page.evaluate(() => (location.hash = "#s=nested-eoi&t=2"));
     await page.waitForFunction(() => document.querySelector("[data-timeline]")?.dataset.current === "2" && location.hash.includes("s=nested-eoi&"));
-    const fetched = (await requested(page)).filter((n) => n.startsWith("builtins.bin"));
-    assert.equal(fetched.length, 1, `read once: ${fetched}`);
-    assert.match(fetched[0], /^builtins\.bin\?v=[0-9a-f]{16}$/, "its address names the build's library");
+    await page.locator("#scenario-pick").selectOption("tpr-ppr");
+    await page.waitForFunction(() => location.hash.includes("s=tpr-ppr&"));
+    const fetched = await library(page);
+    assert.deepEqual(
+      fetched.map((f) => f.split("?")[0]),
+      ["tpr-ppr.bin", "level-tmr.bin", "nested-eoi.bin"],
+      `each read once, and no other: ${fetched}`,
+    );
+    for (const f of fetched) assert.match(f, /\.bin\?v=[0-9a-f]{16}$/, "its address names the build's file");
     assertNoProblems(problems, assert);
     await context.close();
 
-    // A link to another built-in reads it before the first render.
+    // A link to another built-in reads its file, and only that, before
+    // the first render.
     const link = await openApp(browser, server, "#s=tour-hotplug&t=3");
     assert.equal(await link.page.locator("[data-timeline]").getAttribute("data-current"), "3");
     assert.match(await link.page.title(), /^Guided tour: CPU0 goes offline/);
     assert.equal(await link.page.locator('[role="alert"]').count(), 0);
+    assert.deepEqual((await library(link.page)).map((f) => f.split("?")[0]), ["tour-hotplug.bin"]);
     assertNoProblems(link.problems, assert);
     await link.context.close();
   });
 });
 
-test("another guest kernel's traces come from builtins.bin too: read once, the step kept, and without it the kernel shown stays", async () => {
+test("another guest kernel's traces come from the built-in's file too: read once, the step kept, and without it the kernel shown stays", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=4");
     await page.locator("#guest-pick").selectOption("v5.4");
@@ -133,19 +151,19 @@ test("another guest kernel's traces come from builtins.bin too: read once, the s
     assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), "4");
     await page.locator("#guest-pick").selectOption("v5.2");
     await page.waitForFunction(() => location.hash.includes("guest=v5.2"));
-    const fetched = (await requested(page)).filter((n) => n.startsWith("builtins.bin"));
-    assert.equal(fetched.length, 1, `read once: ${fetched}`);
+    const fetched = await library(page);
+    assert.deepEqual(fetched.map((f) => f.split("?")[0]), ["hotplug-cpu0.bin"], `read once: ${fetched}`);
     assertNoProblems(problems, assert);
     await context.close();
 
-    // No library: the alert says why, and the picker still names the
-    // kernel whose run the panes show.
+    // No file: the alert says why, and the picker still names the kernel
+    // whose run the panes show.
     const failing = await openApp(browser, server, "#s=hotplug-cpu0&t=4", { serviceWorkers: "block" });
-    await failing.page.route("**/builtins.bin*", (route) => route.fulfill({ status: 503, body: "" }));
+    await failing.page.route("**/builtins/**", (route) => route.fulfill({ status: 503, body: "" }));
     await failing.page.locator("#guest-pick").selectOption("v5.4");
     const alert = failing.page.locator('[role="alert"]');
     await alert.waitFor();
-    assert.match(await alert.innerText(), /Linux v5\.4.*builtins\.bin.*503/s);
+    assert.match(await alert.innerText(), /Linux v5\.4.*builtins\/hotplug-cpu0\.bin.*503/s);
     assert.equal(await failing.page.locator("#guest-pick").inputValue(), "wip-2019");
     assert.doesNotMatch(await failing.page.evaluate(() => location.hash), /guest=/);
     assert.equal(await failing.page.locator("[data-timeline]").getAttribute("data-current"), "4");
@@ -154,23 +172,23 @@ test("another guest kernel's traces come from builtins.bin too: read once, the s
   });
 });
 
-test("without the library, a link or a pick of another built-in says why and keeps the seed", async () => {
+test("without its file, a link or a pick of another built-in says why and keeps the seed", async () => {
   await withBrowser(async ({ browser, server }) => {
     // No service worker: its fetches would pass the page's routes by.
     const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=2", { serviceWorkers: "block" });
-    await page.route("**/builtins.bin*", (route) => route.fulfill({ status: 503, body: "" }));
+    await page.route("**/builtins/**", (route) => route.fulfill({ status: 503, body: "" }));
     // A pick: the scenario stays, and the alert names the file and the reason.
     await page.locator("#scenario-pick").selectOption("tpr-ppr");
     const alert = page.locator('[role="alert"]');
     await alert.waitFor();
-    assert.match(await alert.innerText(), /builtins\.bin.*503/s);
+    assert.match(await alert.innerText(), /builtins\/tpr-ppr\.bin.*503/s);
     assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), "2");
     assert.equal(await page.locator("#scenario-pick").inputValue(), "hotplug-cpu0");
     // A link, opened afresh: the seed and its alert, never a blank page.
     const open = async (answer) => {
       const fresh = await context.newPage();
       const freshProblems = watch(fresh, server.origin);
-      await fresh.route("**/builtins.bin*", answer);
+      await fresh.route("**/builtins/**", answer);
       await fresh.goto(server.url("/") + "#s=tpr-ppr&t=1");
       await fresh.waitForSelector('html[data-ready="1"]', { state: "attached" });
       const text = await fresh.locator('[role="alert"]').innerText();
@@ -180,29 +198,31 @@ test("without the library, a link or a pick of another built-in says why and kee
       await fresh.close();
       return text;
     };
-    assert.match(await open((route) => route.fulfill({ status: 503, body: "" })), /tpr-ppr.*builtins\.bin.*503/s);
-    // Another build's library is refused as a whole, with the cure.
+    assert.match(await open((route) => route.fulfill({ status: 503, body: "" })), /tpr-ppr.*builtins\/tpr-ppr\.bin.*503/s);
+    // Another build's file is refused as a whole, with the cure.
     const stale = await open((route) => route.fulfill({ status: 200, body: Buffer.from([0, 0, 0, 0]) }));
-    assert.match(stale, /tpr-ppr.*builtins\.bin.*another version of the page: reload the page/s);
+    assert.match(stale, /tpr-ppr.*builtins\/tpr-ppr\.bin.*another version of the page: reload the page/s);
     assert.deepEqual(besidesLibrary(problems), []);
     await context.close();
   });
 });
 
-test("while the library comes, the scenario picked or linked last is the one shown", async () => {
+test("while a built-in's file comes, the scenario picked or linked last is the one shown", async () => {
   await withBrowser(async ({ browser, server }) => {
+    // What was asked for second, and the files read: the second pick's
+    // own file after the first's; the seed's none.
     const cases = [
-      ["a second pick", (page) => page.locator("#scenario-pick").selectOption("level-tmr"), "#s=level-tmr&", /^Level-triggered/, "0"],
-      ["a link to the seed", (page) => page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=5")), "#s=hotplug-cpu0&", /^CPU0 offline/, "5"],
+      ["a second pick", (page) => page.locator("#scenario-pick").selectOption("level-tmr"), "#s=level-tmr&", /^Level-triggered/, "0", ["tpr-ppr.bin", "level-tmr.bin"]],
+      ["a link to the seed", (page) => page.evaluate(() => (location.hash = "#s=hotplug-cpu0&t=5")), "#s=hotplug-cpu0&", /^CPU0 offline/, "5", ["tpr-ppr.bin"]],
     ];
-    for (const [what, second, hash, title, step] of cases) {
+    for (const [what, second, hash, title, step, files] of cases) {
       const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=2", { serviceWorkers: "block" });
-      // The library is held until both have been asked for.
+      // The files are held until both have been asked for.
       let release;
       const held = new Promise((resolve) => (release = resolve));
-      let asked = 0;
-      await page.route("**/builtins.bin*", async (route) => {
-        asked += 1;
+      const asked = [];
+      await page.route("**/builtins/**", async (route) => {
+        asked.push(new URL(route.request().url()).pathname.split("/").pop());
         await held;
         await route.continue();
       });
@@ -215,7 +235,7 @@ test("while the library comes, the scenario picked or linked last is the one sho
       await page.waitForFunction((hash) => location.hash.startsWith(hash) && location.hash.includes("&p="), hash);
       assert.match(await page.title(), title, what);
       assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), step, what);
-      assert.equal(asked, 1, `${what}: one fetch`);
+      assert.deepEqual(asked, files, `${what}: the files read`);
       assertNoProblems(problems, assert);
       await context.close();
     }

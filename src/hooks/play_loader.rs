@@ -4,8 +4,6 @@
 //! control that edits ("Edit a copy", a what-if), a scenario with
 //! prediction checkpoints (on the full page), or the keyboard help.
 
-use apic_core::builtin::SEED_ID;
-use apic_core::format::Kernel;
 use yew::prelude::*;
 
 use crate::handoff;
@@ -39,39 +37,50 @@ fn hand_over(
     handoff::start(Some(view), command, file, failed(on_action));
 }
 
-/// Whether `action` waits for the library: it shows a built-in, or a
-/// guest kernel's traces, the viewer must read from it first
-/// (`library::needs`), or changes the view while one such action waits
-/// (the later must not overtake it).
-fn needs_library(action: &Action) -> bool {
-    match action {
-        // Until the library is read, the viewer shows the seed with the
-        // default kernel (`library::needs`).
-        Action::SelectScenario(id) => library::loading() || library::needs(id, Kernel::default()),
-        Action::SetGuest(guest) => library::loading() || library::needs(SEED_ID, *guest),
-        Action::ApplyHash(hash) => library::loading() || library::needed_by(hash),
-        _ => false,
+/// Whether `action` waits for a built-in's file, and for which: it shows
+/// a built-in, or a guest kernel's traces, the viewer must read from that
+/// built-in's file first (`library::needs`): `Some(Some(id))`; or it
+/// changes the view while another such action waits (the later must not
+/// overtake it): `Some(None)`.
+fn waits_for(action: &Action) -> Option<Option<String>> {
+    // The view shown, as of the viewer's last render.
+    let shown = || library::shown_by(&handoff::view());
+    let file = match action {
+        Action::SelectScenario(id) => library::needs(id, shown().1).then(|| id.clone()),
+        Action::SetGuest(guest) => {
+            let (id, _) = shown();
+            library::needs(&id, *guest).then_some(id)
+        }
+        Action::ApplyHash(hash) => library::needed_by(hash),
+        _ => return None,
+    };
+    match file {
+        Some(id) => Some(Some(id)),
+        None => library::loading().then_some(None),
     }
 }
 
 /// `on_action`, but an action only the full playground can carry out
 /// loads it and hands the action over, and one that shows a built-in
-/// other than the seed waits for the library (once): read or not, the
-/// action then runs, and a scenario the library could not give gets the
-/// reducer's message with the reason.
+/// other than the seed waits for that built-in's file (once): read or
+/// not, the action then runs, and a scenario whose file could not be read
+/// gets the reducer's message with the reason.
 pub fn route(on_action: Callback<Action>) -> Callback<Action> {
     Callback::from(move |action: Action| match command(&action) {
-        None if needs_library(&action) => {
-            on_action.emit(Action::Status(Some(AttrValue::Static(
-                "Loading the scenario…",
-            ))));
-            let on_action = on_action.clone();
-            library::then(move || {
-                // "Loading" no more, whatever came of it.
-                on_action.emit(Action::Status(None));
-                on_action.emit(action);
-            });
-        }
+        None => match waits_for(&action) {
+            None => on_action.emit(action),
+            Some(file) => {
+                on_action.emit(Action::Status(Some(AttrValue::Static(
+                    "Loading the scenario…",
+                ))));
+                let on_action = on_action.clone();
+                library::then(file.as_deref(), move || {
+                    // "Loading" no more, whatever came of it.
+                    on_action.emit(Action::Status(None));
+                    on_action.emit(action);
+                });
+            }
+        },
         Some(c) => {
             on_action.emit(Action::Status(Some(AttrValue::Static(if c == "help" {
                 "Loading the keyboard help…"
@@ -80,7 +89,6 @@ pub fn route(on_action: Callback<Action>) -> Callback<Action> {
             }))));
             hand_over(&c, None, None, &on_action);
         }
-        None => on_action.emit(action),
     })
 }
 
