@@ -8,8 +8,10 @@
 //! `play_loader.js`, `play.js`, `play_bg.wasm`) and hands over: the view
 //! is in the address, and what the user asked for travels as a short
 //! command (and a dropped file) in `window.apicHandoff`. The full app,
-//! once loaded, stops the viewer, mounts itself on a fresh `#app` and
-//! carries the command out; until then the viewer stays interactive.
+//! once loaded, waits until the viewer has finished what it was asked
+//! (a built-in's file it reads for a pick, `settled`), then stops the
+//! viewer, mounts itself on a fresh `#app` and carries the command out;
+//! until then the viewer stays interactive.
 
 use std::cell::RefCell;
 
@@ -30,6 +32,38 @@ thread_local! {
     static VIEW: RefCell<String> = const { RefCell::new(String::new()) };
     /// The view handed over, when the full playground was asked for.
     static HANDED: RefCell<String> = const { RefCell::new(String::new()) };
+    /// What `settled` promised, until the viewer has nothing left to read.
+    static SETTLING: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The viewer's `settled`, which the full playground awaits before it
+/// takes over: a promise that resolves at once, with `false`, when the
+/// viewer reads no built-in's file, else with `true` once what waited for
+/// the files has run and rendered (`settle`). A pick made while the full
+/// playground loads is then the view it opens, not lost with the viewer.
+fn settled() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
+        if crate::library::loading() {
+            SETTLING.with_borrow_mut(|w| w.push(resolve));
+        } else {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
+        }
+    })
+}
+
+/// The viewer has read the files it was waiting for and run what waited:
+/// keeps the promises of `settled`, once that has rendered. Yew renders
+/// in microtasks; a task queued now runs after them.
+pub fn settle() {
+    let waiting = SETTLING.take();
+    if !waiting.is_empty() {
+        gloo_timers::callback::Timeout::new(0, move || {
+            for resolve in waiting {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            }
+        })
+        .forget();
+    }
 }
 
 /// Notes the viewer's view, as of its render.
@@ -103,6 +137,8 @@ pub fn start(
     let handoff = if first {
         let o = js_sys::Object::new();
         let _ = Reflect::set(&o, &"stop".into(), &Closure::once_into_js(stop_viewer));
+        let settled = Closure::<dyn Fn() -> js_sys::Promise>::new(settled).into_js_value();
+        let _ = Reflect::set(&o, &"settled".into(), &settled);
         let _ = Reflect::set(&global, &KEY.into(), &o);
         JsValue::from(o)
     } else {
@@ -128,6 +164,36 @@ pub fn start(
         }
         None => on_fail.emit(()),
     }
+}
+
+/// In the full playground: runs `then` once the viewer that started it,
+/// if one did, has settled (`settled`, asked again until it had nothing
+/// left to wait for), at once otherwise.
+pub fn after_viewer(then: impl FnOnce() + 'static) {
+    let settled = global()
+        .and_then(|g| Reflect::get(&g, &KEY.into()).ok())
+        .filter(|h| !h.is_undefined())
+        .and_then(|h| Reflect::get(&h, &"settled".into()).ok())
+        .and_then(|s| s.dyn_into::<js_sys::Function>().ok());
+    let Some(settled) = settled else {
+        return then();
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            let Some(promise) = settled
+                .call0(&JsValue::NULL)
+                .ok()
+                .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+            else {
+                break;
+            };
+            let waited = wasm_bindgen_futures::JsFuture::from(promise).await;
+            if waited.ok().and_then(|w| w.as_bool()) != Some(true) {
+                break;
+            }
+        }
+        then();
+    });
 }
 
 /// In the full playground: takes over from the viewer, if it started it

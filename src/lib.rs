@@ -40,13 +40,17 @@ pub const PLAY: bool = cfg!(feature = "play");
 
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`
 /// when the page has no such element. The full playground first takes
-/// over from the viewer, when the viewer loaded it. A viewer whose link
+/// over from the viewer, when the viewer loaded it, once the viewer has
+/// finished what it was asked (`handoff::after_viewer`). A viewer whose link
 /// names a built-in other than the seed first reads that built-in's file
 /// (`library`), read or not: the loading text stays meanwhile.
 pub fn run_app() {
     if PLAY {
-        handoff::take_over();
-        handoff::link_play_style();
+        return handoff::after_viewer(|| {
+            handoff::take_over();
+            handoff::link_play_style();
+            mount();
+        });
     }
     match library::needed_by(&hooks::url_sync::current_hash()) {
         Some(id) => library::then(Some(&id), mount),

@@ -192,6 +192,7 @@ pub fn then(file: Option<&str>, then: impl FnOnce() + 'static) {
                 }
                 then();
             }
+            crate::handoff::settle();
         });
     }
 }

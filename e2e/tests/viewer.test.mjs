@@ -242,6 +242,54 @@ test("while a built-in's file comes, the scenario picked or linked last is the o
   });
 });
 
+// The viewer stays interactive while the full playground loads (an
+// exercise asks for it), and a pick made then may wait for its built-in's
+// file. The full playground asks the viewer whether it has settled
+// (src/handoff.rs) and takes over only once that pick is shown: it opens
+// the view picked last, not the one it was asked for with.
+test("a pick made while the full playground loads, its file still coming, is the view the full playground opens", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=2", { serviceWorkers: "block" });
+    // The full playground's module and the second pick's file are held.
+    const hold = async (pattern) => {
+      let release;
+      const held = new Promise((resolve) => (release = resolve));
+      await page.route(pattern, async (route) => {
+        await held;
+        await route.continue();
+      });
+      return release;
+    };
+    const releasePlay = await hold("**/play_bg.wasm");
+    const releaseFile = await hold("**/builtins/level-tmr.bin*");
+    await page.locator("#scenario-pick").selectOption("exercise-tpr");
+    // The viewer has asked for the full playground: count its questions
+    // to the viewer.
+    await page.waitForFunction(() => typeof window.apicHandoff?.settled === "function");
+    await page.evaluate(() => {
+      const settled = window.apicHandoff.settled;
+      window.apicHandoff.settled = () => {
+        window.settledAsked = (window.settledAsked ?? 0) + 1;
+        return settled();
+      };
+    });
+    await page.locator("#scenario-pick").selectOption("level-tmr");
+    await page.locator('[role="status"]', { hasText: "Loading the scenario" }).waitFor();
+    releasePlay();
+    await page.waitForFunction(() => window.settledAsked >= 1);
+    // The full playground has started and waits: the viewer is still there.
+    assert.equal(await page.locator('link[href="./play.css"]').count(), 0, "the full playground waits for the viewer");
+    releaseFile();
+    await page.waitForSelector('link[href="./play.css"]', { state: "attached" });
+    await page.waitForSelector('html[data-ready="1"]', { state: "attached" });
+    await page.waitForFunction(() => location.hash.includes("s=level-tmr&"));
+    assert.match(await page.title(), /^Level-triggered/);
+    assert.equal(await page.locator("#scenario-pick").inputValue(), "level-tmr");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
 test("the keyboard help loads with the full playground, and opens", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=3");
