@@ -60,7 +60,11 @@ pub fn needs(id: &str, guest: Kernel) -> bool {
 /// The built-in and guest kernel the view of `hash` (a link) shows: the
 /// seed and the default kernel where it names none.
 pub fn shown_by(hash: &str) -> (String, Kernel) {
-    let parsed = url::parse(hash);
+    shown(url::parse(hash))
+}
+
+/// `shown_by`, of a link already read.
+fn shown(parsed: url::Parsed) -> (String, Kernel) {
     let id = match parsed.scenario {
         Value::Given(id) => id,
         _ => SEED_ID.to_owned(),
@@ -76,8 +80,10 @@ pub fn shown_by(hash: &str) -> (String, Kernel) {
 /// names a built-in and a guest kernel that `needs` it, and no scenario
 /// of one's own (`c` wins).
 pub fn needed_by(hash: &str) -> Option<String> {
-    let (id, guest) = shown_by(hash);
-    (matches!(url::parse(hash).custom, Value::Missing) && needs(&id, guest)).then_some(id)
+    let parsed = url::parse(hash);
+    let own = !matches!(parsed.custom, Value::Missing);
+    let (id, guest) = shown(parsed);
+    (!own && needs(&id, guest)).then_some(id)
 }
 
 /// The built-in `id`, from the table the full playground embeds.

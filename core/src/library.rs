@@ -13,7 +13,7 @@
 //! holds them to what the engine computes now. A built-in's file is a
 //! library of one entry, joined by `format::wire::join`; its entry is in
 //! the private encoding of `format::wire`, so a program reads only the
-//! file its seed file names (by fingerprint, `Seed::files`), never
+//! file its seed file names (by fingerprint, `seed_files`), never
 //! another build's.
 //!
 //! An entry: what the viewer shows of the scenario beside its traces
@@ -74,12 +74,8 @@ pub struct Seed {
 /// file cut short, with bytes after its end, or not of this build's
 /// encoding).
 pub fn read_seed(file: &[u8]) -> Option<Seed> {
-    let mut r = Reader(file);
-    for _ in 0..r.count()? {
-        r.bytes()?;
-        r.num()?;
-    }
-    let (meta, trace) = read_entry(r.0, Kernel::default())?;
+    let entry = file_table(file, |_, _| {})?;
+    let (meta, trace) = read_entry(entry, Kernel::default())?;
     Some(Seed { meta, trace })
 }
 
@@ -87,21 +83,38 @@ pub fn read_seed(file: &[u8]) -> Option<Seed> {
 /// `format::wire::fingerprint` of the file written with it (`files`), in
 /// the built-ins' order; read without its traces.
 pub fn seed_files(file: &[u8]) -> Option<Vec<(String, u64)>> {
-    let mut r = Reader(file);
-    (0..r.count()?)
-        .map(|_| Some((r.text()?, r.num()?)))
-        .collect()
+    let mut files = Vec::new();
+    let mut text = true;
+    file_table(file, |id, fingerprint| match std::str::from_utf8(id) {
+        Ok(id) => files.push((id.to_owned(), fingerprint)),
+        Err(_) => text = false,
+    })?;
+    text.then_some(files)
 }
 
 /// The fingerprint a seed file names for built-in `id`'s file
 /// (`seed_files`, without a copy of the ids).
 pub fn seed_fingerprint(file: &[u8], id: &str) -> Option<u64> {
+    let mut found = None;
+    file_table(file, |named, fingerprint| {
+        if found.is_none() && named == id.as_bytes() {
+            found = Some(fingerprint);
+        }
+    })?;
+    found
+}
+
+/// Reads a seed file's table of the built-ins' files, as `seed_file`
+/// wrote it, giving `each` every id (its bytes) and its file's
+/// fingerprint; the bytes after the table (the seed's entry), or `None`
+/// for a table cut short.
+fn file_table<'a>(file: &'a [u8], mut each: impl FnMut(&'a [u8], u64)) -> Option<&'a [u8]> {
     let mut r = Reader(file);
-    (0..r.count()?).find_map(|_| {
-        let named = r.bytes()?;
-        let fingerprint = r.num()?;
-        (named == id.as_bytes()).then_some(fingerprint)
-    })
+    for _ in 0..r.count()? {
+        let id = r.bytes()?;
+        each(id, r.num()?);
+    }
+    Some(r.0)
 }
 
 /// A built-in's file (a library of one entry) found to be the one the
