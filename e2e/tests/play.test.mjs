@@ -84,9 +84,22 @@ test("the link opens the same scenario at the same step in a new context, and th
     await page.waitForFunction(() => /[#&]c=/.test(location.hash) && /[#&]t=7/.test(location.hash));
     const link = await page.evaluate(() => location.href);
     const other = await browser.newContext();
+    // What the page shows at the moment it says it is ready (the test
+    // hook): the link's moment, not the seed the reader has not replaced yet.
+    await other.addInitScript(() => {
+      new MutationObserver((_, watcher) => {
+        if (document.documentElement.dataset.ready !== "1") return;
+        watcher.disconnect();
+        window.atReady = {
+          step: document.querySelector("[data-timeline]")?.dataset.current,
+          label: document.querySelector(".tl-step.here .lbl")?.textContent,
+        };
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+    });
     const second = await other.newPage();
     await second.goto(link);
     await waitStep(second, 7);
+    assert.deepEqual(await second.evaluate(() => window.atReady), { step: "7", label: "sti" }, "ready shows the link's moment");
     assert.equal(await second.locator("[data-timeline] li").count(), await page.locator("[data-timeline] li").count());
     assert.equal(await second.locator(".tl-step.here .lbl").textContent(), "sti");
     await other.close();

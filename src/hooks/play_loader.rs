@@ -106,11 +106,14 @@ pub fn asks(state: &AppState) -> bool {
     !state.embed && !state.data.checkpoints.is_empty()
 }
 
-/// Whether this app is a viewer that only waits for the full playground,
-/// and so not ready (`hooks::ready`): the scenario asks for predictions,
-/// or the view is a `c` link, which the full playground reads and shows.
+/// Whether this app is not ready yet (`hooks::ready`): the view is a `c`
+/// link still being read (the full playground reads it with its worker;
+/// the viewer loads the full playground for it), or, in the viewer, the
+/// scenario asks for predictions, which the full playground shows. Until
+/// a link is read the page shows another scenario, and `data-ready` says
+/// the page shows what its address asks for.
 pub fn waits(state: &AppState) -> bool {
-    !crate::PLAY && (asks(state) || state.link.is_some())
+    state.link.is_some() || (!crate::PLAY && asks(state))
 }
 
 /// Loads the full playground when the view needs it: a link's `c`, a
