@@ -149,7 +149,7 @@ pub fn App() -> Html {
     let panes = shown().map(|(p, run, view)| {
         let predict = prediction::for_pane(&state, p, run);
         html! { <Pane key={p.id()} profile={p} view={view.clone()} warnings={run.warnings.clone()}
-        shared={shared.clone()} {predict} on_action={on_action.clone()} /> }
+        shared={shared.clone()} {predict} on_action={on_action.clone()} present={state.present} /> }
     });
 
     // What the initial state says when the scenario gives it no note: the
@@ -175,7 +175,14 @@ pub fn App() -> Html {
         <Timeline steps={data.steps.clone()} marks={prediction::timeline_marks(&state)} current={step}
             on_goto={(*on_goto).clone()} />
     };
-    let narration = narration(step, state.last(), label, note, start_text, state.embed);
+    let narration = narration(
+        step,
+        state.last(),
+        label,
+        note,
+        start_text,
+        state.embed || state.present,
+    );
     #[cfg(feature = "play")]
     let editor = match (state.editor, state.shown_draft()) {
         (Some(mode), Some(d)) if !state.embed => html! {

@@ -302,6 +302,7 @@ fn pane_props(data: &ScenarioData, profile: Profile, step: usize) -> PaneProps {
         shared: Rc::from(Vec::new()),
         predict: None,
         on_action: yew::Callback::noop(),
+        present: false,
     }
 }
 
@@ -601,6 +602,7 @@ async fn events_every_pane_shows_alike_are_folded_under_what_differs() {
             shared: Rc::from(shared.clone()),
             predict: None,
             on_action: yew::Callback::noop(),
+            present: false,
         };
         yew::Renderer::<Pane>::with_root_and_props(root.clone(), props).render();
         root

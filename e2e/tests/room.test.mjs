@@ -94,6 +94,53 @@ test("presenter mode at 1280x720: the vectors named beside a grid stay within it
   });
 });
 
+test("presenter mode at 1280x720: at every step of every built-in, each pane's IRR and ISR are whole on screen; a long note opens on focus", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "present=1", {
+      viewport: { width: 1280, height: 720 },
+    });
+    const ids = await page.$$eval("#scenario-pick option", (os) => os.map((o) => o.value));
+    assert.ok(ids.length >= 12, `every built-in: ${ids}`);
+    const below = [];
+    for (const id of ids) {
+      await page.evaluate((id) => (location.hash = `s=${id}&t=0&present=1`), id);
+      await page.waitForFunction(
+        (id) => location.hash.includes(`s=${id}&`) && document.querySelectorAll("[data-profile]").length === 4,
+        id,
+      );
+      await waitForStep(page, 0);
+      const last = await page.locator("[data-timeline] .tl-step").count() - 1;
+      for (let t = 0; t <= last; t++) {
+        if (t > 0) {
+          await page.keyboard.press("ArrowRight");
+          await waitForStep(page, t);
+        }
+        // Each grid's field spans its 16 rows: its bottom is row f0's.
+        const off = await page.$$eval('[data-profile] [data-reg="irr"] .field, [data-profile] [data-reg="isr"] .field', (fields) =>
+          fields
+            .filter((f) => f.getBoundingClientRect().bottom > innerHeight)
+            .map((f) => `${f.closest("[data-profile]").dataset.profile} ${f.closest("[data-reg]").dataset.reg}`),
+        );
+        if (off.length) below.push(`${id} step ${t}: ${off.join(", ")}`);
+      }
+    }
+    assert.deepEqual(below, [], "grids cut by the projector's lower edge");
+
+    // Step 16 of hotplug-cpu0 has the longest note: four lines of it, all
+    // of it once focused (the key moment stays on screen until then).
+    await page.evaluate(() => (location.hash = "s=hotplug-cpu0&t=16&present=1"));
+    await waitForStep(page, 16);
+    assert.ok(await onScreen(page, '[data-profile="kvm-emulated"] [data-reg="irr"] [data-vector="236"]'), "0xec is on screen");
+    const note = page.locator(".narration .note");
+    const cut = () => note.evaluate((n) => n.scrollHeight - n.clientHeight);
+    assert.ok((await cut()) > 0, "the note starts clamped");
+    await note.focus();
+    assert.equal(await cut(), 0, "the whole note once focused");
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
 test("the stale vector is named beside the grid, and the title names the scenario", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server, "s=hotplug-cpu0&t=16");

@@ -14,6 +14,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
+use crate::components::static_markup::{escape, markup};
 
 /// Which register a grid shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,7 +284,10 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
                 { for set.iter().map(|v| html! {
                     <span class={classes!("vec", changed.contains(*v).then_some("new"))}>
                         { format!("0x{v:02x}") }
-                        { for linux_name(*v).map(|n| html! { <small>{ n }</small> }) }
+                        // A name too long for its line breaks after an
+                        // underscore (LOCAL_TIMER_<wbr>VECTOR), not inside a word.
+                        { for linux_name(*v).map(|n| markup(format!("<small>{}</small>",
+                            escape(n).replace('_', "_<wbr>")))) }
                     </span>
                 }) }
             </span>

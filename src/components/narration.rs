@@ -5,16 +5,18 @@ use yew::prelude::*;
 
 /// The narration of state `step` of `last`: its `label`, and its `note` if
 /// the scenario has one; the initial state without a note says `summary`.
-/// In an embed the note starts as two lines (the page around it tells the
-/// story; the registers must fit the frame) and opens in full on focus or
-/// hover.
+/// A `clamped` note starts as a few lines (style.css) and opens in full on
+/// focus or hover: in an embed, whose page tells the story around it and
+/// whose registers must fit the frame, and in presenter mode, where a
+/// note of nine lines in the room's large type would push the panes' grids
+/// below a 1280x720 projector's edge.
 pub fn narration(
     step: usize,
     last: usize,
     label: AttrValue,
     note: Option<AttrValue>,
     summary: AttrValue,
-    embed: bool,
+    clamped: bool,
 ) -> Html {
     let text = match (note, step) {
         (Some(note), _) => note,
@@ -28,8 +30,8 @@ pub fn narration(
                 <code class="label">{ label }</code>
             </p>
             if !text.is_empty() {
-                <p class="note" tabindex={embed.then_some("0")}
-                    title={embed.then_some("Focus or point here to read it all")}>{ text }</p>
+                <p class="note" tabindex={clamped.then_some("0")}
+                    title={clamped.then_some("Focus or point here to read it all")}>{ text }</p>
             }
         </section>
     }

@@ -35,6 +35,10 @@ pub struct PaneProps {
     /// Where predictions go.
     #[prop_or_default]
     pub on_action: Callback<Action>,
+    /// Presenter mode, where the checkpoint's verdict starts as two lines
+    /// (style.css) and opens on focus or hover, as the narration does.
+    #[prop_or_default]
+    pub present: bool,
 }
 
 /// How the pane compares with real hardware at this step. Markup from
@@ -60,8 +64,8 @@ fn badge(profile: Profile, view: &StepView) -> Html {
 }
 
 /// The verdict of the step's `expect`, if it has one. Markup from text,
-/// as `head`.
-fn expect(view: &StepView) -> Html {
+/// as `head`. In presenter mode it can be focused, for it starts clamped.
+fn expect(view: &StepView, present: bool) -> Html {
     let Some(e) = &view.state.expect else {
         return Html::default();
     };
@@ -77,8 +81,13 @@ fn expect(view: &StepView) -> Html {
     } else {
         ("fail", "✗", format!("Checkpoint failed: {}", e.detail))
     };
+    let focus = if present {
+        r#" tabindex="0" title="Focus or point here to read it all""#
+    } else {
+        ""
+    };
     markup(format!(
-        r#"<p class="expect {class}" data-expect="{class}"><span class="sym" aria-hidden="true">{sym}</span>{}</p>"#,
+        r#"<p class="expect {class}" data-expect="{class}"{focus}><span class="sym" aria-hidden="true">{sym}</span>{}</p>"#,
         escape(&text)
     ))
 }
@@ -143,7 +152,7 @@ pub fn Pane(props: &PaneProps) -> Html {
                     { prediction::inputs(g, p, on_action) }
                 } else {
                     { badge(p, v) }
-                    { expect(v) }
+                    { expect(v, props.present) }
                     if let Some(g) = guess {
                         { prediction::marks(g, p) }
                     }
