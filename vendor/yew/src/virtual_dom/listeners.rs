@@ -42,10 +42,15 @@ macro_rules! gen_listener_kinds {
 
         impl ListenerKind {
             pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
-                match self {
-                    Self::other(type_name) => type_name.clone(),
-                    $( Self::$kind => stringify!($kind)[2..].into(), )*
-                }
+                // The name without its "on", from one table (a change to
+                // yew 0.23.0, vendor/README.md): a slice in each arm
+                // checked its bounds there, which cost the wasm a few
+                // kilobytes and linked the slicing panic's formatting.
+                let name: &'static str = match self {
+                    Self::other(type_name) => return type_name.clone(),
+                    $( Self::$kind => stringify!($kind), )*
+                };
+                name.get(2..).unwrap_or(name).into()
             }
         }
 
