@@ -136,6 +136,16 @@ test("presenter mode at 1280x720: at every step of every built-in, each pane's I
     assert.ok((await cut()) > 0, "the note starts clamped");
     await note.focus();
     assert.equal(await cut(), 0, "the whole note once focused");
+    // Step 12 of init-reset checks every register: two lines of its
+    // verdict, all of it once focused.
+    await page.evaluate(() => (location.hash = "s=init-reset&t=12&present=1"));
+    await waitForStep(page, 12);
+    const verdict = page.locator('[data-profile="hardware"] [data-expect="pass"]');
+    const verdictCut = () => verdict.evaluate((v) => v.scrollHeight - v.clientHeight);
+    assert.ok((await verdictCut()) > 0, "the verdict starts clamped");
+    await verdict.focus();
+    assert.equal(await verdictCut(), 0, "the whole verdict once focused");
+    assert.match(await verdict.innerText(), /lvt_thermal=0x10000/, "its text is whole in the page");
     assertNoProblems(problems, assert);
     await context.close();
   });
