@@ -14,7 +14,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::bits::Bits256;
-use crate::components::static_markup::{escape, markup};
+use crate::components::static_markup::{breakable, markup};
 
 /// Which register a grid shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,9 +285,13 @@ pub fn BitGrid(props: &BitGridProps) -> Html {
                     <span class={classes!("vec", changed.contains(*v).then_some("new"))}>
                         { format!("0x{v:02x}") }
                         // A name too long for its line breaks after an
-                        // underscore (LOCAL_TIMER_<wbr>VECTOR), not inside a word.
-                        { for linux_name(*v).map(|n| markup(format!("<small>{}</small>",
-                            escape(n).replace('_', "_<wbr>")))) }
+                        // underscore, not inside a word.
+                        { for linux_name(*v).map(|n| {
+                            let mut small = String::from("<small>");
+                            breakable(n, &mut small);
+                            small.push_str("</small>");
+                            markup(small)
+                        }) }
                     </span>
                 }) }
             </span>

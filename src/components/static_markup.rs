@@ -34,3 +34,20 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
+
+/// `label` as markup with a break opportunity after each `_`, `(` and `>`
+/// (of `->`), so that `start_secondary()` wraps as `start_` / `secondary()`
+/// and `LOCAL_TIMER_VECTOR` as `LOCAL_TIMER_` / `VECTOR`, never inside a
+/// word; its text escaped.
+pub fn breakable(label: &str, out: &mut String) {
+    let mut start = 0;
+    for (i, c) in label.char_indices() {
+        if matches!(c, '_' | '(' | '>') {
+            let end = i + c.len_utf8();
+            out.push_str(&escape(label.get(start..end).unwrap_or_default()));
+            out.push_str("<wbr>");
+            start = end;
+        }
+    }
+    out.push_str(&escape(label.get(start..).unwrap_or_default()));
+}

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::static_markup::{escape, markup};
+use crate::components::static_markup::{breakable, markup};
 use crate::data::StepInfo;
 use crate::hooks::use_scroll_current;
 use crate::marks::StepMarks;
@@ -50,22 +50,6 @@ fn markers(m: StepMarks, out: &mut String) {
         out.push_str(piece);
     }
     out.push_str("</span>");
-}
-
-/// A label with a break opportunity after each `_`, `(` and `>` (of `->`),
-/// so that `start_secondary()` wraps as `start_` / `secondary()` and never
-/// inside a word; its text escaped.
-fn breakable(label: &str, out: &mut String) {
-    let mut start = 0;
-    for (i, c) in label.char_indices() {
-        if matches!(c, '_' | '(' | '>') {
-            let end = i + c.len_utf8();
-            out.push_str(&escape(label.get(start..end).unwrap_or_default()));
-            out.push_str("<wbr>");
-            start = end;
-        }
-    }
-    out.push_str(&escape(label.get(start..).unwrap_or_default()));
 }
 
 /// What a step's button holds (its number, its label and its markers), as
