@@ -710,14 +710,14 @@ fn write_record(dir: &str, s: &Scenario, h: &host::Host, t: &ProfileTrace) -> Re
 }
 
 /// Writes every built-in's file into `dir` (`apic_core::library::files`,
-/// each `<id>.bin`) and their list, `index.json`: the names in the
-/// built-ins' order, as a JSON array, for the page's service worker.
+/// each named by `base_name`) and their list, `index.json`: the names in
+/// the built-ins' order, as a JSON array, for the page's service worker.
 fn write_builtins(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let files = apic_core::library::files();
     let mut names = Vec::with_capacity(files.len());
     for (id, bytes) in &files {
-        let name = format!("{id}.bin");
+        let name = apic_core::library::base_name(id);
         std::fs::write(dir.join(&name), bytes)?;
         names.push(name);
     }

@@ -46,7 +46,12 @@ pub const LIBRARY_DIR: &str = "builtins";
 
 /// Built-in `id`'s file, as the page serves it: `builtins/<id>.bin`.
 pub fn file_name(id: &str) -> String {
-    format!("{LIBRARY_DIR}/{id}.bin")
+    format!("{LIBRARY_DIR}/{}", base_name(id))
+}
+
+/// The name of built-in `id`'s file in its folder: `<id>.bin`.
+pub fn base_name(id: &str) -> String {
+    format!("{id}.bin")
 }
 
 /// Why a library cannot give a built-in.
