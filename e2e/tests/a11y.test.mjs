@@ -112,3 +112,64 @@ test("axe: no WCAG 2.1 A/AA violation in the dark theme chosen with t on a light
     await context.close();
   }
 });
+
+/**
+ * The characters of the page's text that the fonts it names cannot draw:
+ * the browser shows such a character as an empty box (its fallback's
+ * .notdef glyph), which no reader can read, and no audit rule catches.
+ * Each non-ASCII character is drawn in its element's computed font and
+ * compared with a character no font has (U+10FFFD, private use).
+ */
+async function undrawable(page) {
+  return page.evaluate(() => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 48;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    const draw = (font, text) => {
+      ctx.clearRect(0, 0, 48, 48);
+      ctx.font = font;
+      ctx.textBaseline = "top";
+      ctx.fillText(text, 4, 4);
+      return ctx.getImageData(0, 0, 48, 48).data.join();
+    };
+    const fonts = new Map();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const c of node.data) {
+        if (c.codePointAt(0) > 0x7f && !fonts.has(c) && node.parentElement) {
+          const s = getComputedStyle(node.parentElement);
+          fonts.set(c, `${s.fontStyle} ${s.fontWeight} 24px ${s.fontFamily}`);
+        }
+      }
+    }
+    return [...fonts]
+      .filter(([c, font]) => draw(font, c) === draw(font, "\u{10FFFD}"))
+      .map(([c, font]) => `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")} ${c} in ${font}`);
+  });
+}
+
+test("every character the page shows has a glyph in its fonts: the panes, the help, a checkpoint and the editor of a copy", async () => {
+  const seen = [];
+  for (const [name, hash, open] of [
+    ["the startup step", STARTUP, null],
+    ["the help dialog", STARTUP, async (page) => {
+      await page.keyboard.press("?");
+      await page.locator('[role="dialog"]').waitFor();
+    }],
+    ["a checkpoint", "s=exercise-tpr&t=6", null],
+    ["the editor of a copy", STARTUP, async (page) => {
+      await page.locator("button[data-fork]").click();
+      await page.locator("[data-editor]").waitFor();
+    }],
+  ]) {
+    const { page, context, problems } = await openApp(browser, server, hash);
+    try {
+      await open?.(page);
+      seen.push(...(await undrawable(page)).map((c) => `${name}: ${c}`));
+      assertNoProblems(problems, assert);
+    } finally {
+      await context.close();
+    }
+  }
+  assert.deepEqual(seen, [], `drawn as empty boxes:\n  ${seen.join("\n  ")}`);
+});

@@ -10,6 +10,7 @@ use apic_core::format::{Expect, Field, Op, OpName, Profile, Reg, Routine, Step};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::icons::{icon, Icon};
 use crate::components::static_markup::markup;
 use crate::edit::{self, StepEdit};
 use crate::hooks::play::{describe, download, open_file};
@@ -330,11 +331,11 @@ fn step_row(
             },
         )
     });
-    let button = |label: &'static str, text: &'static str, edit: StepEdit, enabled: bool| {
+    let button = |label: &'static str, face: Html, edit: StepEdit, enabled: bool| {
         html! {
             <button type="button" class="mini" disabled={!enabled}
                 aria-label={format!("Step {n}: {label}")} title={label}
-                onclick={on_action.reform(move |_: MouseEvent| Action::Edit(edit.clone()))}>{ text }</button>
+                onclick={on_action.reform(move |_: MouseEvent| Action::Edit(edit.clone()))}>{ face }</button>
         }
     };
     let new_step = || Step::new(Op::Nmi);
@@ -346,12 +347,12 @@ fn step_row(
             { text_input(format!("Step {n} label"), step.label.clone().unwrap_or_default(), "wide", on_label) }
             { text_input(format!("Step {n} note"), step.note.clone().unwrap_or_default(), "wide", on_note) }
             <span class="row-tools">
-                { button("move up", "↑", StepEdit::Move(i, i.saturating_sub(1)), i > 0) }
-                { button("move down", "↓", StepEdit::Move(i, i + 1), i + 1 < count) }
-                { button("insert a step before", "+↑", StepEdit::Insert(i, new_step()), true) }
-                { button("insert a step after", "+↓", StepEdit::Insert(i + 1, new_step()), true) }
-                { button("duplicate", "⧉", StepEdit::Duplicate(i), true) }
-                { button("delete", "✕", StepEdit::Delete(i), true) }
+                { button("move up", html! { "↑" }, StepEdit::Move(i, i.saturating_sub(1)), i > 0) }
+                { button("move down", html! { "↓" }, StepEdit::Move(i, i + 1), i + 1 < count) }
+                { button("insert a step before", html! { "+↑" }, StepEdit::Insert(i, new_step()), true) }
+                { button("insert a step after", html! { "+↓" }, StepEdit::Insert(i + 1, new_step()), true) }
+                { button("duplicate", icon(Icon::Duplicate), StepEdit::Duplicate(i), true) }
+                { button("delete", html! { "✕" }, StepEdit::Delete(i), true) }
             </span>
         </li>
     }

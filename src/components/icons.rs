@@ -35,6 +35,10 @@ pub enum Icon {
     Help,
     External,
     Close,
+    /// Two squares, one over the other: copy this. An icon, not the
+    /// character U+29C9 (⧉), which fonts as common as DejaVu Sans, the
+    /// whole of many Linux desktops' fallback, do not draw.
+    Duplicate,
 }
 
 fn markup(icon: Icon) -> &'static str {
@@ -51,6 +55,7 @@ fn markup(icon: Icon) -> &'static str {
         Icon::Link => svg!("M6.6 9.4a3 3 0 0 0 4.24 0l2.83-2.83a3 3 0 0 0-4.24-4.24L8.2 3.56l1.06 1.06 1.23-1.23a1.5 1.5 0 0 1 2.12 2.12L9.78 8.34a1.5 1.5 0 0 1-2.12 0zM9.4 6.6a3 3 0 0 0-4.24 0L2.33 9.43a3 3 0 0 0 4.24 4.24l1.23-1.23-1.06-1.06-1.23 1.23a1.5 1.5 0 0 1-2.12-2.12l2.83-2.83a1.5 1.5 0 0 1 2.12 0z"),
         Icon::Help => svg!("M8 0a8 8 0 1 0 0 16A8 8 0 0 0 8 0zm0 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13zM7.2 11h1.6v1.6H7.2zM8 3.5c-1.6 0-2.8 1-2.8 2.5h1.5c0-.7.6-1.1 1.3-1.1s1.3.4 1.3 1c0 1.2-2.1 1.2-2.1 3.4h1.5c0-1.6 2.1-1.6 2.1-3.5 0-1.4-1.2-2.3-2.8-2.3z"),
         Icon::External => svg!("M9 1h6v6h-1.5V3.56L7.53 9.53 6.47 8.47l5.97-5.97H9zM2 3h5v1.5H3.5v8h8V9H13v5H2z"),
+        Icon::Duplicate => svg!("M1 1h10v3H9.5V2.5h-7v7H4V11H1zM5 5h10v10H5zM6.5 6.5v7h7v-7z"),
         Icon::Close => svg!("M3.05 4.11l1.06-1.06L8 6.94l3.89-3.89 1.06 1.06L9.06 8l3.89 3.89-1.06 1.06L8 9.06l-3.89 3.89-1.06-1.06L6.94 8z"),
     }
 }
