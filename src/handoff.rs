@@ -224,18 +224,35 @@ pub fn take_over() {
 }
 
 /// Links the full playground's stylesheet (`play.css`, which only it
-/// needs).
-pub fn link_play_style() {
-    let document = web_sys::window().and_then(|w| w.document());
-    let link = document
-        .as_ref()
-        .and_then(|d| d.create_element("link").ok());
-    let head = document.as_ref().and_then(|d| d.head());
-    if let (Some(link), Some(head)) = (link, head) {
+/// needs), and gives a promise that resolves once the browser has it, or
+/// has given up on it (the page then works unstyled rather than not at
+/// all). The full playground renders only then: rendered before its
+/// style, the keyboard help's dialog stood at the end of the page, not
+/// fixed over it, and focusing it scrolled the page there.
+pub fn link_play_style() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let link = document
+            .as_ref()
+            .and_then(|d| d.create_element("link").ok());
+        let head = document.as_ref().and_then(|d| d.head());
+        let (Some(link), Some(head)) = (link, head) else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
         let _ = link.set_attribute("rel", "stylesheet");
         let _ = link.set_attribute("href", "./play.css");
-        let _ = head.append_child(&link);
-    }
+        for event in ["load", "error"] {
+            let resolve = resolve.clone();
+            gloo_events::EventListener::once(&link, event, move |_| {
+                let _ = resolve.call0(&JsValue::NULL);
+            })
+            .forget();
+        }
+        if head.append_child(&link).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    })
 }
 
 /// The viewer's command and file, once.

@@ -40,16 +40,21 @@ pub const PLAY: bool = cfg!(feature = "play");
 
 /// Mounts the app on `#app` (replacing the loading text), or on `<body>`
 /// when the page has no such element. The full playground first takes
-/// over from the viewer, when the viewer loaded it, once the viewer has
-/// finished what it was asked (`handoff::after_viewer`). A viewer whose link
-/// names a built-in other than the seed first reads that built-in's file
-/// (`library`), read or not: the loading text stays meanwhile.
+/// over from the viewer, when the viewer loaded it, once its stylesheet
+/// is in (`handoff::link_play_style`) and the viewer has finished what it
+/// was asked (`handoff::after_viewer`); the viewer stays interactive
+/// meanwhile. A viewer whose link names a built-in other than the seed
+/// first reads that built-in's file (`library`), read or not: the loading
+/// text stays meanwhile.
 pub fn run_app() {
     if PLAY {
-        return handoff::after_viewer(|| {
-            handoff::take_over();
-            handoff::link_play_style();
-            mount();
+        let style = handoff::link_play_style();
+        return wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(style).await;
+            handoff::after_viewer(|| {
+                handoff::take_over();
+                mount();
+            });
         });
     }
     match library::needed_by(&hooks::url_sync::current_hash()) {
@@ -59,10 +64,12 @@ pub fn run_app() {
 }
 
 fn mount() {
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
-    match root {
+    // No document, no page to render: the module read outside a browser
+    // (the glue's test, in node).
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    match document.get_element_by_id("app") {
         Some(root) => {
             root.set_inner_html("");
             handoff::keep(yew::Renderer::<app::App>::with_root(root).render());

@@ -277,10 +277,11 @@ test("a pick made while the full playground loads, its file still coming, is the
     await page.locator('[role="status"]', { hasText: "Loading the scenario" }).waitFor();
     releasePlay();
     await page.waitForFunction(() => window.settledAsked >= 1);
-    // The full playground has started and waits: the viewer is still there.
-    assert.equal(await page.locator('link[href="./play.css"]').count(), 0, "the full playground waits for the viewer");
+    // The full playground has started and waits: the viewer is still
+    // there (taking over ends the hand-off, src/handoff.rs take_over).
+    assert.ok(await page.evaluate(() => window.apicHandoff !== undefined), "the full playground waits for the viewer");
     releaseFile();
-    await page.waitForSelector('link[href="./play.css"]', { state: "attached" });
+    await page.waitForFunction(() => window.apicHandoff === undefined);
     await page.waitForSelector('html[data-ready="1"]', { state: "attached" });
     await page.waitForFunction(() => location.hash.includes("s=level-tmr&"));
     assert.match(await page.title(), /^Level-triggered/);
@@ -300,6 +301,49 @@ test("the keyboard help loads with the full playground, and opens", async () => 
     assert.equal(await page.locator("[data-timeline]").getAttribute("data-current"), "3");
     await page.keyboard.press("Escape");
     await page.waitForSelector('dialog[open], [role="dialog"]', { state: "detached" });
+    assertNoProblems(problems, assert);
+    await context.close();
+  });
+});
+
+test("the full playground renders once its stylesheet is in: the help opened from the viewer scrolls nothing, and closed gives focus back", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=16", { viewport: { width: 1280, height: 720 }, serviceWorkers: "block" });
+    // How the dialog's overlay stood when the dialog first came into the
+    // page: fixed over it once play.css is in, else in the page's flow.
+    await page.evaluate(() => {
+      new MutationObserver((_, watcher) => {
+        const overlay = document.querySelector(".overlay");
+        if (!overlay) return;
+        window.__overlayFirst = getComputedStyle(overlay).position;
+        watcher.disconnect();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    // play.css reaches the page only after a frame of the page has been
+    // drawn since it was asked for: whatever renders without it renders
+    // before it comes.
+    await page.route("**/play.css", async (route) => {
+      await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => setTimeout(drawn, 0))));
+      await route.continue();
+    });
+    const step = page.locator("[data-timeline] li:nth-child(17) button");
+    await step.focus();
+    const scrolled = await page.evaluate(() => scrollY);
+    await page.keyboard.press("?");
+    await page.locator('[role="dialog"]').waitFor();
+    assert.equal(await page.evaluate(() => window.__overlayFirst), "fixed", "the dialog came before its style");
+    assert.equal(await page.evaluate(() => scrollY), scrolled, "opening the help scrolled the page");
+    await page.keyboard.press("Escape");
+    await page.locator('[role="dialog"]').waitFor({ state: "detached" });
+    // Opened in the full playground, closed: focus is back on the control
+    // it was opened from.
+    await step.focus();
+    await page.keyboard.press("?");
+    await page.locator('[role="dialog"]').waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator('[role="dialog"]').waitFor({ state: "detached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.closest("[data-timeline] li")?.querySelector(".num")?.textContent), "16");
+    assert.equal(await page.evaluate(() => scrollY), scrolled);
     assertNoProblems(problems, assert);
     await context.close();
   });

@@ -1,6 +1,7 @@
 //! The keyboard help overlay (`?`), a modal dialog listing every key and
 //! the legend of the grid and timeline marks.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::icons::{icon, Icon};
@@ -38,11 +39,25 @@ const LEGEND: &str = concat!(
 pub fn Help(props: &HelpProps) -> Html {
     let dialog = use_node_ref();
     {
-        // Focus moves into the dialog so Esc and Tab work from the keyboard.
+        // Focus moves into the dialog so Esc and Tab work from the
+        // keyboard, and back to where it was once the dialog closes
+        // (WAI-ARIA APG, dialog pattern), so that a keyboard user goes on
+        // from the same control, not from the top of the page.
         let dialog = dialog.clone();
         use_effect_with((), move |_| {
+            let opener = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(el) = dialog.cast::<web_sys::HtmlElement>() {
                 let _ = el.focus();
+            }
+            move || {
+                // Not when it has left the page (the viewer's, replaced by
+                // the full playground that opened the dialog).
+                if let Some(opener) = opener.filter(|o| o.is_connected()) {
+                    let _ = opener.focus();
+                }
             }
         });
     }
