@@ -197,7 +197,8 @@ pub fn after_viewer(then: impl FnOnce() + 'static) {
 }
 
 /// In the full playground: takes over from the viewer, if it started it
-/// (stops it and keeps its command for [`take_pending`]).
+/// (notes the control it had focused, for `refocus::give`, stops it and
+/// keeps its command for [`take_pending`]).
 pub fn take_over() {
     let Some(global) = global() else {
         return;
@@ -209,6 +210,7 @@ pub fn take_over() {
         return;
     }
     let _ = Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &KEY.into());
+    crate::refocus::note();
     let stop = Reflect::get(&handoff, &"stop".into()).ok();
     if let Some(stop) = stop.and_then(|s| s.dyn_into::<js_sys::Function>().ok()) {
         let _ = stop.call0(&JsValue::NULL);

@@ -19,6 +19,7 @@ pub mod library;
 pub mod marks;
 pub mod predict;
 pub mod reader;
+pub mod refocus;
 pub mod state;
 pub mod url;
 
@@ -54,6 +55,7 @@ pub fn run_app() {
             handoff::after_viewer(|| {
                 handoff::take_over();
                 mount();
+                refocus::give();
             });
         });
     }

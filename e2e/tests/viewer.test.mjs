@@ -349,6 +349,26 @@ test("the full playground renders once its stylesheet is in: the help opened fro
   });
 });
 
+test("the control a keyboard user opens the full playground from has focus in it: Edit a copy, a what-if", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const cases = [
+      ["button[data-fork]", (control) => control.press("Enter")],
+      ['select[data-what-if="after"]', (control) => control.selectOption("sti")],
+    ];
+    for (const [selector, use] of cases) {
+      const { page, context, problems } = await openApp(browser, server, "#s=hotplug-cpu0&t=6", { serviceWorkers: "block" });
+      const control = page.locator(selector);
+      await control.focus();
+      await use(control);
+      // The full playground has taken over, and rendered.
+      await page.waitForFunction(() => window.apicHandoff === undefined && document.documentElement.dataset.ready === "1");
+      await page.waitForFunction((selector) => document.activeElement?.matches(selector), selector, { timeout: 10000 });
+      assertNoProblems(problems, assert);
+      await context.close();
+    }
+  });
+});
+
 test("an exercise opens with its checkpoints, and no pane shows an answer before them", async () => {
   await withBrowser(async ({ browser, server }) => {
     const { page, context, problems } = await openApp(browser, server);
