@@ -148,6 +148,42 @@ test("edit with the keyboard alone", async () => {
   });
 });
 
+test("a row tool used from the keyboard leaves focus on the step it edited", async () => {
+  await withApp("s=nested-eoi&t=3", async ({ page }) => {
+    await page.locator("[data-fork]").click();
+    await page.waitForSelector("[data-edit-steps]");
+    const focused = (label) =>
+      page.waitForFunction((label) => document.activeElement?.getAttribute("aria-label") === label, label, { timeout: 10000 });
+    const press = async (label) => {
+      await page.locator(`[data-editor] [aria-label="${label}"]`).focus();
+      await page.keyboard.press("Enter");
+    };
+    const op = (n) => page.locator(`[data-editor] [aria-label="Step ${n} operation"]`).inputValue();
+    const count = () => page.locator("[data-edit-steps] > li").count();
+    // Step 3 (irq 0x31) up twice: the same step climbs to the top, where
+    // "move up" is disabled and "move down" takes focus.
+    await press("Step 3: move up");
+    await focused("Step 2: move up");
+    await press("Step 2: move up");
+    await focused("Step 1: move down");
+    assert.deepEqual([await op(1), await op(2), await op(3)], ["irq", "write", "sti"]);
+    // A new step after step 2: its operation, to choose.
+    const before = await count();
+    await press("Step 2: insert a step after");
+    await focused("Step 3 operation");
+    assert.equal(await count(), before + 1);
+    // A copy of step 1: the copy's own button, for another copy.
+    await press("Step 1: duplicate");
+    await focused("Step 2: duplicate");
+    assert.equal(await op(2), "irq");
+    // The last step deleted: the delete of the step before it.
+    const last = await count();
+    await press(`Step ${last}: delete`);
+    await focused(`Step ${last - 1}: delete`);
+    assert.equal(await count(), last - 1);
+  });
+});
+
 test("a c link in embed mode shows its scenario at its step; a corrupt one says so", async () => {
   const json = JSON.stringify({
     id: "mine",

@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use apic_core::format::{Expect, Field, Op, OpName, Profile, Reg, Routine, Step};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -289,12 +290,44 @@ fn expect_fields(
     </> }
 }
 
+/// The label of the control a row tool's edit leaves focus on (see
+/// `FocusNext`): the same tool on the step it moved or copied, the new
+/// step's operation, or the delete of the step that takes the deleted
+/// one's place. Every label is one that `step_row` gives (`Step N: …`,
+/// `Step N operation`).
+fn focus_after(edit: &StepEdit, count: usize) -> Option<String> {
+    Some(match *edit {
+        // A step moved to the top or the bottom has that way disabled.
+        StepEdit::Move(_, 0) => "Step 1: move down".to_owned(),
+        StepEdit::Move(_, to) if to + 1 == count => format!("Step {count}: move up"),
+        StepEdit::Move(from, to) => {
+            format!(
+                "Step {}: move {}",
+                to + 1,
+                if from < to { "down" } else { "up" }
+            )
+        }
+        StepEdit::Insert(at, _) => format!("Step {} operation", at + 1),
+        StepEdit::Duplicate(at) => format!("Step {}: duplicate", at + 2),
+        StepEdit::Delete(_) if count <= 1 => return None,
+        StepEdit::Delete(at) => format!("Step {}: delete", at.min(count - 2) + 1),
+        _ => return None,
+    })
+}
+
+/// Where focus goes once an edit of a row's tools has rendered: rows are
+/// not keyed (a step has no identity of its own), so the focused button
+/// element may belong to another step after the edit; the editor focuses
+/// the control labelled so instead.
+type FocusNext = Rc<std::cell::RefCell<Option<String>>>;
+
 fn step_row(
     i: usize,
     step: &Step,
     count: usize,
     current: bool,
     on_action: &Callback<Action>,
+    focus_next: &FocusNext,
 ) -> Html {
     let n = i + 1;
     let on_step = on_action.reform(|(i, s): (usize, Step)| Action::Edit(StepEdit::Replace(i, s)));
@@ -332,10 +365,14 @@ fn step_row(
         )
     });
     let button = |label: &'static str, face: Html, edit: StepEdit, enabled: bool| {
+        let focus_next = focus_next.clone();
+        let onclick = on_action.reform(move |_: MouseEvent| {
+            *focus_next.borrow_mut() = focus_after(&edit, count);
+            Action::Edit(edit.clone())
+        });
         html! {
             <button type="button" class="mini" disabled={!enabled}
-                aria-label={format!("Step {n}: {label}")} title={label}
-                onclick={on_action.reform(move |_: MouseEvent| Action::Edit(edit.clone()))}>{ face }</button>
+                aria-label={format!("Step {n}: {label}")} title={label} {onclick}>{ face }</button>
         }
     };
     let new_step = || Step::new(Op::Nmi);
@@ -364,6 +401,28 @@ pub fn Editor(props: &EditorProps) -> Html {
     let a = &props.on_action;
     let d = &props.draft;
     let s = &d.scenario;
+    let section = use_node_ref();
+    let focus_next: FocusNext = use_mut_ref(|| None);
+    {
+        let (section, focus_next) = (section.clone(), focus_next.clone());
+        // After every render: the row tools' edits have rendered.
+        use_effect(move || {
+            let Some(label) = focus_next.borrow_mut().take() else {
+                return;
+            };
+            let control = section
+                .cast::<web_sys::Element>()
+                .and_then(|el| {
+                    el.query_selector(&format!("[aria-label=\"{label}\"]"))
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(control) = control {
+                let _ = control.focus();
+            }
+        });
+    }
     let tab = |mode: EditMode, label: &'static str| {
         html! {
             <button type="button" class="tab" aria-pressed={if props.mode == mode { "true" } else { "false" }}
@@ -425,7 +484,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     { text_input("Summary".into(), s.summary.clone(), "wide", on_summary) }
                 </div>
                 <ol class="ed-steps" data-edit-steps="">
-                    { for s.steps.iter().take(MAX_ROWS).enumerate().map(|(i, st)| step_row(i, st, count, i + 1 == props.current, a)) }
+                    { for s.steps.iter().take(MAX_ROWS).enumerate().map(|(i, st)| step_row(i, st, count, i + 1 == props.current, a, &focus_next)) }
                 </ol>
                 if count > MAX_ROWS {
                     <p>{ format!("Steps after {MAX_ROWS} are not listed here; edit them in the text.") }</p>
@@ -435,7 +494,7 @@ pub fn Editor(props: &EditorProps) -> Html {
         }
     };
     html! {
-        <section class={classes!("editor", d.stale().then_some("stale"))} aria-label="Editor" data-editor="">
+        <section class={classes!("editor", d.stale().then_some("stale"))} aria-label="Editor" data-editor="" ref={section}>
             <div class="ed-bar">
                 <span role="group" aria-label="Editor view">{ tab(EditMode::Steps, "Steps") }{ tab(EditMode::Text, "Text") }</span>
                 <button type="button" disabled={!props.can_undo} onclick={a.reform(|_: MouseEvent| Action::Undo)} title="Undo (Ctrl+Z)">{ "Undo" }</button>
