@@ -129,9 +129,18 @@ pub fn start(
         return;
     };
     let first = !Reflect::has(&global, &KEY.into()).unwrap_or(true);
-    // The address now names the view (the viewer's sync waits a moment).
+    // The address now names the view (the viewer's sync waits a moment):
+    // another built-in (an exercise picked) in an entry of its own, as the
+    // viewer's sync writes one (`hooks::url_sync`).
     if let (Some(hash), Ok(history)) = (hash, window.history()) {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
+        let shown = crate::url::parse(&crate::hooks::url_sync::current_hash());
+        let url = format!("#{hash}");
+        let _ = if crate::url::new_entry(shown.history_key(), crate::url::parse(hash).history_key())
+        {
+            history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
         HANDED.set(VIEW.with_borrow(Clone::clone));
     }
     let handoff = if first {

@@ -74,6 +74,34 @@ pub struct Parsed {
 /// Longest value read at all; anything longer is garbage, not a link.
 const MAX_VALUE: usize = 200;
 
+/// Whether going from a view whose history key is `from` to one whose key
+/// is `to` adds an entry to the browser's history (`hooks::url_sync`):
+/// another built-in. A view's key is the built-in it shows; a scenario
+/// of one's own and an embed (whose frame shares its host page's
+/// history) have none, and never add one.
+pub fn new_entry(from: Option<&str>, to: Option<&str>) -> bool {
+    matches!((from, to), (Some(a), Some(b)) if a != b)
+}
+
+impl UrlState {
+    /// The view's key for `new_entry`.
+    pub fn history_key(&self) -> Option<&str> {
+        (!self.embed && self.custom.is_none()).then_some(self.scenario.as_str())
+    }
+}
+
+impl Parsed {
+    /// The link's key for `new_entry`: the built-in it names.
+    pub fn history_key(&self) -> Option<&str> {
+        match (&self.scenario, &self.custom, &self.embed) {
+            (Value::Given(id), Value::Missing, embed) if *embed != Value::Given(true) => {
+                Some(id.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Reads a location hash (with or without the leading `#`).
 pub fn parse(hash: &str) -> Parsed {
     let mut out = Parsed {

@@ -263,3 +263,34 @@ fn links_name_the_other_implementations() {
         ])
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn only_another_built_in_outside_an_embed_is_a_new_entry_of_the_history() {
+    use apic_playground::url::new_entry;
+    let key = |hash: &str| parse(hash).history_key().map(str::to_owned);
+    let seed = key("#s=hotplug-cpu0&t=16");
+    // Another built-in: a new entry; the same one at another step or with
+    // other profiles: none.
+    assert!(new_entry(
+        seed.as_deref(),
+        key("s=nested-eoi&t=0").as_deref()
+    ));
+    assert!(!new_entry(
+        seed.as_deref(),
+        key("s=hotplug-cpu0&p=hardware&t=3").as_deref()
+    ));
+    // An embed's frame shares its host page's history; a scenario of one's
+    // own changes its `c` at every edit: neither adds one.
+    assert_eq!(key("s=nested-eoi&embed=1"), None);
+    assert_eq!(key("c=AAAA&s=nested-eoi"), None);
+    assert!(!new_entry(seed.as_deref(), key("c=AAAA").as_deref()));
+    assert!(!new_entry(None, seed.as_deref()));
+    // A view and the link that encodes it have the same key.
+    let shown = view(&[Profile::Hardware], 4, false, false);
+    assert_eq!(shown.history_key(), key(&encode(&shown)).as_deref());
+    assert_eq!(
+        view(&[Profile::Hardware], 4, true, false).history_key(),
+        None
+    );
+}

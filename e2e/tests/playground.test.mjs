@@ -194,6 +194,39 @@ test("the picker switches scenarios, and the link follows", async () => {
   });
 });
 
+test("another built-in picked is an entry of the history, an exercise too: Back returns to the one before at its step, and steps add none", async () => {
+  await withBrowser(async ({ browser, server }) => {
+    const { page, problems } = await openApp(browser, server, "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16");
+    const entries = () => page.evaluate(() => history.length);
+    const hashIs = (hash) => page.waitForFunction((hash) => location.hash === hash, hash);
+    const start = await entries();
+    await page.keyboard.press("ArrowRight");
+    await hashIs("#s=hotplug-cpu0&p=hardware,kvm-emulated&t=17");
+    assert.equal(await entries(), start, "a step replaces the entry");
+    await page.selectOption("#scenario-pick", "nested-eoi");
+    await hashIs("#s=nested-eoi&p=hardware,kvm-emulated&t=0");
+    assert.equal(await entries(), start + 1, "a built-in picked adds one");
+    await page.keyboard.press("ArrowRight");
+    await hashIs("#s=nested-eoi&p=hardware,kvm-emulated&t=1");
+    await page.goBack({ waitUntil: "commit" });
+    await waitForStep(page, 17);
+    assert.equal(await page.locator("#scenario-pick").inputValue(), "hotplug-cpu0");
+    await page.goForward({ waitUntil: "commit" });
+    await waitForStep(page, 1);
+    assert.equal(await page.locator("#scenario-pick").inputValue(), "nested-eoi");
+    assert.equal(await entries(), start + 1, "going back and forth adds none");
+    // An exercise, which the full playground shows (src/handoff.rs): an
+    // entry of its own too, and Back returns to the built-in before.
+    await page.selectOption("#scenario-pick", "exercise-tpr");
+    await page.waitForFunction(() => location.hash.startsWith("#s=exercise-tpr&") && window.apicHandoff === undefined && document.documentElement.dataset.ready === "1");
+    assert.equal(await entries(), start + 2, "an exercise picked adds one");
+    await page.goBack({ waitUntil: "commit" });
+    await waitForStep(page, 1);
+    assert.equal(await page.locator("#scenario-pick").inputValue(), "nested-eoi");
+    assertNoProblems(problems, assert);
+  });
+});
+
 test("embed mode: no header, a link out, keys only while focused, fits a docs column", async () => {
   await withBrowser(async ({ browser, server }) => {
     const hash = "#s=hotplug-cpu0&p=hardware,kvm-emulated&t=16&embed=1";

@@ -1,8 +1,13 @@
-//! Keeps the location hash equal to the view (with `replaceState`, so
-//! stepping does not fill the history), and turns a followed or edited
-//! link (`hashchange`) into `Action::ApplyHash`. The write waits for the
-//! view to rest a moment: `replaceState` costs about a millisecond, too
-//! much for every step of a fast playback or a held arrow key.
+//! Keeps the location hash equal to the view, and turns a followed or
+//! edited link (`hashchange`) into `Action::ApplyHash`. A step, a profile
+//! or the guest replaces the history's entry (`replaceState`), so that
+//! stepping does not fill the history; another built-in picked adds one
+//! (`pushState`), so that the browser's Back returns to the built-in
+//! before, at its step, rather than leave the playground. An embed never
+//! adds one: its frame shares the host page's history, whose Back must
+//! stay the host page's. The write waits for the view to rest a moment:
+//! it costs about a millisecond, too much for every step of a fast
+//! playback or a held arrow key.
 //!
 //! A followed link is read from its `hashchange` event (`newURL`), never
 //! from the address bar: the browser queues the event, and a delayed write
@@ -34,13 +39,19 @@ pub fn hash_of(url: &str) -> &str {
         .map_or("", |i| url.get(i..).unwrap_or_default())
 }
 
-fn write_hash(view: &UrlState) {
+/// Writes `view` into the hash, as a new entry of the history when it
+/// shows another built-in than `before`, the view last written.
+fn write_hash(before: Option<&UrlState>, view: &UrlState) {
     let hash = format!("#{}", url::encode(view));
     if current_hash() != hash {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            // A failed replaceState (a sandboxed frame) only leaves the
-            // address bar behind; the page goes on.
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
+            // A failed write (a sandboxed frame) only leaves the address
+            // bar behind; the page goes on.
+            let _ = if url::new_entry(before.and_then(UrlState::history_key), view.history_key()) {
+                history.push_state_with_url(&JsValue::NULL, "", Some(&hash))
+            } else {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&hash))
+            };
         }
     }
 }
@@ -49,15 +60,23 @@ fn write_hash(view: &UrlState) {
 /// changes made by the user through `on_hash`.
 #[hook]
 pub fn use_url_sync(view: UrlState, on_hash: Callback<String>) {
-    let first = use_mut_ref(|| true);
+    // The view last written; none before the first render's and after a
+    // link followed (a Back among them), whose view the address names.
+    let written = use_mut_ref(|| None::<UrlState>);
+    let forget = written.clone();
     use_effect_with(view, move |view| {
-        // The first render corrects a bad or partial link at once.
-        let timeout = if std::mem::replace(&mut *first.borrow_mut(), false) {
-            write_hash(view);
+        // The first render, or a followed link's, corrects a bad or
+        // partial link at once, in the same entry.
+        let timeout = if written.borrow().is_none() {
+            write_hash(None, view);
+            *written.borrow_mut() = Some(view.clone());
             None
         } else {
             let view = view.clone();
-            Some(Timeout::new(SETTLE_MS, move || write_hash(&view)))
+            Some(Timeout::new(SETTLE_MS, move || {
+                let before = written.borrow_mut().replace(view.clone());
+                write_hash(before.as_ref(), &view);
+            }))
         };
         move || drop(timeout)
     });
@@ -68,6 +87,7 @@ pub fn use_url_sync(view: UrlState, on_hash: Callback<String>) {
                     Some(change) => hash_of(&change.new_url()).to_owned(),
                     None => current_hash(),
                 };
+                *forget.borrow_mut() = None;
                 on_hash.emit(hash)
             })
         });
