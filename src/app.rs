@@ -25,8 +25,8 @@ use crate::hooks::play_loader;
 use crate::hooks::theme::stored_theme;
 use crate::hooks::url_sync::current_hash;
 use crate::hooks::{
-    use_copy_link, use_doc_title, use_keyboard, use_play, use_play_timer, use_progress_store,
-    use_ready, use_status_clear, use_theme, use_url_sync,
+    use_checkpoint_focus, use_copy_link, use_doc_title, use_keyboard, use_play, use_play_timer,
+    use_progress_store, use_ready, use_status_clear, use_theme, use_url_sync,
 };
 use crate::state::{Action, AppState};
 use crate::url::UrlState;
@@ -131,6 +131,7 @@ pub fn App() -> Html {
     use_doc_title(state.data.title.clone());
     use_progress_store(state.progress.clone(), on_action.clone());
     let on_copy = use_copy_link(state.url_state(), on_action.clone());
+    use_checkpoint_focus(&state);
 
     let data = &state.data;
     let step = state.step;

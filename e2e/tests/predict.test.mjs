@@ -8,7 +8,9 @@
 // (docs/src/exercises/exercise-tpr.solution.json, SDM 10.8.3.1 and
 // 10.8.5), never from the page. Then presenter mode: exercise 2's
 // checkpoints hide the answers for the room, r reveals them in every
-// pane, h hides them again, and stepping past says so.
+// pane, h hides them again, and stepping past says so. A check pressed
+// from a prediction grid leaves focus on the checkpoint bar, not on the
+// page's body; keys pressed on the page move no focus.
 // Needs `make e2e-build` (the release build and the book).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -75,6 +77,14 @@ async function setBits(page, grid, set) {
 
 const HW = '[data-profile="hardware"]';
 
+/** Waits until focus is on the checkpoint bar's button that reads `label`. */
+const focusOn = (page, label) =>
+  page.waitForFunction(
+    (label) => document.activeElement?.matches(".checkpoint button") && document.activeElement.textContent.startsWith(label),
+    label,
+    { timeout: 10000 },
+  );
+
 /** Follows the book's link to exercise 1 with the keyboard, and plays it through with `predict(answer)` at each checkpoint. */
 async function playExercise(predict, name) {
   const { page, context, problems } = await openApp(browser, server, "", {
@@ -113,6 +123,9 @@ async function playExercise(predict, name) {
       if (cp.step === checkpoints[0].step) await screenshot(page, `predict-${name}-before-check`);
       await page.keyboard.press("c");
       await page.waitForSelector('.checkpoint[data-checkpoint="shown"]');
+      // The grid pressed from has given way to the answer: focus is on the
+      // bar's first button, not lost to the page's body.
+      await focusOn(page, "Hide again");
       // Each field marked, against the solution's answer.
       for (const field of ["irr", "isr", "ppr"]) {
         const right = JSON.stringify(guess.value[field]) === JSON.stringify(field === "ppr" ? parseInt(cp.answer.ppr, 16) : vec(cp.answer[field]));
@@ -203,6 +216,8 @@ test("presenter mode: an exercise's checkpoints hide the answers for the room, r
     assert.equal(await page.locator("[data-hiding]").count(), 0, "one key answers in every pane");
     await page.keyboard.press("h");
     await page.waitForSelector(`${buggy}[data-hiding] [data-reg="irr"][data-hidden]`);
+    // Keys pressed on the page move no focus: Space still plays.
+    assert.ok(await page.evaluate(() => document.activeElement === document.body), "r and h moved the focus");
     // Stepping past without a prediction is allowed, and says so.
     for (const k of [8, 9, 10, 11, 12]) {
       await page.keyboard.press("ArrowRight");

@@ -1,6 +1,8 @@
 //! Effects, kept out of components: each hook turns a piece of state into
 //! a browser effect, or a browser event into an `Action`.
 
+#[cfg(feature = "play")]
+pub mod checkpoint_focus;
 pub mod copy_link;
 pub mod doc_title;
 pub mod dropped_file;
@@ -15,6 +17,13 @@ pub mod status_clear;
 pub mod theme;
 pub mod url_sync;
 
+#[cfg(feature = "play")]
+pub use checkpoint_focus::use_checkpoint_focus;
+
+/// The viewer shows no checkpoint (`crate::PLAY`): nothing to focus.
+#[cfg(not(feature = "play"))]
+#[yew::hook]
+pub fn use_checkpoint_focus(_state: &crate::state::AppState) {}
 pub use copy_link::use_copy_link;
 pub use doc_title::use_doc_title;
 pub use keyboard::use_keyboard;
