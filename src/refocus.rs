@@ -75,27 +75,33 @@ pub fn note() {
 
 /// Once the full playground has rendered (a task runs after Yew's
 /// rendering microtasks): focuses the twin of the noted control, unless
-/// something already has focus (the keyboard help's dialog takes it) or
-/// the control is no longer the same (another tag, another name).
+/// something already has focus (the keyboard help's dialog, which gives
+/// it back through `give_now` when it closes).
 pub fn give() {
-    let Some(twin) = NOTED.take() else {
-        return;
-    };
-    gloo_timers::callback::Timeout::new(0, move || {
-        let Some(document) = document() else {
-            return;
-        };
-        let body: Option<Element> = document.body().map(Into::into);
-        if document.active_element().is_some_and(|a| Some(a) != body) {
-            return;
-        }
-        let control = controls(&document)
-            .into_iter()
-            .nth(twin.index as usize)
-            .filter(|c| c.tag_name() == twin.tag && name(c) == twin.name);
-        if let Some(c) = control.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
-            let _ = c.focus();
+    gloo_timers::callback::Timeout::new(0, || {
+        let lost = document().is_some_and(|d| {
+            let body: Option<Element> = d.body().map(Into::into);
+            d.active_element().is_none_or(|a| Some(a) == body)
+        });
+        if lost {
+            give_now();
         }
     })
     .forget();
+}
+
+/// Focuses the twin of the noted control, once: the control of the full
+/// playground's page at the same place among its controls, if it is
+/// still the same (the same tag and name).
+pub fn give_now() {
+    let (Some(twin), Some(document)) = (NOTED.take(), document()) else {
+        return;
+    };
+    let control = controls(&document)
+        .into_iter()
+        .nth(twin.index as usize)
+        .filter(|c| c.tag_name() == twin.tag && name(c) == twin.name);
+    if let Some(c) = control.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        let _ = c.focus();
+    }
 }

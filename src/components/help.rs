@@ -52,12 +52,13 @@ pub fn Help(props: &HelpProps) -> Html {
             if let Some(el) = dialog.cast::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
-            move || {
-                // Not when it has left the page (the viewer's, replaced by
-                // the full playground that opened the dialog).
-                if let Some(opener) = opener.filter(|o| o.is_connected()) {
+            move || match opener.filter(|o| o.is_connected()) {
+                Some(opener) => {
                     let _ = opener.focus();
                 }
+                // The viewer's, replaced by the full playground that
+                // opened the dialog: its twin there (`refocus`).
+                None => crate::refocus::give_now(),
             }
         });
     }
