@@ -73,17 +73,22 @@ pub fn note() {
     NOTED.set(twin);
 }
 
+/// Whether no control has focus: it is on the page's body (where the
+/// browser puts it when the focused element leaves the page), or nowhere.
+pub fn lost() -> bool {
+    document().is_some_and(|d| {
+        let body: Option<Element> = d.body().map(Into::into);
+        d.active_element().is_none_or(|a| Some(a) == body)
+    })
+}
+
 /// Once the full playground has rendered (a task runs after Yew's
 /// rendering microtasks): focuses the twin of the noted control, unless
 /// something already has focus (the keyboard help's dialog, which gives
 /// it back through `give_now` when it closes).
 pub fn give() {
     gloo_timers::callback::Timeout::new(0, || {
-        let lost = document().is_some_and(|d| {
-            let body: Option<Element> = d.body().map(Into::into);
-            d.active_element().is_none_or(|a| Some(a) == body)
-        });
-        if lost {
+        if lost() {
             give_now();
         }
     })

@@ -25,8 +25,8 @@ fn focus_on_checkpoint() -> bool {
 }
 
 /// Moves focus to the checkpoint bar when the checkpoint at the step shown
-/// changes from asking to answered or back, and the control that had focus has
-/// gone with it. Not when the step changes, and not when focus was
+/// changes from asking to answered or back, and the control that had
+/// focus has gone with it. Not when the step changes, and not when focus was
 /// elsewhere: keys pressed on the page (a presenter's `c`, `r`, `h`) move
 /// no focus, so that Space still plays rather than press a button.
 #[hook]
@@ -38,19 +38,11 @@ pub fn use_checkpoint_focus(state: &AppState) {
     let was_on_checkpoint = focus_on_checkpoint();
     use_effect_with((step, here), move |&now| {
         let was = std::mem::replace(&mut *before.borrow_mut(), now);
-        if was.0 != now.0 || was.1 == now.1 || !was_on_checkpoint {
+        if was.0 != now.0 || was.1 == now.1 || !was_on_checkpoint || !crate::refocus::lost() {
             return;
         }
-        let Some(document) = document() else {
-            return;
-        };
-        let body: Option<web_sys::Element> = document.body().map(Into::into);
-        if document.active_element().is_some_and(|a| Some(a) != body) {
-            return;
-        }
-        let button = document
-            .query_selector(".checkpoint .cp-actions button")
-            .ok()
+        let button = document()
+            .and_then(|d| d.query_selector(".checkpoint .cp-actions button").ok())
             .flatten()
             .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(button) = button {
