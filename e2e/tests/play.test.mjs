@@ -142,9 +142,19 @@ test("edit with the keyboard alone", async () => {
     for (let i = 0; i < 80 && (await focused()) !== "Step 1 label"; i++) await page.keyboard.press("Tab");
     assert.equal(await focused(), "Step 1 label");
     await page.keyboard.press("Control+a");
-    await page.keyboard.type("typed label");
+    // `?` is the help's key, but not while typing.
+    await page.keyboard.type("typed label: why?");
     await page.keyboard.press("Tab");
-    await page.waitForFunction(() => document.querySelector("[data-timeline] li:nth-child(2) .lbl")?.textContent === "typed label");
+    await page.waitForFunction(() => document.querySelector("[data-timeline] li:nth-child(2) .lbl")?.textContent === "typed label: why?");
+    assert.equal(await page.locator('[role="dialog"]').count(), 0, "typing ? opened the help");
+    // The same in the JSON text.
+    await page.getByRole("button", { name: "Text", exact: true }).click();
+    const area = page.locator("[data-edit-text]");
+    await area.focus();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("?");
+    await page.waitForFunction(() => document.querySelector("[data-edit-text]")?.value.endsWith("?"));
+    assert.equal(await page.locator('[role="dialog"]').count(), 0, "typing ? in the text opened the help");
   });
 });
 

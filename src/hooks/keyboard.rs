@@ -39,10 +39,39 @@ fn control_owns(event: &KeyboardEvent) -> bool {
         );
     }
     match el.tag_name().to_ascii_uppercase().as_str() {
-        "INPUT" | "SELECT" | "TEXTAREA" => key != "Escape" && key != "?",
+        // Typing: every character is the field's, `?` in a step's note or
+        // the JSON text too. Escape is the page's. (The viewer,
+        // `crate::PLAY` off, has no field to type in.)
+        "TEXTAREA" => key != "Escape",
+        "INPUT" if crate::PLAY && takes_text(&el) => key != "Escape",
+        // A select, a checkbox, a slider: `?` still opens the help.
+        "INPUT" | "SELECT" => key != "Escape" && key != "?",
         "BUTTON" | "A" | "SUMMARY" => key == " " || key == "Enter",
         _ => false,
     }
+}
+
+/// Whether an `<input>` is one a user types text into (HTML's text-like
+/// `type`s; a missing or unknown `type` is text).
+fn takes_text(input: &Element) -> bool {
+    !matches!(
+        input
+            .get_attribute("type")
+            .map(|t| t.to_ascii_lowercase())
+            .as_deref(),
+        Some(
+            "checkbox"
+                | "radio"
+                | "range"
+                | "file"
+                | "color"
+                | "button"
+                | "submit"
+                | "reset"
+                | "image"
+                | "hidden"
+        )
+    )
 }
 
 /// Listens for shortcut keys and dispatches their actions.
