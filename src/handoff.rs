@@ -19,6 +19,8 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 use crate::app::App;
+use crate::hooks::url_sync;
+use crate::url;
 
 /// The global object the two modules meet on.
 const KEY: &str = "apicHandoff";
@@ -106,9 +108,7 @@ fn stop_viewer() {
     // the full playground opens, not the one handed over before.
     let view = VIEW.take();
     if view != HANDED.take() {
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{view}")));
-        }
+        url_sync::set_address(&format!("#{view}"), false);
     }
     if let Some(handle) = VIEWER.take() {
         handle.destroy();
@@ -132,15 +132,10 @@ pub fn start(
     // The address now names the view (the viewer's sync waits a moment):
     // another built-in (an exercise picked) in an entry of its own, as the
     // viewer's sync writes one (`hooks::url_sync`).
-    if let (Some(hash), Ok(history)) = (hash, window.history()) {
-        let shown = crate::url::parse(&crate::hooks::url_sync::current_hash());
-        let url = format!("#{hash}");
-        let _ = if crate::url::new_entry(shown.history_key(), crate::url::parse(hash).history_key())
-        {
-            history.push_state_with_url(&JsValue::NULL, "", Some(&url))
-        } else {
-            history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
-        };
+    if let Some(hash) = hash {
+        let shown = url::parse(&url_sync::current_hash());
+        let new_entry = url::new_entry(shown.history_key(), url::parse(hash).history_key());
+        url_sync::set_address(&format!("#{hash}"), new_entry);
         HANDED.set(VIEW.with_borrow(Clone::clone));
     }
     let handoff = if first {

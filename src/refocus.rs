@@ -31,6 +31,23 @@ fn document() -> Option<Document> {
     web_sys::window().and_then(|w| w.document())
 }
 
+/// Focuses `control`, if there is one and it can take focus.
+pub fn focus(control: Option<Element>) {
+    if let Some(c) = control.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        let _ = c.focus();
+    }
+}
+
+/// The element that has focus (the page's body when no control has).
+pub fn active() -> Option<Element> {
+    document()?.active_element()
+}
+
+/// The first element of the page that `selector` matches.
+pub fn find(selector: &str) -> Option<Element> {
+    document()?.query_selector(selector).ok().flatten()
+}
+
 /// How a control reads: its label, else its id, else its text.
 fn name(el: &Element) -> String {
     el.get_attribute("aria-label")
@@ -55,10 +72,7 @@ fn controls(document: &Document) -> Vec<Element> {
 
 /// Notes the control that has focus in the viewer's page, if one has.
 pub fn note() {
-    let Some(document) = document() else {
-        return;
-    };
-    let Some(active) = document.active_element() else {
+    let (Some(document), Some(active)) = (document(), active()) else {
         return;
     };
     let twin = controls(&document)
@@ -78,7 +92,7 @@ pub fn note() {
 pub fn lost() -> bool {
     document().is_some_and(|d| {
         let body: Option<Element> = d.body().map(Into::into);
-        d.active_element().is_none_or(|a| Some(a) == body)
+        active().is_none_or(|a| Some(a) == body)
     })
 }
 
@@ -102,11 +116,10 @@ pub fn give_now() {
     let (Some(twin), Some(document)) = (NOTED.take(), document()) else {
         return;
     };
-    let control = controls(&document)
-        .into_iter()
-        .nth(twin.index as usize)
-        .filter(|c| c.tag_name() == twin.tag && name(c) == twin.name);
-    if let Some(c) = control.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
-        let _ = c.focus();
-    }
+    focus(
+        controls(&document)
+            .into_iter()
+            .nth(twin.index as usize)
+            .filter(|c| c.tag_name() == twin.tag && name(c) == twin.name),
+    );
 }

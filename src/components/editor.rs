@@ -7,7 +7,6 @@
 use std::rc::Rc;
 
 use apic_core::format::{Expect, Field, Op, OpName, Profile, Reg, Routine, Step};
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -410,17 +409,11 @@ pub fn Editor(props: &EditorProps) -> Html {
             let Some(label) = focus_next.borrow_mut().take() else {
                 return;
             };
-            let control = section
-                .cast::<web_sys::Element>()
-                .and_then(|el| {
-                    el.query_selector(&format!("[aria-label=\"{label}\"]"))
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(control) = control {
-                let _ = control.focus();
-            }
+            crate::refocus::focus(section.cast::<web_sys::Element>().and_then(|el| {
+                el.query_selector(&format!("[aria-label=\"{label}\"]"))
+                    .ok()
+                    .flatten()
+            }));
         });
     }
     let tab = |mode: EditMode, label: &'static str| {

@@ -20,10 +20,6 @@ pub mod url_sync;
 #[cfg(feature = "play")]
 pub use checkpoint_focus::use_checkpoint_focus;
 
-/// The viewer shows no checkpoint (`crate::PLAY`): nothing to focus.
-#[cfg(not(feature = "play"))]
-#[yew::hook]
-pub fn use_checkpoint_focus(_state: &crate::state::AppState) {}
 pub use copy_link::use_copy_link;
 pub use doc_title::use_doc_title;
 pub use keyboard::use_keyboard;
@@ -38,3 +34,8 @@ pub use scroll_current::use_scroll_current;
 pub use status_clear::use_status_clear;
 pub use theme::use_theme;
 pub use url_sync::use_url_sync;
+
+/// The viewer shows no checkpoint (`crate::PLAY`): nothing to focus.
+#[cfg(not(feature = "play"))]
+#[yew::hook]
+pub fn use_checkpoint_focus(_state: &crate::state::AppState) {}

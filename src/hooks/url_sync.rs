@@ -39,20 +39,29 @@ pub fn hash_of(url: &str) -> &str {
         .map_or("", |i| url.get(i..).unwrap_or_default())
 }
 
+/// Puts `hash` (with its `#`) in the address bar: in a new entry of the
+/// history when `new_entry` (`url::new_entry`), else in the current one.
+pub fn set_address(hash: &str, new_entry: bool) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        // A failed write (a sandboxed frame) only leaves the address bar
+        // behind; the page goes on.
+        let _ = if new_entry {
+            history.push_state_with_url(&JsValue::NULL, "", Some(hash))
+        } else {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(hash))
+        };
+    }
+}
+
 /// Writes `view` into the hash, as a new entry of the history when it
 /// shows another built-in than `before`, the view last written.
 fn write_hash(before: Option<&UrlState>, view: &UrlState) {
     let hash = format!("#{}", url::encode(view));
     if current_hash() != hash {
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            // A failed write (a sandboxed frame) only leaves the address
-            // bar behind; the page goes on.
-            let _ = if url::new_entry(before.and_then(UrlState::history_key), view.history_key()) {
-                history.push_state_with_url(&JsValue::NULL, "", Some(&hash))
-            } else {
-                history.replace_state_with_url(&JsValue::NULL, "", Some(&hash))
-            };
-        }
+        set_address(
+            &hash,
+            url::new_entry(before.and_then(UrlState::history_key), view.history_key()),
+        );
     }
 }
 
